@@ -1,0 +1,15 @@
+# Writes OUT, a C++ file holding every migration in FILES as (version, name, sql).
+# File names are NNNN_description.sql; NNNN is the version.
+set(content "// Generated from src/store/migrations by cmake/embed_migrations.cmake.\n")
+string(APPEND content "#include \"store/migrations.h\"\n\nnamespace authd::store {\n")
+string(APPEND content "const std::vector<Migration>& embedded_migrations() {\n")
+string(APPEND content "    static const std::vector<Migration> migrations = {\n")
+foreach(file ${FILES})
+  get_filename_component(name ${file} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${file} sql)
+  string(APPEND content "        {${version}, \"${name}\", R\"authd_sql(${sql})authd_sql\"},\n")
+endforeach()
+string(APPEND content "    };\n    return migrations;\n}\n}  // namespace authd::store\n")
+file(WRITE ${OUT} "${content}")

@@ -1,0 +1,183 @@
+#include "crypto/password_hasher.h"
+
+#include <sodium.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "util/errors.h"
+
+namespace authd::crypto {
+
+namespace {
+
+constexpr std::string_view kArgon2idPrefix = crypto_pwhash_argon2id_STRPREFIX;
+
+// An empty string_view may carry a null pointer; hand libsodium a real (empty) buffer instead.
+const char* password_bytes(std::string_view password) {
+    static const char kEmpty[1] = {0};
+    return password.empty() ? kEmpty : password.data();
+}
+
+// libsodium reads the stored hash as a C string, so it must be NUL-terminated and must not hide
+// an embedded NUL (which would make it check a shorter string than the one stored).
+bool is_argon2id_phc(std::string_view phc) {
+    return phc.starts_with(kArgon2idPrefix) && phc.find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
+Argon2idHasher::Argon2idHasher(Argon2Params params) : params_(params) {
+    // Idempotent and thread-safe; 1 means "already initialised".
+    if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+    if (params_.iterations < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+        params_.iterations > crypto_pwhash_argon2id_OPSLIMIT_MAX) {
+        throw std::invalid_argument("Argon2id iterations out of range");
+    }
+    // Compare in KiB first so that the multiplication by 1024 cannot overflow.
+    if (params_.memory_kib > crypto_pwhash_argon2id_MEMLIMIT_MAX / 1024 ||
+        params_.memory_kib * 1024 < crypto_pwhash_argon2id_MEMLIMIT_MIN) {
+        throw std::invalid_argument("Argon2id memory out of range");
+    }
+}
+
+std::string Argon2idHasher::hash(std::string_view password) {
+    char out[crypto_pwhash_STRBYTES];
+    // The length is passed explicitly, so NUL bytes inside the password count and nothing is cut.
+    if (crypto_pwhash_str_alg(out, password_bytes(password), password.size(), params_.iterations,
+                              static_cast<std::size_t>(params_.memory_kib * 1024),
+                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
+        throw std::runtime_error("Argon2id hashing failed (out of memory)");
+    }
+    return std::string(out);
+}
+
+bool Argon2idHasher::verify(std::string_view phc, std::string_view password) {
+    // Other formats (Django's "pbkdf2_sha256$...", a disabled "!", argon2i) are simply no match.
+    if (!is_argon2id_phc(phc)) return false;
+    const std::string terminated(phc);
+    return crypto_pwhash_argon2id_str_verify(terminated.c_str(), password_bytes(password),
+                                             password.size()) == 0;
+}
+
+bool Argon2idHasher::needs_rehash(std::string_view phc) {
+    if (!is_argon2id_phc(phc)) return true;
+    const std::string terminated(phc);
+    // 0: same parameters; 1: different ones; -1: not a string libsodium can parse.
+    return crypto_pwhash_argon2id_str_needs_rehash(
+               terminated.c_str(), params_.iterations,
+               static_cast<std::size_t>(params_.memory_kib * 1024)) != 0;
+}
+
+struct PooledHasher::Impl {
+    std::shared_ptr<PasswordHasher> inner;
+    unsigned admission_limit = 0;
+
+    std::atomic<unsigned> in_flight{0};
+    std::atomic<std::uint64_t> completed{0};
+
+    std::mutex mutex;
+    std::condition_variable work_available;
+    std::deque<std::packaged_task<void()>> queue;  // guarded by `mutex`
+    bool stopping = false;                         // guarded by `mutex`
+    std::vector<std::thread> workers;
+
+    void work() {
+        for (;;) {
+            std::packaged_task<void()> task;
+            {
+                std::unique_lock lock(mutex);
+                work_available.wait(lock, [&] { return stopping || !queue.empty(); });
+                // Stopping still drains the queue: every admitted caller is waiting for an answer.
+                if (queue.empty()) return;
+                task = std::move(queue.front());
+                queue.pop_front();
+            }
+            task();  // exceptions are stored in the caller's future, not thrown here
+        }
+    }
+
+    // Releases an admission slot when the caller leaves, whether with a result or an exception.
+    struct Admission {
+        Impl& impl;
+        ~Admission() {
+            impl.completed.fetch_add(1);
+            impl.in_flight.fetch_sub(1);
+        }
+    };
+
+    template <typename Work>
+    auto run(Work work) -> decltype(work()) {
+        using Result = decltype(work());
+        // Fail fast instead of queueing without bound: the client gets 503 and retries.
+        if (in_flight.fetch_add(1) >= admission_limit) {
+            in_flight.fetch_sub(1);
+            throw authd::Error(ErrorKind::unavailable, "server_busy",
+                               "The server is busy, try again shortly.", 1);
+        }
+        Admission admission{*this};
+
+        std::packaged_task<Result()> task(std::move(work));
+        std::future<Result> result = task.get_future();
+        {
+            std::lock_guard lock(mutex);
+            queue.emplace_back([task = std::move(task)]() mutable { task(); });
+        }
+        work_available.notify_one();
+        return result.get();
+    }
+};
+
+PooledHasher::PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threads,
+                           unsigned queue_limit)
+    : impl_(std::make_unique<Impl>()) {
+    if (!inner) throw std::invalid_argument("PooledHasher needs an inner hasher");
+    if (threads == 0) throw std::invalid_argument("PooledHasher needs at least one thread");
+    impl_->inner = std::move(inner);
+    impl_->admission_limit = threads + queue_limit;
+    impl_->workers.reserve(threads);
+    for (unsigned i = 0; i < threads; ++i) {
+        impl_->workers.emplace_back([impl = impl_.get()] { impl->work(); });
+    }
+}
+
+PooledHasher::~PooledHasher() {
+    {
+        std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    impl_->work_available.notify_all();
+    for (auto& worker : impl_->workers)
+        worker.join();
+}
+
+// The views stay valid inside the tasks because each caller blocks until its task has run.
+std::string PooledHasher::hash(std::string_view password) {
+    return impl_->run([this, password] { return impl_->inner->hash(password); });
+}
+
+bool PooledHasher::verify(std::string_view phc, std::string_view password) {
+    return impl_->run([this, phc, password] { return impl_->inner->verify(phc, password); });
+}
+
+// Parsing a PHC string is cheap, so it is not worth a trip through the pool.
+bool PooledHasher::needs_rehash(std::string_view phc) {
+    return impl_->inner->needs_rehash(phc);
+}
+
+unsigned PooledHasher::queue_depth() const {
+    return impl_->in_flight.load();
+}
+
+std::uint64_t PooledHasher::completed() const {
+    return impl_->completed.load();
+}
+
+}  // namespace authd::crypto

@@ -1,0 +1,57 @@
+#pragma once
+// Password hashing: Argon2id PHC strings through libsodium, and a bounded pool that keeps the
+// expensive work off the threads that serve cheap requests.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace authd::crypto {
+
+struct Argon2Params {
+    std::uint64_t memory_kib = 19 * 1024;  // 19 MiB (OWASP's minimum for Argon2id)
+    std::uint64_t iterations = 2;
+    // Parallelism is 1: libsodium's crypto_pwhash implements p=1 only.
+};
+
+class PasswordHasher {
+public:
+    virtual ~PasswordHasher() = default;
+    virtual std::string hash(std::string_view password) = 0;
+    // False for a wrong password and for anything that is not a hash this build can check.
+    virtual bool verify(std::string_view phc, std::string_view password) = 0;
+    // True when `phc` was made with other (weaker or different) parameters than configured.
+    virtual bool needs_rehash(std::string_view phc) = 0;
+};
+
+class Argon2idHasher final : public PasswordHasher {
+public:
+    explicit Argon2idHasher(Argon2Params params);
+    std::string hash(std::string_view password) override;
+    bool verify(std::string_view phc, std::string_view password) override;
+    bool needs_rehash(std::string_view phc) override;
+
+private:
+    Argon2Params params_;
+};
+
+// Runs another hasher on `threads` dedicated threads. At most `threads + queue_limit` calls are
+// admitted at once; one more throws authd::Error(unavailable) (503 with Retry-After) at once
+// rather than waiting. The calling thread blocks until its own call is done.
+class PooledHasher final : public PasswordHasher {
+public:
+    PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threads, unsigned queue_limit);
+    ~PooledHasher() override;
+    std::string hash(std::string_view password) override;
+    bool verify(std::string_view phc, std::string_view password) override;
+    bool needs_rehash(std::string_view phc) override;
+
+    unsigned queue_depth() const;  // calls admitted and not finished
+    std::uint64_t completed() const;  // hash + verify calls finished (a debug counter for tests)
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace authd::crypto

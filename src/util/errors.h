@@ -1,0 +1,93 @@
+#pragma once
+// Typed errors that user input or the environment can cause. Domain code throws them; the HTTP
+// layer turns them into answers in one place (http/error_response.cpp). Anything else that is
+// thrown is a bug: it is logged with the request id and answered 500 without details.
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace authd {
+
+enum class ErrorKind {
+    bad_request,          // 400 {"detail", "code"}
+    unauthenticated,      // 401 without a bearer challenge (login, refresh, internal/auth)
+    missing_credentials,  // 401 with `WWW-Authenticate: Bearer` (no token on a bearer route)
+    invalid_token,        // 401 with `WWW-Authenticate: Bearer error="invalid_token"`
+    forbidden,            // 403
+    not_found,            // 404
+    conflict,             // 409
+    unsupported_media_type,  // 415
+    rate_limited,         // 429 with Retry-After
+    unavailable,          // 503 with Retry-After
+};
+
+class Error : public std::runtime_error {
+public:
+    // An empty `code` leaves the "code" key out of the body (the failed login's exact body).
+    Error(ErrorKind kind, std::string code, std::string detail, int retry_after_seconds = 0)
+        : std::runtime_error(detail),
+          kind_(kind),
+          code_(std::move(code)),
+          detail_(std::move(detail)),
+          retry_after_(retry_after_seconds) {}
+
+    ErrorKind kind() const { return kind_; }
+    const std::string& code() const { return code_; }
+    const std::string& detail() const { return detail_; }
+    int retry_after() const { return retry_after_; }
+
+private:
+    ErrorKind kind_;
+    std::string code_;
+    std::string detail_;
+    int retry_after_;
+};
+
+// Messages per field, in the order they were found; "non_field_errors" for the body as a whole.
+struct FieldError {
+    std::string field;
+    std::vector<std::string> messages;
+};
+
+// 400 {"<field>": ["message", ...], ...}
+class ValidationError : public std::runtime_error {
+public:
+    explicit ValidationError(std::vector<FieldError> errors)
+        : std::runtime_error("validation failed"), errors_(std::move(errors)) {}
+    ValidationError(std::string field, std::string message)
+        : ValidationError(std::vector<FieldError>{{std::move(field), {std::move(message)}}}) {}
+
+    const std::vector<FieldError>& errors() const { return errors_; }
+
+private:
+    std::vector<FieldError> errors_;
+};
+
+// Collects field errors while a body is checked, then throws them all at once.
+class FieldErrors {
+public:
+    void add(const std::string& field, std::string message) {
+        for (auto& e : errors_) {
+            if (e.field == field) {
+                e.messages.push_back(std::move(message));
+                return;
+            }
+        }
+        errors_.push_back({field, {std::move(message)}});
+    }
+    bool has(const std::string& field) const {
+        for (const auto& e : errors_)
+            if (e.field == field) return true;
+        return false;
+    }
+    bool empty() const { return errors_.empty(); }
+    void throw_if_any() const {
+        if (!errors_.empty()) throw ValidationError(errors_);
+    }
+
+private:
+    std::vector<FieldError> errors_;
+};
+
+}  // namespace authd
