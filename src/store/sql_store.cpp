@@ -1,0 +1,257 @@
+#include <utility>
+
+#include "store/sql.h"
+#include "store/store.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+namespace authd::store {
+namespace {
+
+// Statements live next to the code that runs them; one text serves both databases.
+constexpr std::string_view kUserColumns =
+    "id, username, email, password_hash, two_fa_enable, email_verified, lang, is_active, "
+    "date_joined, last_login, password_changed_at";
+
+const std::string kSelectUserById =
+    std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = $1";
+const std::string kSelectUserByUsername = std::string("SELECT ") + std::string(kUserColumns) +
+                                          " FROM users WHERE lower(username) = lower($1)";
+const std::string kSelectUserByEmail = std::string("SELECT ") + std::string(kUserColumns) +
+                                       " FROM users WHERE lower(email) = lower($1)";
+constexpr std::string_view kInsertUser =
+    "INSERT INTO users (id, username, email, password_hash, two_fa_enable, email_verified, lang, "
+    "is_active, date_joined, last_login, password_changed_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+constexpr std::string_view kUpdateProfile =
+    "UPDATE users SET username = $2, email = $3, two_fa_enable = $4, email_verified = $5, "
+    "lang = $6 WHERE id = $1";
+constexpr std::string_view kUpdatePassword =
+    "UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1";
+constexpr std::string_view kReplacePasswordHash =
+    "UPDATE users SET password_hash = $2 WHERE id = $1";
+constexpr std::string_view kRecordLogin = "UPDATE users SET last_login = $2 WHERE id = $1";
+constexpr std::string_view kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = $1";
+constexpr std::string_view kDeleteUser = "DELETE FROM users WHERE id = $1";
+
+constexpr std::string_view kSessionColumns =
+    "id, user_id, created_at, last_used_at, auth_time, expires_at, refresh_hash, "
+    "previous_refresh_hash, rotated_at, revoked_at, user_agent, ip";
+const std::string kSelectSession =
+    std::string("SELECT ") + std::string(kSessionColumns) + " FROM sessions WHERE id = $1";
+const std::string kSelectActiveSessions =
+    std::string("SELECT ") + std::string(kSessionColumns) +
+    " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2"
+    " ORDER BY created_at DESC, id";
+constexpr std::string_view kInsertSession =
+    "INSERT INTO sessions (id, user_id, created_at, last_used_at, auth_time, expires_at, "
+    "refresh_hash, previous_refresh_hash, rotated_at, revoked_at, user_agent, ip) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8, $9)";
+constexpr std::string_view kRotateRefresh =
+    "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = $3, "
+    "rotated_at = $4, last_used_at = $4 "
+    "WHERE id = $1 AND refresh_hash = $2 AND revoked_at IS NULL";
+constexpr std::string_view kReplaceRefresh =
+    "UPDATE sessions SET previous_refresh_hash = NULL, rotated_at = NULL, refresh_hash = $2, "
+    "last_used_at = $3 WHERE id = $1 AND revoked_at IS NULL";
+constexpr std::string_view kRevokeSession =
+    "UPDATE sessions SET revoked_at = $2, revoke_reason = $3 "
+    "WHERE id = $1 AND revoked_at IS NULL";
+constexpr std::string_view kRevokeUserSessions =
+    "UPDATE sessions SET revoked_at = $2, revoke_reason = $3 "
+    "WHERE user_id = $1 AND revoked_at IS NULL AND id <> $4";
+constexpr std::string_view kPing = "SELECT 1";
+
+Param optional_integer(const std::optional<std::int64_t>& value) {
+    if (value) return *value;
+    return nullptr;
+}
+
+User read_user(const Row& row) {
+    User user;
+    user.id = row.text(0);
+    user.username = row.text(1);
+    user.email = row.text(2);
+    user.password_hash = row.text(3);
+    user.two_fa_enable = row.boolean(4);
+    user.email_verified = row.boolean(5);
+    user.lang = row.text(6);
+    user.is_active = row.boolean(7);
+    user.date_joined = row.integer(8);
+    user.last_login = row.optional_integer(9);
+    user.password_changed_at = row.integer(10);
+    return user;
+}
+
+Session read_session(const Row& row) {
+    Session session;
+    session.id = row.text(0);
+    session.user_id = row.text(1);
+    session.created_at = row.integer(2);
+    session.last_used_at = row.integer(3);
+    session.auth_time = row.integer(4);
+    session.expires_at = row.integer(5);
+    session.refresh_hash = row.text(6);
+    session.previous_refresh_hash = row.optional_text(7);
+    session.rotated_at = row.optional_integer(8);
+    session.revoked_at = row.optional_integer(9);
+    session.user_agent = row.text(10);
+    session.ip = row.text(11);
+    return session;
+}
+
+std::optional<User> first_user(const Result& result) {
+    if (result.rows.empty()) return std::nullopt;
+    return read_user(result.rows.front());
+}
+
+// Index names from the migrations → the field a client sees.
+[[noreturn]] void throw_duplicate(const UniqueViolation& violation) {
+    const std::string& name = violation.constraint();
+    if (name.find("username") != std::string::npos) throw Duplicate("username");
+    if (name.find("email") != std::string::npos) throw Duplicate("email");
+    throw violation;
+}
+
+class SqlTransaction final : public Transaction {
+  public:
+    explicit SqlTransaction(Connection& connection) : db_(connection) {}
+
+    std::optional<User> user_by_id(const std::string& id) override {
+        return first_user(db_.execute(kSelectUserById, {id}));
+    }
+    std::optional<User> user_by_username(std::string_view username) override {
+        return first_user(db_.execute(kSelectUserByUsername, {std::string(username)}));
+    }
+    std::optional<User> user_by_email(std::string_view email) override {
+        return first_user(db_.execute(kSelectUserByEmail, {std::string(email)}));
+    }
+
+    void insert_user(const User& user) override {
+        try {
+            db_.execute(kInsertUser,
+                        {user.id, user.username, user.email, user.password_hash,
+                         std::int64_t{user.two_fa_enable}, std::int64_t{user.email_verified},
+                         user.lang, std::int64_t{user.is_active}, user.date_joined,
+                         optional_integer(user.last_login), user.password_changed_at});
+        } catch (const UniqueViolation& violation) {
+            throw_duplicate(violation);
+        }
+    }
+
+    void update_profile(const User& user) override {
+        try {
+            db_.execute(kUpdateProfile,
+                        {user.id, user.username, user.email, std::int64_t{user.two_fa_enable},
+                         std::int64_t{user.email_verified}, user.lang});
+        } catch (const UniqueViolation& violation) {
+            throw_duplicate(violation);
+        }
+    }
+
+    void update_password(const std::string& user_id, const std::string& password_hash,
+                         std::int64_t changed_at) override {
+        db_.execute(kUpdatePassword, {user_id, password_hash, changed_at});
+    }
+
+    void replace_password_hash(const std::string& user_id,
+                               const std::string& password_hash) override {
+        db_.execute(kReplacePasswordHash, {user_id, password_hash});
+    }
+
+    void record_login(const std::string& user_id, std::int64_t at) override {
+        db_.execute(kRecordLogin, {user_id, at});
+    }
+
+    void delete_user(const std::string& user_id) override {
+        // Explicit as well as by cascade: SQLite enforces foreign keys only when asked to.
+        db_.execute(kDeleteUserSessions, {user_id});
+        db_.execute(kDeleteUser, {user_id});
+    }
+
+    void insert_session(const Session& s) override {
+        db_.execute(kInsertSession, {s.id, s.user_id, s.created_at, s.last_used_at, s.auth_time,
+                                     s.expires_at, s.refresh_hash, s.user_agent, s.ip});
+    }
+
+    std::optional<Session> session_by_id(const std::string& session_id) override {
+        const Result result = db_.execute(kSelectSession, {session_id});
+        if (result.rows.empty()) return std::nullopt;
+        return read_session(result.rows.front());
+    }
+
+    bool rotate_refresh(const std::string& session_id, const std::string& expected_hash,
+                        const std::string& new_hash, std::int64_t at) override {
+        return db_.execute(kRotateRefresh, {session_id, expected_hash, new_hash, at}).affected == 1;
+    }
+
+    void replace_refresh(const std::string& session_id, const std::string& new_hash,
+                         std::int64_t at) override {
+        db_.execute(kReplaceRefresh, {session_id, new_hash, at});
+    }
+
+    bool revoke_session(const std::string& session_id, std::int64_t at,
+                        std::string_view reason) override {
+        return db_.execute(kRevokeSession, {session_id, at, std::string(reason)}).affected == 1;
+    }
+
+    int revoke_user_sessions(const std::string& user_id, std::int64_t at, std::string_view reason,
+                             const std::string& except_session_id) override {
+        return static_cast<int>(
+            db_.execute(kRevokeUserSessions, {user_id, at, std::string(reason), except_session_id})
+                .affected);
+    }
+
+    std::vector<Session> active_sessions(const std::string& user_id, std::int64_t now) override {
+        std::vector<Session> sessions;
+        for (const Row& row : db_.execute(kSelectActiveSessions, {user_id, now}).rows)
+            sessions.push_back(read_session(row));
+        return sessions;
+    }
+
+  private:
+    Connection& db_;
+};
+
+class SqlStore final : public Store {
+  public:
+    explicit SqlStore(std::shared_ptr<Database> database) : database_(std::move(database)) {}
+
+    void read(const std::function<void(Transaction&)>& work) override { run(false, work); }
+    void write(const std::function<void(Transaction&)>& work) override { run(true, work); }
+
+    bool ping() override {
+        try {
+            auto lease = database_->acquire();
+            lease->execute(kPing);
+            return true;
+        } catch (const std::exception& e) {
+            log::warn(std::string("database ping failed: ") + e.what());
+            return false;
+        }
+    }
+
+  private:
+    void run(bool write, const std::function<void(Transaction&)>& work) {
+        try {
+            database_->transaction(write, [&](Connection& connection) {
+                SqlTransaction transaction(connection);
+                work(transaction);
+            });
+        } catch (const Unavailable& e) {
+            log::warn(std::string("database unavailable: ") + e.what());
+            throw Error(ErrorKind::unavailable, "service_unavailable",
+                        "The database is unavailable, try again shortly.", 5);
+        }
+    }
+
+    std::shared_ptr<Database> database_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> make_sql_store(std::shared_ptr<Database> database) {
+    return std::make_unique<SqlStore>(std::move(database));
+}
+
+}  // namespace authd::store

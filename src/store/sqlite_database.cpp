@@ -1,0 +1,298 @@
+#include "store/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "store/connection_pool.h"
+
+namespace authd::store {
+namespace {
+
+constexpr int busy_timeout_ms = 5000;
+
+// "UNIQUE constraint failed: index 'users_username_unique'" -> "users_username_unique";
+// "UNIQUE constraint failed: users.email" -> "users.email".
+std::string unique_constraint_name(std::string_view message) {
+    constexpr std::string_view prefix = "UNIQUE constraint failed: ";
+    if (const auto at = message.find(prefix); at != std::string_view::npos) {
+        message.remove_prefix(at + prefix.size());
+    }
+    constexpr std::string_view index_prefix = "index '";
+    if (message.starts_with(index_prefix) && message.ends_with('\'')) {
+        message.remove_prefix(index_prefix.size());
+        message.remove_suffix(1);
+    }
+    return std::string(message);
+}
+
+bool only_blanks_or_semicolons(const char* text) {
+    for (; *text != '\0'; ++text) {
+        if (*text != ';' && *text != ' ' && *text != '\t' && *text != '\n' && *text != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+
+class SqliteConnection final : public PooledConnection {
+  public:
+    SqliteConnection(const std::string& filename, bool is_uri) {
+        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+                          (is_uri ? SQLITE_OPEN_URI : 0);
+        const int code = sqlite3_open_v2(filename.c_str(), &db_, flags, nullptr);
+        try {
+            if (code != SQLITE_OK) {
+                throw Unavailable("cannot open SQLite database '" + filename +
+                                  "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code)));
+            }
+            sqlite3_extended_result_codes(db_, 1);
+            sqlite3_busy_timeout(db_, busy_timeout_ms);
+            // The first statements read the file, so a file that is not a database fails here.
+            execute_script(
+                "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        } catch (...) {
+            sqlite3_close_v2(db_);
+            throw;
+        }
+    }
+
+    ~SqliteConnection() override {
+        for (auto& [sql, statement] : statements_)
+            sqlite3_finalize(statement.handle);
+        sqlite3_close_v2(db_);
+    }
+
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+    Dialect dialect() const override { return Dialect::sqlite; }
+    bool usable() const override { return usable_; }
+    bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
+
+    void execute_script(std::string_view sql) override {
+        const std::string text(sql);  // sqlite3_exec wants a terminated string
+        char* message = nullptr;
+        const int code = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+        sqlite3_free(message);  // sqlite3_errmsg holds the same text
+        if (code != SQLITE_OK) fail(code);
+    }
+
+    using Connection::execute;
+    Result execute(std::string_view sql, std::span<const Param> params) override {
+        Statement& statement = prepared(sql);
+        if (params.size() != statement.slot_of_parameter.size()) {
+            throw DatabaseError("statement expects " +
+                                std::to_string(statement.slot_of_parameter.size()) +
+                                " parameters, got " + std::to_string(params.size()));
+        }
+        sqlite3_stmt* handle = statement.handle;
+        // Reset on every way out: a statement left mid-way keeps its read snapshot open, and
+        // the bindings point into `params`.
+        struct ResetOnExit {
+            sqlite3_stmt* handle;
+            ~ResetOnExit() {
+                sqlite3_reset(handle);
+                sqlite3_clear_bindings(handle);
+            }
+        } reset_on_exit{handle};
+        bind(statement, params);
+
+        const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);
+        const int column_count = sqlite3_column_count(handle);
+        const auto give_up_at =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+        Result result;
+        for (;;) {
+            const int code = sqlite3_step(handle);
+            if (code == SQLITE_ROW) {
+                result.rows.push_back(read_row(handle, column_count));
+            } else if (code == SQLITE_DONE) {
+                break;
+            } else if (code == SQLITE_LOCKED_SHAREDCACHE &&
+                       std::chrono::steady_clock::now() < give_up_at) {
+                // In-memory databases share one cache, whose table locks do not call the busy
+                // handler: wait here as the busy timeout would.
+                sqlite3_reset(handle);
+                result.rows.clear();
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            } else {
+                fail(code);
+            }
+        }
+        // sqlite3_changes keeps the count of the last INSERT/UPDATE/DELETE, even after a SELECT.
+        if (sqlite3_total_changes64(db_) != changes_before)
+            result.affected = sqlite3_changes64(db_);
+        return result;
+    }
+
+    void begin(bool write) override {
+        execute(write ? "BEGIN IMMEDIATE" : "BEGIN", std::span<const Param>());
+    }
+    void commit() override { execute("COMMIT", std::span<const Param>()); }
+    void rollback() noexcept override {
+        // Some errors (disk full, I/O) already rolled the transaction back.
+        if (!in_transaction()) return;
+        if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            usable_ = false;
+        }
+    }
+
+  private:
+    struct Statement {
+        sqlite3_stmt* handle = nullptr;
+        // slot_of_parameter[k - 1] is SQLite's index for `$k`: SQLite numbers named parameters
+        // in order of first appearance, so `$2 ... $1` gives `$2` index 1.
+        std::vector<int> slot_of_parameter;
+    };
+
+    Statement& prepared(std::string_view sql) {
+        if (const auto found = statements_.find(sql); found != statements_.end()) {
+            return found->second;
+        }
+        Statement statement;
+        const char* tail = nullptr;
+        const int code = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                            SQLITE_PREPARE_PERSISTENT, &statement.handle, &tail);
+        if (code != SQLITE_OK) fail(code);
+        struct FinalizeUnlessKept {
+            sqlite3_stmt*& handle;
+            ~FinalizeUnlessKept() { sqlite3_finalize(handle); }
+        } finalize_unless_kept{statement.handle};
+        const std::string rest(tail, sql.data() + sql.size() - tail);
+        if (statement.handle == nullptr || !only_blanks_or_semicolons(rest.c_str())) {
+            throw DatabaseError("execute() takes exactly one SQL statement");
+        }
+        const int count = sqlite3_bind_parameter_count(statement.handle);
+        statement.slot_of_parameter.assign(count, 0);
+        for (int slot = 1; slot <= count; ++slot) {
+            const char* name = sqlite3_bind_parameter_name(statement.handle, slot);
+            int number = 0;
+            const std::string_view digits = name && name[0] == '$' ? name + 1 : "";
+            const auto [end, error] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), number);
+            if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
+                number < 1 || number > count || statement.slot_of_parameter[number - 1] != 0) {
+                throw DatabaseError("statement parameters must be $1..$n");
+            }
+            statement.slot_of_parameter[number - 1] = slot;
+        }
+        Statement& kept = statements_.emplace(std::string(sql), statement).first->second;
+        statement.handle = nullptr;  // now owned by the cache
+        return kept;
+    }
+
+    void bind(const Statement& statement, std::span<const Param> params) {
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const int slot = statement.slot_of_parameter[i];
+            int code = SQLITE_OK;
+            if (const auto* number = std::get_if<std::int64_t>(&params[i])) {
+                code = sqlite3_bind_int64(statement.handle, slot, *number);
+            } else if (const auto* text = std::get_if<std::string>(&params[i])) {
+                // SQLITE_STATIC: `params` outlives the statement's use; bindings are cleared after.
+                code = sqlite3_bind_text64(statement.handle, slot, text->data(), text->size(),
+                                           SQLITE_STATIC, SQLITE_UTF8);
+            } else {
+                code = sqlite3_bind_null(statement.handle, slot);
+            }
+            if (code != SQLITE_OK) fail(code);
+        }
+    }
+
+    static Row read_row(sqlite3_stmt* handle, int column_count) {
+        std::vector<std::optional<std::string>> values;
+        values.reserve(column_count);
+        for (int column = 0; column < column_count; ++column) {
+            if (sqlite3_column_type(handle, column) == SQLITE_NULL) {
+                values.emplace_back(std::nullopt);
+                continue;
+            }
+            // Text first, then its length: the documented order for a converted value.
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(handle, column));
+            const int length = sqlite3_column_bytes(handle, column);
+            values.emplace_back(std::string(text ? text : "", text ? length : 0));
+        }
+        return Row(std::move(values));
+    }
+
+    [[noreturn]] void fail(int code) {
+        std::string message = sqlite3_errmsg(db_);
+        switch (code & 0xff) {
+            case SQLITE_BUSY:
+            case SQLITE_LOCKED:
+                throw Unavailable("database is busy: " + message);
+            case SQLITE_CONSTRAINT:
+                if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+                    std::string constraint = unique_constraint_name(message);
+                    throw UniqueViolation(std::move(constraint), message);
+                }
+                break;
+            case SQLITE_IOERR:
+            case SQLITE_CORRUPT:
+            case SQLITE_NOTADB:
+            case SQLITE_CANTOPEN:
+                usable_ = false;  // a fresh connection may recover; this one is suspect
+                break;
+            default:
+                break;
+        }
+        throw DatabaseError(message);
+    }
+
+    sqlite3* db_ = nullptr;
+    std::map<std::string, Statement, std::less<>> statements_;  // the hot path: no re-parsing
+    bool usable_ = true;
+};
+
+class SqliteDatabase final : public ConnectionPool {
+  public:
+    SqliteDatabase(const std::string& path, std::size_t pool_size,
+                   std::chrono::milliseconds acquire_timeout)
+        : ConnectionPool(pool_size, acquire_timeout) {
+        if (path == ":memory:") {
+            // A named shared-cache database, so that every pooled connection sees the same data.
+            static std::atomic<unsigned> next_id{0};
+            filename_ = "file:authd-mem-" + std::to_string(next_id++) + "?mode=memory&cache=shared";
+            is_uri_ = true;
+            // The database lives while one connection is open; this one keeps it alive even
+            // when the pool drops all of its own.
+            keep_alive_ = std::make_unique<SqliteConnection>(filename_, is_uri_);
+        } else {
+            filename_ = path;
+            const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+            std::error_code error;
+            if (!parent.empty()) std::filesystem::create_directories(parent, error);
+            if (error) {
+                throw Unavailable("cannot create the directory of SQLite database '" + path +
+                                  "': " + error.message());
+            }
+        }
+        add_idle(connect());
+    }
+
+    Dialect dialect() const override { return Dialect::sqlite; }
+
+  protected:
+    std::unique_ptr<PooledConnection> connect() override {
+        return std::make_unique<SqliteConnection>(filename_, is_uri_);
+    }
+
+  private:
+    std::string filename_;
+    bool is_uri_ = false;
+    std::unique_ptr<SqliteConnection> keep_alive_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> open_sqlite_database(const std::string& path, std::size_t pool_size,
+                                               std::chrono::milliseconds acquire_timeout) {
+    return std::make_unique<SqliteDatabase>(path, pool_size, acquire_timeout);
+}
+
+}  // namespace authd::store

@@ -1,0 +1,113 @@
+#pragma once
+// The store as the domain sees it: records and the operations on them, inside transactions.
+// One implementation (sql_store.cpp) serves SQLite and PostgreSQL through store/sql.h.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace authd::store {
+
+class Database;
+
+struct User {
+    std::string id;
+    std::string username;
+    std::string email;
+    std::string password_hash;
+    bool two_fa_enable = false;
+    bool email_verified = false;
+    std::string lang = "en";
+    bool is_active = true;
+    std::int64_t date_joined = 0;
+    std::optional<std::int64_t> last_login;
+    std::int64_t password_changed_at = 0;
+};
+
+struct Session {
+    std::string id;
+    std::string user_id;
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;
+    std::int64_t auth_time = 0;
+    std::int64_t expires_at = 0;  // absolute end of the session
+    std::string refresh_hash;     // hash of the current refresh token's jti
+    std::optional<std::string> previous_refresh_hash;
+    std::optional<std::int64_t> rotated_at;
+    std::optional<std::int64_t> revoked_at;
+    std::string user_agent;
+    std::string ip;
+};
+
+// A row that would break a uniqueness rule: `field` is "username" or "email".
+class Duplicate : public std::runtime_error {
+  public:
+    explicit Duplicate(std::string field)
+        : std::runtime_error("duplicate " + field), field_(std::move(field)) {}
+    const std::string& field() const { return field_; }
+
+  private:
+    std::string field_;
+};
+
+// Every operation, run inside the transaction that Store::read / Store::write opened.
+class Transaction {
+  public:
+    virtual ~Transaction() = default;
+
+    virtual std::optional<User> user_by_id(const std::string& id) = 0;
+    // Case-insensitive.
+    virtual std::optional<User> user_by_username(std::string_view username) = 0;
+    virtual std::optional<User> user_by_email(std::string_view email) = 0;
+    // Throws Duplicate.
+    virtual void insert_user(const User& user) = 0;
+    // Writes username, email, two_fa_enable, email_verified and lang. Throws Duplicate.
+    virtual void update_profile(const User& user) = 0;
+    virtual void update_password(const std::string& user_id, const std::string& password_hash,
+                                 std::int64_t changed_at) = 0;
+    // Replaces the hash without counting as a change (a rehash with stronger parameters).
+    virtual void replace_password_hash(const std::string& user_id,
+                                       const std::string& password_hash) = 0;
+    virtual void record_login(const std::string& user_id, std::int64_t at) = 0;
+    // Deletes the user and, by cascade, its sessions.
+    virtual void delete_user(const std::string& user_id) = 0;
+
+    virtual void insert_session(const Session& session) = 0;
+    virtual std::optional<Session> session_by_id(const std::string& session_id) = 0;
+    // Moves the session to `new_hash` only if its current hash is still `expected_hash` (so of
+    // two concurrent rotations one wins). Returns whether it did.
+    virtual bool rotate_refresh(const std::string& session_id, const std::string& expected_hash,
+                                const std::string& new_hash, std::int64_t at) = 0;
+    // Installs a new refresh hash with no grace for the old one (a re-issued pair).
+    virtual void replace_refresh(const std::string& session_id, const std::string& new_hash,
+                                 std::int64_t at) = 0;
+    // Returns whether a live session was revoked.
+    virtual bool revoke_session(const std::string& session_id, std::int64_t at,
+                                std::string_view reason) = 0;
+    // Revokes every live session of the user but `except_session_id` ("" for none); returns
+    // how many.
+    virtual int revoke_user_sessions(const std::string& user_id, std::int64_t at,
+                                     std::string_view reason,
+                                     const std::string& except_session_id) = 0;
+    // Sessions not revoked and not expired at `now`, newest first.
+    virtual std::vector<Session> active_sessions(const std::string& user_id, std::int64_t now) = 0;
+};
+
+class Store {
+  public:
+    virtual ~Store() = default;
+    // Run `work` in one transaction, committed when it returns, rolled back when it throws.
+    // A database that cannot be reached is reported as authd::Error(unavailable).
+    virtual void read(const std::function<void(Transaction&)>& work) = 0;
+    virtual void write(const std::function<void(Transaction&)>& work) = 0;
+    // Whether the database answers a trivial query now.
+    virtual bool ping() = 0;
+};
+
+std::unique_ptr<Store> make_sql_store(std::shared_ptr<Database> database);
+
+}  // namespace authd::store
