@@ -1,0 +1,234 @@
+#include "http/json_body.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
+namespace authd::http {
+namespace {
+
+constexpr std::size_t max_json_depth = 32;
+
+bool ascii_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && ascii_space(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && ascii_space(text.back()))
+        text.remove_suffix(1);
+    return text;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+Error parse_error(std::string_view reason) {
+    return Error(ErrorKind::bad_request, "parse_error",
+                 "JSON parse error - " + std::string(reason));
+}
+
+// boost::json (1.81) silently keeps one of two equal keys; an ambiguous body must be refused
+// instead, so this handler for basic_parser only looks at keys, one key set per open object.
+class DuplicateKeyFinder {
+  public:
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+
+    bool found_duplicate = false;
+
+    bool on_document_begin(boost::json::error_code&) { return true; }
+    bool on_document_end(boost::json::error_code&) { return true; }
+    bool on_array_begin(boost::json::error_code&) { return true; }
+    bool on_array_end(std::size_t, boost::json::error_code&) { return true; }
+    bool on_object_begin(boost::json::error_code&) {
+        open_objects_.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, boost::json::error_code&) {
+        open_objects_.pop_back();
+        return true;
+    }
+    bool on_string_part(boost::json::string_view, std::size_t, boost::json::error_code&) {
+        return true;
+    }
+    bool on_string(boost::json::string_view, std::size_t, boost::json::error_code&) { return true; }
+    bool on_key_part(boost::json::string_view part, std::size_t, boost::json::error_code&) {
+        key_.append(part.data(), part.size());
+        return true;
+    }
+    bool on_key(boost::json::string_view last, std::size_t, boost::json::error_code& ec) {
+        key_.append(last.data(), last.size());
+        const bool inserted = open_objects_.back().insert(std::move(key_)).second;
+        key_.clear();
+        if (!inserted) {
+            found_duplicate = true;
+            ec = boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+            return false;
+        }
+        return true;
+    }
+    bool on_number_part(boost::json::string_view, boost::json::error_code&) { return true; }
+    bool on_int64(std::int64_t, boost::json::string_view, boost::json::error_code&) { return true; }
+    bool on_uint64(std::uint64_t, boost::json::string_view, boost::json::error_code&) {
+        return true;
+    }
+    bool on_double(double, boost::json::string_view, boost::json::error_code&) { return true; }
+    bool on_bool(bool, boost::json::error_code&) { return true; }
+    bool on_null(boost::json::error_code&) { return true; }
+    bool on_comment_part(boost::json::string_view, boost::json::error_code&) { return true; }
+    bool on_comment(boost::json::string_view, boost::json::error_code&) { return true; }
+
+  private:
+    std::vector<std::unordered_set<std::string>> open_objects_;
+    std::string key_;
+};
+
+boost::json::parse_options strict_options() {
+    boost::json::parse_options options;
+    options.max_depth = max_json_depth;
+    return options;
+}
+
+// Validates syntax, depth, UTF-8 and key uniqueness in one pass; throws the 400 parse error.
+void check_json_text(std::string_view text) {
+    boost::json::basic_parser<DuplicateKeyFinder> parser(strict_options());
+    boost::json::error_code ec;
+    const auto consumed = parser.write_some(false, text.data(), text.size(), ec);
+    if (parser.handler().found_duplicate) throw parse_error("duplicate key in object");
+    if (ec) throw parse_error(ec.message());
+    if (consumed != text.size()) throw parse_error("extra data after the JSON value");
+}
+
+// Python's name for the type, as DRF words its message.
+std::string_view python_type_name(const boost::json::value& value) {
+    switch (value.kind()) {
+        case boost::json::kind::array:
+            return "list";
+        case boost::json::kind::string:
+            return "str";
+        case boost::json::kind::int64:
+        case boost::json::kind::uint64:
+            return "int";
+        case boost::json::kind::double_:
+            return "float";
+        case boost::json::kind::bool_:
+            return "bool";
+        case boost::json::kind::null:
+            return "NoneType";
+        case boost::json::kind::object:
+            return "dict";
+    }
+    return "object";
+}
+
+}  // namespace
+
+boost::json::object parse_json_body(const Request& request) {
+    const std::string& text = request.body();
+    auto content_type_field = request.find(bhttp::field::content_type);
+    const bool has_content_type = content_type_field != request.end();
+    // As in DRF, an empty body is no data at all, whatever its declared type: the route then
+    // reports its required fields instead of a parse error.
+    if (text.empty()) return {};
+
+    std::string_view content_type =
+        has_content_type ? std::string_view(content_type_field->value()) : std::string_view{};
+    const std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
+    if (!equals_ignoring_case(media_type, "application/json")) {
+        throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
+                    "Unsupported media type \"" + std::string(media_type) + "\" in request.");
+    }
+
+    check_json_text(text);
+    boost::json::error_code ec;
+    boost::json::value value = boost::json::parse(text, ec, {}, strict_options());
+    if (ec) throw parse_error(ec.message());
+
+    if (value.is_object()) return std::move(value.as_object());
+    // DRF answers a JSON null body with "No data provided" rather than "got NoneType".
+    if (value.is_null()) throw ValidationError("non_field_errors", "No data provided");
+    throw ValidationError("non_field_errors", "Invalid data. Expected a dictionary, but got " +
+                                                  std::string(python_type_name(value)) + ".");
+}
+
+BodyFields::BodyFields(const boost::json::object& body) : body_(body) {}
+
+std::optional<std::string> BodyFields::string(std::string_view name, bool required) {
+    known_.emplace_back(name);
+    const std::string field(name);
+    const auto* value = body_.if_contains(name);
+    if (!value) {
+        if (required) errors_.add(field, "This field is required.");
+        return std::nullopt;
+    }
+    if (value->is_null()) {
+        errors_.add(field, "This field may not be null.");
+        return std::nullopt;
+    }
+    if (!value->is_string()) {
+        errors_.add(field, "Not a valid string.");
+        return std::nullopt;
+    }
+    const auto& text = value->get_string();
+    // Blankness is judged on a trimmed view only: a password keeps its spaces.
+    if (required && trim(std::string_view(text.data(), text.size())).empty()) {
+        errors_.add(field, "This field may not be blank.");
+        return std::nullopt;
+    }
+    return std::string(text.data(), text.size());
+}
+
+std::optional<bool> BodyFields::boolean(std::string_view name, bool required) {
+    known_.emplace_back(name);
+    const std::string field(name);
+    const auto* value = body_.if_contains(name);
+    if (!value) {
+        if (required) errors_.add(field, "This field is required.");
+        return std::nullopt;
+    }
+    if (value->is_null()) {
+        errors_.add(field, "This field may not be null.");
+        return std::nullopt;
+    }
+    if (!value->is_bool()) {
+        errors_.add(field, "Must be a valid boolean.");
+        return std::nullopt;
+    }
+    return value->get_bool();
+}
+
+void BodyFields::refuse(std::string_view name, std::string message) {
+    known_.emplace_back(name);
+    if (body_.contains(name)) errors_.add(std::string(name), std::move(message));
+}
+
+bool BodyFields::has(std::string_view name) const {
+    return body_.contains(name);
+}
+
+void BodyFields::add_error(const std::string& field, std::string message) {
+    errors_.add(field, std::move(message));
+}
+
+void BodyFields::finish() {
+    for (const auto& member : body_) {
+        const std::string_view key(member.key().data(), member.key().size());
+        if (std::find(known_.begin(), known_.end(), key) == known_.end())
+            errors_.add(std::string(key), "Unknown field.");
+    }
+    errors_.throw_if_any();
+}
+
+}  // namespace authd::http

@@ -1,0 +1,53 @@
+#pragma once
+// Reading JSON request bodies: one parser and one field reader for every route, so that every
+// route refuses bad input the same way.
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/types.h"
+#include "util/errors.h"
+
+namespace authd::http {
+
+// The request body as a JSON object.
+// - Content-Type must be application/json (parameters such as charset allowed), else 415
+//   {"detail": "Unsupported media type \"text/plain\" in request.", "code": "unsupported_media_type"}.
+//   An empty body with no Content-Type reads as {}.
+// - Malformed JSON, nesting deeper than 32, duplicate keys, NaN/Infinity, invalid UTF-8 →
+//   400 {"detail": "JSON parse error - <reason>", "code": "parse_error"}.
+// - A body that is not an object → 400 {"non_field_errors": ["Invalid data. Expected a dictionary, but got <type>."]}.
+boost::json::object parse_json_body(const Request& request);
+
+// Typed access to the fields of a body. Each getter records what it reads; finish() adds
+// "Unknown field." for every key never asked for, then throws a ValidationError holding every
+// problem found (DRF's messages: "This field is required.", "This field may not be blank.",
+// "Not a valid string.", "Must be a valid boolean.", "This field may not be null.").
+class BodyFields {
+public:
+    explicit BodyFields(const boost::json::object& body);
+
+    // A string field. Required and absent/null/blank → error. Not a string → error.
+    std::optional<std::string> string(std::string_view name, bool required);
+    // A boolean field (JSON true/false only).
+    std::optional<bool> boolean(std::string_view name, bool required);
+    // A field that is accepted by name but refused with `message` (e.g. "password" on update).
+    void refuse(std::string_view name, std::string message);
+    // Whether the body has this key at all.
+    bool has(std::string_view name) const;
+
+    // Adds a message for a field (domain checks done while reading).
+    void add_error(const std::string& field, std::string message);
+    // Throws ValidationError when any problem was recorded.
+    void finish();
+
+private:
+    const boost::json::object& body_;
+    std::vector<std::string> known_;
+    FieldErrors errors_;
+};
+
+}  // namespace authd::http

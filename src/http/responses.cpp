@@ -1,0 +1,119 @@
+#include "http/responses.h"
+
+#include <string>
+
+namespace authd::http {
+namespace {
+
+Response json_error(bhttp::status status, std::string_view detail, std::string_view code) {
+    // Built member by member so that "detail" comes first: clients show the first value.
+    boost::json::object body;
+    body["detail"] = detail;
+    if (!code.empty()) body["code"] = code;
+    return json_response(status, body);
+}
+
+bhttp::status status_for(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::bad_request:
+            return bhttp::status::bad_request;
+        case ErrorKind::unauthenticated:
+        case ErrorKind::missing_credentials:
+        case ErrorKind::invalid_token:
+            return bhttp::status::unauthorized;
+        case ErrorKind::forbidden:
+            return bhttp::status::forbidden;
+        case ErrorKind::not_found:
+            return bhttp::status::not_found;
+        case ErrorKind::conflict:
+            return bhttp::status::conflict;
+        case ErrorKind::unsupported_media_type:
+            return bhttp::status::unsupported_media_type;
+        case ErrorKind::rate_limited:
+            return bhttp::status::too_many_requests;
+        case ErrorKind::unavailable:
+            return bhttp::status::service_unavailable;
+    }
+    return bhttp::status::internal_server_error;
+}
+
+}  // namespace
+
+Response json_response(bhttp::status status, const boost::json::value& body) {
+    Response response{status, 11};
+    response.set(bhttp::field::content_type, "application/json");
+    response.set(bhttp::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.body() = boost::json::serialize(body);
+    response.prepare_payload();
+    return response;
+}
+
+Response no_content_response() {
+    Response response{bhttp::status::no_content, 11};
+    response.set(bhttp::field::cache_control, "no-store");
+    return response;
+}
+
+Response error_response(const Error& error) {
+    auto response = json_error(status_for(error.kind()), error.detail(), error.code());
+    switch (error.kind()) {
+        case ErrorKind::missing_credentials:
+            response.set(bhttp::field::www_authenticate, "Bearer");
+            break;
+        case ErrorKind::invalid_token:
+            response.set(bhttp::field::www_authenticate, "Bearer error=\"invalid_token\"");
+            break;
+        case ErrorKind::rate_limited:
+        case ErrorKind::unavailable:
+            // A client must always learn when to come back, even if the thrower forgot.
+            response.set(bhttp::field::retry_after,
+                         std::to_string(error.retry_after() > 0 ? error.retry_after() : 1));
+            break;
+        default:
+            break;
+    }
+    return response;
+}
+
+Response validation_response(const ValidationError& error) {
+    boost::json::object body;
+    for (const auto& field_error : error.errors()) {
+        boost::json::array messages;
+        for (const auto& message : field_error.messages)
+            messages.emplace_back(message);
+        body[field_error.field] = std::move(messages);
+    }
+    return json_response(bhttp::status::bad_request, body);
+}
+
+Response internal_error_response() {
+    return json_error(bhttp::status::internal_server_error, "Internal server error.",
+                      "internal_error");
+}
+
+Response not_found_response() {
+    return json_error(bhttp::status::not_found, "Not found.", "not_found");
+}
+
+Response method_not_allowed_response(std::string_view method, const std::string& allow) {
+    std::string detail = "Method \"";
+    detail += method;
+    detail += "\" not allowed.";
+    auto response = json_error(bhttp::status::method_not_allowed, detail, "method_not_allowed");
+    response.set(bhttp::field::allow, allow);
+    return response;
+}
+
+Response payload_too_large_response(std::size_t limit) {
+    return json_error(bhttp::status::payload_too_large,
+                      "Request body is too large (limit " + std::to_string(limit) + " bytes).",
+                      "payload_too_large");
+}
+
+Response header_too_large_response() {
+    return json_error(bhttp::status::request_header_fields_too_large,
+                      "Request headers are too large.", "headers_too_large");
+}
+
+}  // namespace authd::http

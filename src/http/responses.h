@@ -1,0 +1,31 @@
+#pragma once
+// The one place where answers get their shape: JSON bodies, the two error shapes of API.md,
+// and the headers every answer carries.
+#include <boost/json.hpp>
+
+#include "http/types.h"
+#include "util/errors.h"
+
+namespace authd::http {
+
+// `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`,
+// `X-Content-Type-Options: nosniff`.
+Response json_response(bhttp::status status, const boost::json::value& body);
+// 204 with no body.
+Response no_content_response();
+
+// 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After as
+// its kind requires; body {"detail", "code"} ("code" left out when empty).
+Response error_response(const Error& error);
+// 400 {"<field>": ["message", ...]}
+Response validation_response(const ValidationError& error);
+// 500 {"detail": "Internal server error.", "code": "internal_error"} (details go to the log).
+Response internal_error_response();
+
+// The framework-level answers, shaped like DRF's.
+Response not_found_response();                                     // 404
+Response method_not_allowed_response(std::string_view method, const std::string& allow);  // 405
+Response payload_too_large_response(std::size_t limit);             // 413
+Response header_too_large_response();                               // 431
+
+}  // namespace authd::http

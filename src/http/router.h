@@ -1,0 +1,41 @@
+#pragma once
+// Maps (method, path) to a handler. Patterns are absolute paths whose segments are literals or
+// `{name}` parameters; a path matches with or without its trailing slash (no redirect). Literal
+// segments win over parameters ("/api/auth/sessions" before "/api/auth/{username}").
+#include <string>
+#include <vector>
+
+#include "http/types.h"
+
+namespace authd::http {
+
+class Router {
+public:
+    // `name` labels the route in logs and metrics ("login", "account_get", ...).
+    void add(bhttp::verb method, std::string pattern, std::string name, Handler handler);
+
+    struct Route {
+        bhttp::verb method;
+        std::string pattern;
+        std::string name;
+        Handler handler;
+    };
+
+    enum class Outcome { found, not_found, method_not_allowed };
+    struct Match {
+        Outcome outcome = Outcome::not_found;
+        const Route* route = nullptr;                              // when found
+        std::vector<std::pair<std::string, std::string>> params;   // when found, percent-decoded
+        std::string allow;  // when method_not_allowed: "GET, HEAD"-style list for `Allow`
+    };
+
+    // HEAD matches a GET route. `path` has no query string.
+    Match match(bhttp::verb method, std::string_view path) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace authd::http

@@ -1,0 +1,52 @@
+#pragma once
+// The HTTP/1.1 server: Boost.Beast on Asio with one coroutine per connection on `io_threads`,
+// handlers on a separate bounded worker pool.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http/router.h"
+
+namespace authd::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    unsigned short port = 8000;
+    unsigned io_threads = 2;
+    unsigned worker_threads = 16;
+    unsigned worker_queue = 1024;     // requests waiting for a worker; beyond: 503
+    std::size_t max_body_bytes = 64 * 1024;    // 413 beyond
+    std::size_t max_header_bytes = 8 * 1024;   // 431 beyond
+    std::size_t max_connections = 10000;       // further connections are closed at accept
+    unsigned max_requests_per_connection = 1000;
+    std::chrono::seconds header_timeout{10};   // from the first byte of a request to its last header
+    std::chrono::seconds request_timeout{30};  // the whole request: headers, body, answer
+    std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request under way
+    std::chrono::seconds shutdown_grace{10};   // in-flight requests get this long after SIGTERM
+    // Peers whose X-Forwarded-For / X-Real-IP are believed: addresses or CIDR blocks.
+    std::vector<std::string> trusted_proxies;
+};
+
+class Server {
+public:
+    Server(ServerOptions options, const Router& router);
+    ~Server();
+
+    // Binds and listens; throws std::runtime_error with a clear message when it cannot.
+    void listen();
+    // The bound port (useful with port 0).
+    unsigned short port() const;
+    // Serves until SIGTERM/SIGINT or stop(): then stops accepting, closes idle connections,
+    // lets in-flight requests finish (at most shutdown_grace), and returns.
+    void run();
+    // Asks run() to return as a signal would. Thread-safe.
+    void stop();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace authd::http

@@ -1,0 +1,41 @@
+#pragma once
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace authd::http {
+
+namespace bhttp = boost::beast::http;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+// What a handler sees of one request.
+struct RequestContext {
+    const Request& request;
+    std::string_view path;  // the target without its query string
+    std::vector<std::pair<std::string, std::string>> params;  // path parameters, decoded
+    std::string client_ip;   // the peer, or the forwarded client when the peer is trusted
+    std::string request_id;
+
+    // The path parameter `name` ("" when absent).
+    std::string_view param(std::string_view name) const {
+        for (const auto& [key, value] : params)
+            if (key == name) return value;
+        return {};
+    }
+    // A request header ("" when absent).
+    std::string_view header(std::string_view name) const {
+        auto it = request.find(name);
+        return it == request.end() ? std::string_view{} : std::string_view(it->value());
+    }
+};
+
+// Handlers run on the worker pool, may block (database, password pool) and throw the typed
+// errors of util/errors.h; the server turns those into answers.
+using Handler = std::function<Response(RequestContext&)>;
+
+}  // namespace authd::http

@@ -1,0 +1,124 @@
+#include "http/responses.h"
+
+#include <gtest/gtest.h>
+
+namespace authd::http {
+namespace {
+
+std::string header(const Response& response, std::string_view name) {
+    auto it = response.find(name);
+    return it == response.end() ? std::string("<absent>") : std::string(it->value());
+}
+
+void expect_json_headers(const Response& response) {
+    EXPECT_EQ(header(response, "Content-Type"), "application/json");
+    EXPECT_EQ(header(response, "Cache-Control"), "no-store");
+    EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(header(response, "Content-Length"), std::to_string(response.body().size()));
+}
+
+TEST(Responses, JsonResponse) {
+    boost::json::object body;
+    body["b"] = 1;
+    body["a"] = "\xC3\xA9";
+    auto response = json_response(bhttp::status::created, body);
+    EXPECT_EQ(response.result_int(), 201);
+    expect_json_headers(response);
+    EXPECT_EQ(response.body(), "{\"b\":1,\"a\":\"\xC3\xA9\"}");
+}
+
+TEST(Responses, NoContent) {
+    auto response = no_content_response();
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_TRUE(response.body().empty());
+}
+
+struct KindCase {
+    ErrorKind kind;
+    int status;
+    std::string www_authenticate;
+    std::string retry_after;
+};
+
+TEST(Responses, ErrorKinds) {
+    const std::vector<KindCase> cases = {
+        {ErrorKind::bad_request, 400, "<absent>", "<absent>"},
+        {ErrorKind::unauthenticated, 401, "<absent>", "<absent>"},
+        {ErrorKind::missing_credentials, 401, "Bearer", "<absent>"},
+        {ErrorKind::invalid_token, 401, "Bearer error=\"invalid_token\"", "<absent>"},
+        {ErrorKind::forbidden, 403, "<absent>", "<absent>"},
+        {ErrorKind::not_found, 404, "<absent>", "<absent>"},
+        {ErrorKind::conflict, 409, "<absent>", "<absent>"},
+        {ErrorKind::unsupported_media_type, 415, "<absent>", "<absent>"},
+        {ErrorKind::rate_limited, 429, "<absent>", "1"},
+        {ErrorKind::unavailable, 503, "<absent>", "1"},
+    };
+    for (const auto& c : cases) {
+        auto response = error_response(Error(c.kind, "some_code", "Some \"detail\"."));
+        EXPECT_EQ(response.result_int(), c.status);
+        expect_json_headers(response);
+        EXPECT_EQ(header(response, "WWW-Authenticate"), c.www_authenticate) << c.status;
+        EXPECT_EQ(header(response, "Retry-After"), c.retry_after) << c.status;
+        EXPECT_EQ(response.body(), R"({"detail":"Some \"detail\".","code":"some_code"})");
+    }
+}
+
+TEST(Responses, RetryAfterUsesErrorValue) {
+    auto response = error_response(Error(ErrorKind::rate_limited, "throttled", "Slow down.", 42));
+    EXPECT_EQ(header(response, "Retry-After"), "42");
+    response = error_response(Error(ErrorKind::unavailable, "busy", "Busy.", 7));
+    EXPECT_EQ(header(response, "Retry-After"), "7");
+}
+
+TEST(Responses, EmptyCodeIsLeftOut) {
+    auto response = error_response(Error(ErrorKind::unauthenticated, "", "Bad credentials."));
+    EXPECT_EQ(response.body(), R"({"detail":"Bad credentials."})");
+}
+
+TEST(Responses, Validation) {
+    ValidationError error({{"username", {"This field is required."}},
+                           {"email", {"Enter a valid email address.", "Too long."}},
+                           {"non_field_errors", {"Nope."}}});
+    auto response = validation_response(error);
+    EXPECT_EQ(response.result_int(), 400);
+    expect_json_headers(response);
+    EXPECT_EQ(
+        response.body(),
+        R"({"username":["This field is required."],)"
+        R"("email":["Enter a valid email address.","Too long."],"non_field_errors":["Nope."]})");
+}
+
+TEST(Responses, FrameworkAnswers) {
+    auto response = internal_error_response();
+    EXPECT_EQ(response.result_int(), 500);
+    expect_json_headers(response);
+    EXPECT_EQ(response.body(), R"({"detail":"Internal server error.","code":"internal_error"})");
+
+    response = not_found_response();
+    EXPECT_EQ(response.result_int(), 404);
+    expect_json_headers(response);
+    EXPECT_EQ(response.body(), R"({"detail":"Not found.","code":"not_found"})");
+
+    response = method_not_allowed_response("PATCH", "GET, HEAD");
+    EXPECT_EQ(response.result_int(), 405);
+    expect_json_headers(response);
+    EXPECT_EQ(header(response, "Allow"), "GET, HEAD");
+    EXPECT_EQ(response.body(),
+              R"({"detail":"Method \"PATCH\" not allowed.","code":"method_not_allowed"})");
+
+    response = payload_too_large_response(65536);
+    EXPECT_EQ(response.result_int(), 413);
+    expect_json_headers(response);
+    EXPECT_EQ(
+        response.body(),
+        R"({"detail":"Request body is too large (limit 65536 bytes).","code":"payload_too_large"})");
+
+    response = header_too_large_response();
+    EXPECT_EQ(response.result_int(), 431);
+    expect_json_headers(response);
+    EXPECT_EQ(response.body(),
+              R"({"detail":"Request headers are too large.","code":"headers_too_large"})");
+}
+
+}  // namespace
+}  // namespace authd::http

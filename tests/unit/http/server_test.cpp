@@ -1,0 +1,426 @@
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <future>
+#include <thread>
+
+#include "http/json_body.h"
+#include "http/responses.h"
+
+namespace authd::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using namespace std::chrono_literals;
+using error_code = boost::system::error_code;
+
+// A small blocking client; every operation has a deadline so that a bug fails, not hangs.
+class Client {
+  public:
+    explicit Client(unsigned short port) {
+        stream_.expires_after(2s);
+        error_code ec;
+        stream_.async_connect({asio::ip::make_address("127.0.0.1"), port},
+                              [&](error_code e) { ec = e; });
+        run();
+        if (ec) throw boost::system::system_error(ec);
+    }
+
+    void send_raw(const std::string& text) {
+        stream_.expires_after(2s);
+        error_code ec;
+        asio::async_write(stream_, asio::buffer(text), [&](error_code e, std::size_t) { ec = e; });
+        run();
+        if (ec) throw boost::system::system_error(ec);
+    }
+
+    Response read_response(bool head = false) {
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.skip(head);
+        stream_.expires_after(3s);
+        error_code ec;
+        bhttp::async_read(stream_, buffer_, parser, [&](error_code e, std::size_t) { ec = e; });
+        run();
+        if (ec) throw boost::system::system_error(ec);
+        return parser.release();
+    }
+
+    Response request(bhttp::verb method, const std::string& target,
+                     const std::vector<std::pair<std::string, std::string>>& headers = {},
+                     const std::string& body = "") {
+        Request request{method, target, 11};
+        request.set(bhttp::field::host, "localhost");
+        for (const auto& [name, value] : headers)
+            request.set(name, value);
+        request.body() = body;
+        if (!body.empty() || method == bhttp::verb::post) request.prepare_payload();
+        stream_.expires_after(2s);
+        error_code ec;
+        bhttp::async_write(stream_, request, [&](error_code e, std::size_t) { ec = e; });
+        run();
+        if (ec) throw boost::system::system_error(ec);
+        return read_response(method == bhttp::verb::head);
+    }
+
+    // Waits for the server to close the connection; false when it stays open past `limit`.
+    bool closed_by_server(std::chrono::milliseconds limit) {
+        stream_.expires_after(limit);
+        error_code ec;
+        char byte;
+        stream_.async_read_some(asio::buffer(&byte, 1), [&](error_code e, std::size_t) { ec = e; });
+        run();
+        return ec && ec != beast::error::timeout;
+    }
+
+  private:
+    void run() {
+        io_.restart();
+        io_.run();
+    }
+
+    asio::io_context io_;
+    beast::tcp_stream stream_{io_};
+    beast::flat_buffer buffer_;
+};
+
+std::string header(const Response& response, std::string_view name) {
+    auto it = response.find(name);
+    return it == response.end() ? std::string("<absent>") : std::string(it->value());
+}
+
+class ServerTest : public ::testing::Test {
+  protected:
+    ServerTest() {
+        router.add(bhttp::verb::get, "/hello", "hello", [](RequestContext& context) {
+            boost::json::object body;
+            body["hello"] = "world";
+            body["ip"] = context.client_ip;
+            body["request_id"] = context.request_id;
+            return json_response(bhttp::status::ok, body);
+        });
+        router.add(bhttp::verb::post, "/echo", "echo", [](RequestContext& context) {
+            return json_response(bhttp::status::ok, parse_json_body(context.request));
+        });
+        router.add(bhttp::verb::get, "/users/{name}", "user", [](RequestContext& context) {
+            boost::json::object body;
+            body["name"] = context.param("name");
+            return json_response(bhttp::status::ok, body);
+        });
+        router.add(bhttp::verb::delete_, "/users/{name}", "user_delete",
+                   [](RequestContext&) { return no_content_response(); });
+        router.add(bhttp::verb::get, "/forbidden", "forbidden", [](RequestContext&) -> Response {
+            throw Error(ErrorKind::forbidden, "permission_denied", "No.");
+        });
+        router.add(bhttp::verb::get, "/invalid", "invalid", [](RequestContext&) -> Response {
+            throw ValidationError("email", "Enter a valid email address.");
+        });
+        router.add(bhttp::verb::get, "/crash", "crash",
+                   [](RequestContext&) -> Response { throw std::runtime_error("boom"); });
+        router.add(bhttp::verb::get, "/slow", "slow", [](RequestContext&) {
+            std::this_thread::sleep_for(400ms);
+            return json_response(bhttp::status::ok, boost::json::object{{"slow", true}});
+        });
+    }
+
+    ~ServerTest() override { stop_and_join(); }
+
+    void start(ServerOptions options = {}) {
+        options.host = "127.0.0.1";
+        options.port = 0;
+        options.io_threads = 2;
+        options.worker_threads = options.worker_threads == 16 ? 4 : options.worker_threads;
+        server = std::make_unique<Server>(options, router);
+        server->listen();
+        ASSERT_NE(server->port(), 0);
+        finished = std::async(std::launch::async, [this] { server->run(); });
+    }
+
+    // Stops the server; returns how long run() took to return.
+    std::chrono::milliseconds stop_and_join() {
+        if (!server || !finished.valid()) return {};
+        const auto started = std::chrono::steady_clock::now();
+        server->stop();
+        if (finished.wait_for(10s) != std::future_status::ready) {
+            ADD_FAILURE() << "run() did not return";
+            std::abort();
+        }
+        finished.get();
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+    }
+
+    Router router;
+    std::unique_ptr<Server> server;
+    std::future<void> finished;
+};
+
+TEST_F(ServerTest, AnswersAndKeepsTheConnectionAlive) {
+    start();
+    Client client(server->port());
+    auto first = client.request(bhttp::verb::get, "/hello?secret=1");
+    EXPECT_EQ(first.result_int(), 200);
+    EXPECT_EQ(header(first, "Content-Type"), "application/json");
+    EXPECT_EQ(header(first, "Server"), "authd");
+    EXPECT_TRUE(first.keep_alive());
+    const auto request_id = header(first, "X-Request-Id");
+    EXPECT_EQ(request_id.size(), 16u);
+    EXPECT_EQ(request_id.find_first_not_of("0123456789abcdef"), std::string::npos);
+    auto body = boost::json::parse(first.body()).as_object();
+    EXPECT_EQ(body.at("hello"), "world");
+    EXPECT_EQ(body.at("ip"), "127.0.0.1");
+    EXPECT_EQ(body.at("request_id").as_string(), request_id);
+
+    auto second = client.request(bhttp::verb::get, "/hello", {{"X-Request-Id", "client-id_1.2"}});
+    EXPECT_EQ(second.result_int(), 200);
+    EXPECT_EQ(header(second, "X-Request-Id"), "client-id_1.2");
+
+    auto third = client.request(bhttp::verb::get, "/hello", {{"X-Request-Id", "bad id!"}});
+    EXPECT_EQ(header(third, "X-Request-Id").size(), 16u);
+}
+
+TEST_F(ServerTest, PostsJsonAndTrailingSlash) {
+    start();
+    Client client(server->port());
+    auto echoed = client.request(bhttp::verb::post, "/echo/",
+                                 {{"Content-Type", "application/json"}}, R"({"a":[1,2]})");
+    EXPECT_EQ(echoed.result_int(), 200);
+    EXPECT_EQ(echoed.body(), R"({"a":[1,2]})");
+
+    auto user = client.request(bhttp::verb::get, "/users/b%C3%B8b/");
+    EXPECT_EQ(user.result_int(), 200);
+    EXPECT_EQ(user.body(),
+              "{\"name\":\"b\xC3\xB8"
+              "b\"}");
+
+    auto form = client.request(bhttp::verb::post, "/echo",
+                               {{"Content-Type", "application/x-www-form-urlencoded"}}, "a=1");
+    EXPECT_EQ(form.result_int(), 415);
+
+    auto deleted = client.request(bhttp::verb::delete_, "/users/bob");
+    EXPECT_EQ(deleted.result_int(), 204);
+    EXPECT_EQ(header(deleted, "Content-Length"), "<absent>");
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, NotFoundAndMethodNotAllowed) {
+    start();
+    Client client(server->port());
+    auto missing = client.request(bhttp::verb::get, "/nope");
+    EXPECT_EQ(missing.result_int(), 404);
+    EXPECT_EQ(missing.body(), R"({"detail":"Not found.","code":"not_found"})");
+
+    auto wrong = client.request(bhttp::verb::patch, "/hello");
+    EXPECT_EQ(wrong.result_int(), 405);
+    EXPECT_EQ(header(wrong, "Allow"), "GET, HEAD");
+    EXPECT_EQ(wrong.body(),
+              R"({"detail":"Method \"PATCH\" not allowed.","code":"method_not_allowed"})");
+    EXPECT_TRUE(wrong.keep_alive());
+}
+
+TEST_F(ServerTest, HeadHasHeadersWithoutBody) {
+    start();
+    Client client(server->port());
+    auto get = client.request(bhttp::verb::get, "/users/alice");
+    auto head = client.request(bhttp::verb::head, "/users/alice");
+    EXPECT_EQ(head.result_int(), 200);
+    EXPECT_EQ(header(head, "Content-Length"), header(get, "Content-Length"));
+    EXPECT_TRUE(head.body().empty());
+    // The connection is still in sync after the bodiless answer.
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, HandlerErrorsBecomeAnswers) {
+    start();
+    Client client(server->port());
+    auto forbidden = client.request(bhttp::verb::get, "/forbidden");
+    EXPECT_EQ(forbidden.result_int(), 403);
+    EXPECT_EQ(forbidden.body(), R"({"detail":"No.","code":"permission_denied"})");
+
+    auto invalid = client.request(bhttp::verb::get, "/invalid");
+    EXPECT_EQ(invalid.result_int(), 400);
+    EXPECT_EQ(invalid.body(), R"({"email":["Enter a valid email address."]})");
+
+    auto crash = client.request(bhttp::verb::get, "/crash");
+    EXPECT_EQ(crash.result_int(), 500);
+    EXPECT_EQ(crash.body(), R"({"detail":"Internal server error.","code":"internal_error"})");
+
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+    Client other(server->port());
+    EXPECT_EQ(other.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, BodyOverLimitIs413) {
+    start();
+    Client client(server->port());
+    client.send_raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 65537\r\n\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 413);
+    EXPECT_EQ(
+        response.body(),
+        R"({"detail":"Request body is too large (limit 65536 bytes).","code":"payload_too_large"})");
+    EXPECT_FALSE(response.keep_alive());
+}
+
+TEST_F(ServerTest, ChunkedBodyOverLimitIs413) {
+    ServerOptions options;
+    options.max_body_bytes = 100;
+    start(options);
+    Client client(server->port());
+    client.send_raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n50\r\n" +
+        std::string(80, ' ') + "\r\n50\r\n" + std::string(80, ' ') + "\r\n0\r\n\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 413);
+    EXPECT_EQ(
+        response.body(),
+        R"({"detail":"Request body is too large (limit 100 bytes).","code":"payload_too_large"})");
+}
+
+TEST_F(ServerTest, HeaderOverLimitIs431) {
+    start();
+    Client client(server->port());
+    client.send_raw("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') +
+                    "\r\n\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 431);
+    EXPECT_EQ(response.body(),
+              R"({"detail":"Request headers are too large.","code":"headers_too_large"})");
+    EXPECT_FALSE(response.keep_alive());
+}
+
+TEST_F(ServerTest, MalformedRequestIs400) {
+    start();
+    Client client(server->port());
+    client.send_raw("GET /hello HTTP/1.1\r\nHost x\r\n\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 400);
+    EXPECT_EQ(response.body(), R"({"detail":"Malformed HTTP request.","code":"bad_request"})");
+    EXPECT_TRUE(client.closed_by_server(2000ms));
+}
+
+TEST_F(ServerTest, TrustedProxyForwardsClientAddress) {
+    ServerOptions options;
+    options.trusted_proxies = {"127.0.0.0/8"};
+    start(options);
+    Client client(server->port());
+    auto response = client.request(bhttp::verb::get, "/hello",
+                                   {{"X-Forwarded-For", "198.51.100.1, 203.0.113.7"}});
+    EXPECT_EQ(boost::json::parse(response.body()).at("ip"), "203.0.113.7");
+}
+
+TEST_F(ServerTest, LastRequestOfConnectionClosesIt) {
+    ServerOptions options;
+    options.max_requests_per_connection = 2;
+    start(options);
+    Client client(server->port());
+    EXPECT_TRUE(client.request(bhttp::verb::get, "/hello").keep_alive());
+    EXPECT_FALSE(client.request(bhttp::verb::get, "/hello").keep_alive());
+    EXPECT_TRUE(client.closed_by_server(2000ms));
+}
+
+TEST_F(ServerTest, ClientConnectionCloseIsHonoured) {
+    start();
+    Client client(server->port());
+    auto response = client.request(bhttp::verb::get, "/hello", {{"Connection", "close"}});
+    EXPECT_FALSE(response.keep_alive());
+    EXPECT_TRUE(client.closed_by_server(2000ms));
+}
+
+TEST_F(ServerTest, BusyPoolAnswers503) {
+    ServerOptions options;
+    options.worker_threads = 1;
+    options.worker_queue = 0;
+    start(options);
+    Client slow(server->port());
+    slow.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(100ms);
+    Client other(server->port());
+    auto busy = other.request(bhttp::verb::get, "/hello");
+    EXPECT_EQ(busy.result_int(), 503);
+    EXPECT_EQ(header(busy, "Retry-After"), "1");
+    EXPECT_EQ(busy.body(),
+              R"({"detail":"The server is busy, try again shortly.","code":"server_busy"})");
+    EXPECT_EQ(slow.read_response().result_int(), 200);
+    EXPECT_EQ(other.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosed) {
+    ServerOptions options;
+    options.max_connections = 1;
+    start(options);
+    Client first(server->port());
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    Client second(server->port());
+    EXPECT_TRUE(second.closed_by_server(2000ms));
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, IdleConnectionTimesOut) {
+    ServerOptions options;
+    options.idle_timeout = 1s;
+    start(options);
+    Client client(server->port());
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.closed_by_server(3000ms));
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
+}
+
+TEST_F(ServerTest, StopClosesIdleConnectionsAndReturnsQuickly) {
+    ServerOptions options;
+    options.shutdown_grace = 5s;
+    start(options);
+    Client client(server->port());
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+    Client silent(server->port());  // connected, never sent a byte
+    const auto took = stop_and_join();
+    EXPECT_LT(took, 1000ms);
+    EXPECT_TRUE(client.closed_by_server(1000ms));
+    EXPECT_TRUE(silent.closed_by_server(1000ms));
+}
+
+TEST_F(ServerTest, StopLetsInFlightRequestsFinish) {
+    ServerOptions options;
+    options.shutdown_grace = 5s;
+    start(options);
+    Client client(server->port());
+    client.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(100ms);
+    auto stopping = std::async(std::launch::async, [this] { return stop_and_join(); });
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_FALSE(response.keep_alive());
+    EXPECT_LT(stopping.get(), 2000ms);
+}
+
+TEST_F(ServerTest, ListenFailureIsClear) {
+    start();
+    ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = server->port();
+    Server second(options, router);
+    try {
+        second.listen();
+        // SO_REUSEADDR does not allow two listeners on one port on Linux.
+        FAIL() << "listen() succeeded on a busy port";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()).rfind(
+                      "cannot listen on 127.0.0.1:" + std::to_string(server->port()) + ": ", 0),
+                  0u)
+            << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace authd::http
