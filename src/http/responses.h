@@ -8,7 +8,7 @@
 
 namespace authd::http {
 
-// `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`,
+// `Content-Type: application/json` (as DRF sends it), `Cache-Control: no-store`,
 // `X-Content-Type-Options: nosniff`.
 Response json_response(bhttp::status status, const boost::json::value& body);
 // 204 with no body.
