@@ -15,7 +15,7 @@ struct PasswordPolicyConfig {
 };
 
 class PasswordPolicy {
-public:
+  public:
     explicit PasswordPolicy(PasswordPolicyConfig config = {});
 
     // One message per broken rule, in a fixed order (empty: the password is acceptable):
@@ -31,7 +31,7 @@ public:
 
     const PasswordPolicyConfig& config() const { return config_; }
 
-private:
+  private:
     PasswordPolicyConfig config_;
 };
 

@@ -1,0 +1,69 @@
+#include "api/common.h"
+
+#include <ctime>
+
+#include "auth/accounts.h"
+#include "auth/user_rules.h"
+#include "http/responses.h"
+#include "util/errors.h"
+
+namespace authd::api {
+
+namespace json = boost::json;
+
+std::string_view bearer_token(const http::RequestContext& context) {
+    const std::string_view header = context.header("Authorization");
+    const auto space = header.find(' ');
+    const std::string_view scheme = header.substr(0, space);
+    const bool is_bearer = scheme.size() == 6 && auth::ascii_lower(scheme) == "bearer";
+    if (header.empty() || !is_bearer)
+        throw Error(ErrorKind::missing_credentials, "not_authenticated",
+                    "Authentication credentials were not provided.");
+    const std::string_view token =
+        space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);
+    if (token.empty() || token.find(' ') != std::string_view::npos) auth::throw_invalid_bearer();
+    return token;
+}
+
+auth::Principal authenticate_user(auth::Sessions& sessions, const http::RequestContext& context) {
+    return sessions.authenticate(bearer_token(context));
+}
+
+auth::ClientInfo client_info(const http::RequestContext& context) {
+    return {context.client_ip, std::string(context.header("User-Agent"))};
+}
+
+std::string iso8601(std::int64_t unix_seconds) {
+    const std::time_t time = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&time, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+json::object user_json(const store::User& user) {
+    json::array methods;
+    for (const std::string& factor : auth::ready_second_factors(user))
+        methods.emplace_back(factor);
+    json::object body;
+    body["username"] = user.username;
+    body["email"] = user.email;
+    body["two_fa_enable"] = user.two_fa_enable;
+    body["two_fa_enabled"] = user.two_fa_enable;
+    body["email_verified"] = user.email_verified;
+    body["two_fa_methods"] = std::move(methods);
+    body["lang"] = user.lang;
+    body["date_joined"] = iso8601(user.date_joined);
+    if (user.last_login)
+        body["last_login"] = iso8601(*user.last_login);
+    else
+        body["last_login"] = nullptr;
+    return body;
+}
+
+http::Response ok(const json::value& body) {
+    return http::json_response(http::bhttp::status::ok, body);
+}
+
+}  // namespace authd::api

@@ -1,0 +1,166 @@
+#include "auth/accounts.h"
+
+#include "auth/user_rules.h"
+#include "crypto/password_hasher.h"
+#include "util/errors.h"
+
+namespace authd::auth {
+namespace {
+
+constexpr std::size_t kUserIdBytes = 16;
+
+std::string duplicate_message(const std::string& field) {
+    return field == "username" ? "A user with that username already exists."
+                               : "A user with that email already exists.";
+}
+
+void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
+                    const std::string& password, std::string_view username,
+                    std::string_view email) {
+    for (std::string& message : policy.check(password, username, email))
+        errors.add(field, std::move(message));
+}
+
+}  // namespace
+
+std::vector<std::string> ready_second_factors(const store::User& user) {
+    std::vector<std::string> factors;
+    if (user.email_verified) factors.emplace_back("email");
+    return factors;
+}
+
+void require_owner(const Principal& caller, std::string_view path_username) {
+    if (ascii_lower(path_username) != ascii_lower(caller.user.username))
+        throw Error(ErrorKind::forbidden, "permission_denied",
+                    "You do not have permission to perform this action.");
+}
+
+Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
+                   const PasswordPolicy& policy, Sessions& sessions, Notices& notices,
+                   const Clock& clock, Random& random)
+    : store_(store),
+      hasher_(hasher),
+      policy_(policy),
+      sessions_(sessions),
+      notices_(notices),
+      clock_(clock),
+      random_(random) {}
+
+store::User Accounts::register_user(const Registration& r) {
+    FieldErrors errors;
+    if (auto problem = username_problem(r.username)) errors.add("username", *problem);
+    if (auto problem = email_problem(r.email)) errors.add("email", *problem);
+    check_password(policy_, errors, "password", r.password, r.username, r.email);
+    if (r.password != r.password2) errors.add("password2", "Passwords do not match.");
+    if (auto problem = lang_problem(r.lang)) errors.add("lang", *problem);
+    errors.throw_if_any();
+
+    // Early answers for the common case; the unique indexes decide races below.
+    store_.read([&](store::Transaction& tx) {
+        if (tx.user_by_username(r.username)) errors.add("username", duplicate_message("username"));
+        if (tx.user_by_email(r.email)) errors.add("email", duplicate_message("email"));
+    });
+    errors.throw_if_any();
+
+    const std::int64_t now = clock_.now();
+    store::User user;
+    user.id = random_.token(kUserIdBytes);
+    user.username = r.username;
+    user.email = r.email;
+    user.password_hash = hasher_.hash(r.password);
+    user.two_fa_enable = r.two_fa_enable;
+    user.lang = r.lang;
+    user.date_joined = now;
+    user.password_changed_at = now;
+    try {
+        store_.write([&](store::Transaction& tx) { tx.insert_user(user); });
+    } catch (const store::Duplicate& duplicate) {
+        throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
+    }
+    notices_.account_created(user);
+    return user;
+}
+
+store::User Accounts::get(const Principal& caller, std::string_view path_username) {
+    require_owner(caller, path_username);
+    return caller.user;
+}
+
+UpdateResult Accounts::update(const Principal& caller, std::string_view path_username,
+                              const ProfileChanges& changes) {
+    require_owner(caller, path_username);
+    FieldErrors errors;
+    if (changes.username)
+        if (auto problem = username_problem(*changes.username)) errors.add("username", *problem);
+    if (changes.email)
+        if (auto problem = email_problem(*changes.email)) errors.add("email", *problem);
+    if (changes.lang)
+        if (auto problem = lang_problem(*changes.lang)) errors.add("lang", *problem);
+    errors.throw_if_any();
+
+    UpdateResult result;
+    std::string old_email;
+    bool email_changed = false;
+    try {
+        store_.write([&](store::Transaction& tx) {
+            auto current = tx.user_by_id(caller.user.id);
+            if (!current) throw_invalid_bearer();  // deleted meanwhile
+            store::User user = *current;
+            old_email = user.email;
+            const bool renamed = changes.username && *changes.username != user.username;
+            email_changed = changes.email && ascii_lower(*changes.email) != ascii_lower(user.email);
+            if (changes.username) user.username = *changes.username;
+            if (changes.email) user.email = *changes.email;
+            if (email_changed) user.email_verified = false;
+            if (changes.lang) user.lang = *changes.lang;
+            if (changes.two_fa_enable) {
+                if (*changes.two_fa_enable && !user.two_fa_enable &&
+                    ready_second_factors(user).empty())
+                    throw ValidationError("two_fa_enable",
+                                          "Verify your email address before enabling "
+                                          "two-factor authentication.");
+                user.two_fa_enable = *changes.two_fa_enable;
+            }
+            tx.update_profile(user);
+            if (renamed) result.tokens = sessions_.reissue(tx, user, caller.session);
+            result.user = user;
+        });
+    } catch (const store::Duplicate& duplicate) {
+        throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
+    }
+    if (email_changed) notices_.email_changed(result.user, old_email);
+    return result;
+}
+
+void Accounts::change_password(const Principal& caller, std::string_view path_username,
+                               const PasswordChange& change) {
+    require_owner(caller, path_username);
+    FieldErrors errors;
+    check_password(policy_, errors, "new_password", change.new_password, caller.user.username,
+                   caller.user.email);
+    if (change.new_password != change.new_password2)
+        errors.add("new_password2", "Passwords do not match.");
+    // The current password is checked even when the new one is refused, so the answer does not
+    // depend on which problem was found first.
+    if (!hasher_.verify(caller.user.password_hash, change.current)) {
+        FieldErrors wrong;
+        wrong.add("password", "Your old password was entered incorrectly. Please enter it again.");
+        wrong.throw_if_any();
+    }
+    errors.throw_if_any();
+
+    const std::string new_hash = hasher_.hash(change.new_password);
+    store_.write([&](store::Transaction& tx) {
+        const std::int64_t now = clock_.now();
+        tx.update_password(caller.user.id, new_hash, now);
+        tx.revoke_user_sessions(caller.user.id, now, "password_changed", caller.session.id);
+    });
+    notices_.password_changed(caller.user);
+}
+
+void Accounts::remove(const Principal& caller, std::string_view path_username) {
+    require_owner(caller, path_username);
+    store_.write([&](store::Transaction& tx) { tx.delete_user(caller.user.id); });
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,79 @@
+#pragma once
+// Accounts: registration, the owner's reads and changes, password change, deletion.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/notices.h"
+#include "auth/password_policy.h"
+#include "auth/sessions.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/random.h"
+
+namespace authd::crypto {
+class PasswordHasher;
+}
+
+namespace authd::auth {
+
+struct Registration {
+    std::string username;
+    std::string email;
+    std::string password;
+    std::string password2;
+    bool two_fa_enable = false;
+    std::string lang = "en";
+};
+
+// The fields an update may change; absent ones stay as they are.
+struct ProfileChanges {
+    std::optional<std::string> username;
+    std::optional<std::string> email;
+    std::optional<bool> two_fa_enable;
+    std::optional<std::string> lang;
+};
+
+struct PasswordChange {
+    std::string current;
+    std::string new_password;
+    std::string new_password2;
+};
+
+struct UpdateResult {
+    store::User user;
+    std::optional<TokenPair> tokens;  // when the username changed
+};
+
+// The second factors that are ready for a user (API.md "two_fa_methods").
+std::vector<std::string> ready_second_factors(const store::User& user);
+
+class Accounts {
+  public:
+    Accounts(store::Store& store, crypto::PasswordHasher& hasher, const PasswordPolicy& policy,
+             Sessions& sessions, Notices& notices, const Clock& clock, Random& random);
+
+    store::User register_user(const Registration& registration);
+
+    // Owner only: `path_username` must be the caller's own name, else 403 (whether or not the
+    // name exists).
+    store::User get(const Principal& caller, std::string_view path_username);
+    UpdateResult update(const Principal& caller, std::string_view path_username,
+                        const ProfileChanges& changes);
+    void change_password(const Principal& caller, std::string_view path_username,
+                         const PasswordChange& change);
+    void remove(const Principal& caller, std::string_view path_username);
+
+  private:
+    store::Store& store_;
+    crypto::PasswordHasher& hasher_;
+    const PasswordPolicy& policy_;
+    Sessions& sessions_;
+    Notices& notices_;
+    const Clock& clock_;
+    Random& random_;
+};
+
+void require_owner(const Principal& caller, std::string_view path_username);
+
+}  // namespace authd::auth

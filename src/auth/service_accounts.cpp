@@ -1,0 +1,70 @@
+#include "auth/service_accounts.h"
+
+#include <sodium.h>
+
+#include "auth/sessions.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+namespace authd::auth {
+namespace {
+
+std::string digest(std::string_view text) {
+    std::string out(crypto_generichash_BYTES, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                       reinterpret_cast<const unsigned char*>(text.data()), text.size(), nullptr,
+                       0);
+    return out;
+}
+
+bool same_digest(const std::string& a, const std::string& b) {
+    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
+                                 const Clock& clock, Random& random)
+    : tokens_(tokens), clock_(clock), random_(random) {
+    for (auto& service : services)
+        services_.push_back({std::move(service.name), digest(service.secret)});
+}
+
+std::string ServiceAccounts::issue_token(std::string_view name, std::string_view secret) {
+    const std::string name_digest = digest(name);
+    const std::string secret_digest = digest(secret);
+    const Entry* match = nullptr;
+    for (const Entry& entry : services_) {
+        const bool name_ok = same_digest(digest(entry.name), name_digest);
+        const bool secret_ok = same_digest(entry.secret_digest, secret_digest);
+        if (name_ok && secret_ok) match = &entry;
+    }
+    if (!match)
+        throw Error(ErrorKind::unauthenticated, "invalid_credentials", "Invalid credentials");
+    ServiceClaims claims;
+    claims.service_name = match->name;
+    claims.jti = random_.token(16);
+    claims.issued_at = clock_.now();
+    claims.expires_at = claims.issued_at + tokens_.settings().service_lifetime;
+    log::info("service token issued to " + match->name);
+    return tokens_.encode(claims);
+}
+
+ServiceClaims ServiceAccounts::authenticate(std::string_view token) const {
+    try {
+        ServiceClaims claims = tokens_.decode_service(token);
+        if (is_configured(claims.service_name)) return claims;
+        throw InvalidToken("service no longer configured");
+    } catch (const InvalidToken& e) {
+        log::info(std::string("service token refused: ") + e.what());
+        throw_invalid_bearer();
+    }
+}
+
+bool ServiceAccounts::is_configured(std::string_view name) const {
+    for (const Entry& entry : services_)
+        if (entry.name == name) return true;
+    return false;
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,286 @@
+#include "auth/sessions.h"
+
+#include "auth/user_rules.h"
+#include "crypto/password_hasher.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+namespace authd::auth {
+namespace {
+
+constexpr std::size_t kIdentifierBytes = 16;  // 128-bit random identifiers
+constexpr std::size_t kMaxUserAgentLength = 256;
+
+[[noreturn]] void throw_login_failed() {
+    // Exactly SimpleJWT's body: the front end compares it.
+    throw Error(ErrorKind::unauthenticated, "",
+                "No active account found with the given credentials");
+}
+
+}  // namespace
+
+void throw_invalid_bearer() {
+    throw Error(ErrorKind::invalid_token, "token_not_valid",
+                "Given token not valid for any token type");
+}
+
+void throw_invalid_refresh() {
+    throw Error(ErrorKind::unauthenticated, "token_not_valid", "Token is invalid or expired");
+}
+
+Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
+                   const Secrets& secrets, const Clock& clock, Random& random)
+    : store_(store),
+      hasher_(hasher),
+      tokens_(tokens),
+      secrets_(secrets),
+      clock_(clock),
+      random_(random),
+      dummy_hash_(hasher.hash(random.token(24))) {}
+
+bool Sessions::live(const store::Session& session, std::int64_t now) const {
+    return !session.revoked_at && now < session.expires_at;
+}
+
+TokenPair Sessions::mint(const store::User& user, const store::Session& session,
+                         const std::string& refresh_jti, const std::string& access_jti,
+                         std::int64_t at) const {
+    const TokenSettings& settings = tokens_.settings();
+    UserClaims claims;
+    claims.username = user.username;
+    claims.subject = user.id;
+    claims.session_id = session.id;
+    claims.auth_time = session.auth_time;
+    claims.issued_at = at;
+
+    claims.type = TokenType::access;
+    claims.jti = access_jti;
+    claims.expires_at = std::min(at + settings.access_lifetime, session.expires_at);
+    TokenPair pair;
+    pair.access = tokens_.encode(claims);
+
+    claims.type = TokenType::refresh;
+    claims.jti = refresh_jti;
+    claims.expires_at = session.expires_at;
+    pair.refresh = tokens_.encode(claims);
+    return pair;
+}
+
+Sessions::LoginResult Sessions::login(std::string_view login, std::string_view password,
+                                      const ClientInfo& client) {
+    std::optional<store::User> user;
+    store_.read([&](store::Transaction& tx) {
+        user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
+                                                         : tx.user_by_username(login);
+    });
+    if (!user || !user->is_active) {
+        hasher_.verify(dummy_hash_, password);
+        throw_login_failed();
+    }
+    if (!hasher_.verify(user->password_hash, password)) throw_login_failed();
+    std::optional<std::string> stronger_hash;
+    if (hasher_.needs_rehash(user->password_hash)) stronger_hash = hasher_.hash(password);
+
+    const std::int64_t now = clock_.now();
+    store::Session session;
+    session.id = random_.token(kIdentifierBytes);
+    session.user_id = user->id;
+    session.created_at = now;
+    session.last_used_at = now;
+    session.auth_time = now;
+    session.expires_at = now + tokens_.settings().refresh_lifetime;
+    const std::string refresh_jti = random_.token(kIdentifierBytes);
+    session.refresh_hash = hash_identifier(refresh_jti);
+    session.user_agent = client.user_agent.substr(0, kMaxUserAgentLength);
+    session.ip = client.ip;
+
+    bool still_exists = true;
+    store_.write([&](store::Transaction& tx) {
+        // The account may have been deleted or changed since it was read.
+        auto current = tx.user_by_id(user->id);
+        if (!current || current->password_hash != user->password_hash) {
+            still_exists = false;
+            return;
+        }
+        if (stronger_hash) tx.replace_password_hash(user->id, *stronger_hash);
+        tx.record_login(user->id, now);
+        tx.insert_session(session);
+    });
+    if (!still_exists) throw_login_failed();
+    user->last_login = now;
+    return {mint(*user, session, refresh_jti, random_.token(kIdentifierBytes), now), user->lang};
+}
+
+TokenPair Sessions::refresh(std::string_view refresh_token) {
+    UserClaims claims;
+    try {
+        claims = tokens_.decode_user(refresh_token, TokenType::refresh);
+    } catch (const InvalidToken& e) {
+        log::info(std::string("refresh refused: ") + e.what());
+        throw_invalid_refresh();
+    }
+    const std::string presented_hash = hash_identifier(claims.jti);
+    const std::string next_refresh_jti = secrets_.derive("refresh", claims.jti);
+    const std::string next_access_jti = secrets_.derive("access", claims.jti);
+
+    enum class Outcome { rotated, grace, refused, reused };
+    Outcome outcome = Outcome::refused;
+    store::User user;
+    store::Session session;
+    std::int64_t issued_at = 0;
+    store_.write([&](store::Transaction& tx) {
+        const std::int64_t now = clock_.now();
+        auto found = tx.session_by_id(claims.session_id);
+        if (!found || found->user_id != claims.subject || !live(*found, now)) return;
+        auto owner = tx.user_by_id(found->user_id);
+        if (!owner || !owner->is_active) return;
+        session = *found;
+        user = *owner;
+        if (session.refresh_hash == presented_hash) {
+            if (now - session.last_used_at > tokens_.settings().refresh_idle_timeout) {
+                tx.revoke_session(session.id, now, "idle");
+                return;
+            }
+            if (tx.rotate_refresh(session.id, presented_hash, hash_identifier(next_refresh_jti),
+                                  now)) {
+                outcome = Outcome::rotated;
+                issued_at = now;
+                return;
+            }
+            // Another request rotated it between our read and our update: read its result.
+            found = tx.session_by_id(claims.session_id);
+            if (!found || !live(*found, now)) return;
+            session = *found;
+        }
+        if (session.previous_refresh_hash == presented_hash && session.rotated_at &&
+            // Whole seconds: "<" keeps a 0 s period from granting the rest of the second.
+            now - *session.rotated_at < tokens_.settings().refresh_grace_period &&
+            session.refresh_hash == hash_identifier(next_refresh_jti)) {
+            outcome = Outcome::grace;
+            issued_at = *session.rotated_at;
+            return;
+        }
+        // A validly signed refresh token of this session that is no longer current: it was
+        // stolen or replayed. End the session so neither party can go on with it.
+        tx.revoke_session(session.id, now, "refresh_token_reuse");
+        outcome = Outcome::reused;
+    });
+    switch (outcome) {
+        case Outcome::rotated:
+        case Outcome::grace:
+            return mint(user, session, next_refresh_jti, next_access_jti, issued_at);
+        case Outcome::reused:
+            log::warn("refresh token reuse detected: session revoked");
+            throw_invalid_refresh();
+        case Outcome::refused:
+            break;
+    }
+    throw_invalid_refresh();
+}
+
+void Sessions::logout(std::string_view refresh_token) {
+    UserClaims claims;
+    try {
+        // An expired token still names its session, and ending it is always safe.
+        claims = tokens_.decode_user(refresh_token, TokenType::refresh, false);
+    } catch (const InvalidToken& e) {
+        log::info(std::string("logout refused: ") + e.what());
+        throw_invalid_refresh();
+    }
+    store_.write([&](store::Transaction& tx) {
+        auto session = tx.session_by_id(claims.session_id);
+        if (session && session->user_id == claims.subject)
+            tx.revoke_session(session->id, clock_.now(), "logout");
+    });
+}
+
+Principal Sessions::authenticate(std::string_view access_token) {
+    UserClaims claims;
+    try {
+        claims = tokens_.decode_user(access_token, TokenType::access);
+    } catch (const InvalidToken& e) {
+        log::info(std::string("access token refused: ") + e.what());
+        throw_invalid_bearer();
+    }
+    std::optional<Principal> principal;
+    store_.read([&](store::Transaction& tx) {
+        auto session = tx.session_by_id(claims.session_id);
+        if (!session || session->user_id != claims.subject || !live(*session, clock_.now())) return;
+        auto user = tx.user_by_id(session->user_id);
+        if (!user || !user->is_active) return;
+        principal = Principal{std::move(*user), std::move(*session)};
+    });
+    if (!principal) throw_invalid_bearer();
+    return std::move(*principal);
+}
+
+void Sessions::logout_all(const Principal& principal) {
+    store_.write([&](store::Transaction& tx) {
+        tx.revoke_user_sessions(principal.user.id, clock_.now(), "logout_all", "");
+    });
+}
+
+std::vector<store::Session> Sessions::list(const Principal& principal) {
+    std::vector<store::Session> sessions;
+    store_.read([&](store::Transaction& tx) {
+        sessions = tx.active_sessions(principal.user.id, clock_.now());
+    });
+    return sessions;
+}
+
+void Sessions::end(const Principal& principal, const std::string& session_id) {
+    bool ended = false;
+    store_.write([&](store::Transaction& tx) {
+        auto session = tx.session_by_id(session_id);
+        if (session && session->user_id == principal.user.id && live(*session, clock_.now()))
+            ended = tx.revoke_session(session_id, clock_.now(), "ended_by_user");
+    });
+    if (!ended) throw Error(ErrorKind::not_found, "not_found", "Not found.");
+}
+
+TokenPair Sessions::reissue(store::Transaction& tx, const store::User& user,
+                            const store::Session& session) {
+    const std::int64_t now = clock_.now();
+    const std::string refresh_jti = random_.token(kIdentifierBytes);
+    tx.replace_refresh(session.id, hash_identifier(refresh_jti), now);
+    return mint(user, session, refresh_jti, random_.token(kIdentifierBytes), now);
+}
+
+IntrospectionResult Sessions::introspect(std::string_view token) {
+    IntrospectionResult result;
+    std::string type;
+    try {
+        type = tokens_.token_type_of(token);
+        if (type == "service") {
+            const ServiceClaims claims = tokens_.decode_service(token);
+            result.active = true;
+            result.token_type = type;
+            result.service_name = claims.service_name;
+            result.expires_at = claims.expires_at;
+            return result;
+        }
+        if (type != "access" && type != "refresh") return result;
+        const TokenType expected = type == "access" ? TokenType::access : TokenType::refresh;
+        const UserClaims claims = tokens_.decode_user(token, expected);
+        store_.read([&](store::Transaction& tx) {
+            auto session = tx.session_by_id(claims.session_id);
+            if (!session || session->user_id != claims.subject || !live(*session, clock_.now()))
+                return;
+            if (expected == TokenType::refresh &&
+                session->refresh_hash != hash_identifier(claims.jti))
+                return;
+            auto user = tx.user_by_id(session->user_id);
+            if (!user || !user->is_active) return;
+            result.active = true;
+            result.token_type = type;
+            result.username = user->username;
+            result.session_id = session->id;
+            result.expires_at = claims.expires_at;
+        });
+    } catch (const InvalidToken&) {
+        return IntrospectionResult{};
+    }
+    return result;
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,113 @@
+#include "auth/user_rules.h"
+
+#include <algorithm>
+#include <array>
+
+namespace authd::auth {
+namespace {
+
+// Every word that is, or may become, a path segment right under /api/auth/.
+constexpr std::array<std::string_view, 30> kReservedUsernames = {
+    "login",    "logout",       "logout_all",     "refresh", "delete",
+    "update",   "password",     "password_reset", "reset",   "dump_data",
+    "internal", "otp",          "verify_email",   "2fa",     "sessions",
+    "jwks",     "admin",        "introspect",     "healthz", "readyz",
+    "metrics",  "openapi.json", "openapi",        "api",     "auth",
+    "static",   ".well-known",  "root",           "me",      "users"};
+
+bool is_username_char(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
+}
+
+bool is_atext(unsigned char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("!#$%&'*+/=?^_`{|}~-").find(static_cast<char>(c)) !=
+           std::string_view::npos;
+}
+
+bool valid_local_part(std::string_view local) {
+    if (local.empty() || local.size() > 64) return false;
+    if (local.front() == '.' || local.back() == '.') return false;
+    char previous = 0;
+    for (char c : local) {
+        if (c == '.') {
+            if (previous == '.') return false;
+        } else if (!is_atext(static_cast<unsigned char>(c))) {
+            return false;
+        }
+        previous = c;
+    }
+    return true;
+}
+
+bool valid_domain(std::string_view domain) {
+    if (domain.empty() || domain.size() > 253) return false;
+    std::size_t labels = 0;
+    std::string_view last_label;
+    std::size_t start = 0;
+    while (start <= domain.size()) {
+        std::size_t dot = domain.find('.', start);
+        if (dot == std::string_view::npos) dot = domain.size();
+        const std::string_view label = domain.substr(start, dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+            return false;
+        for (char c : label) {
+            const auto u = static_cast<unsigned char>(c);
+            if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+                  u == '-'))
+                return false;
+        }
+        ++labels;
+        last_label = label;
+        start = dot + 1;
+        if (dot == domain.size()) break;
+    }
+    if (labels < 2) return false;
+    // A top-level domain is never all digits ("user@1.2.3.4" is not a mailbox we accept).
+    return !std::all_of(last_label.begin(), last_label.end(),
+                        [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+bool is_reserved_username(std::string_view name) {
+    const std::string lower = ascii_lower(name);
+    return std::find(kReservedUsernames.begin(), kReservedUsernames.end(), lower) !=
+           kReservedUsernames.end();
+}
+
+std::optional<std::string> username_problem(std::string_view username) {
+    if (username.size() > kMaxUsernameLength)
+        return "Ensure this field has no more than 150 characters.";
+    if (username.empty() || !std::all_of(username.begin(), username.end(), [](char c) {
+            return is_username_char(static_cast<unsigned char>(c));
+        }))
+        return "Enter a valid username. This value may contain only letters, numbers, and "
+               "./-/_ characters.";
+    if (is_reserved_username(username)) return "This username is reserved.";
+    return std::nullopt;
+}
+
+std::optional<std::string> email_problem(std::string_view email) {
+    if (email.size() > kMaxEmailLength) return "Ensure this field has no more than 254 characters.";
+    const auto at = email.rfind('@');
+    if (at == std::string_view::npos || !valid_local_part(email.substr(0, at)) ||
+        !valid_domain(email.substr(at + 1)))
+        return "Enter a valid email address.";
+    return std::nullopt;
+}
+
+std::optional<std::string> lang_problem(std::string_view lang) {
+    if (lang == "en" || lang == "fr" || lang == "es") return std::nullopt;
+    return "\"" + std::string(lang) + "\" is not a valid choice.";
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,89 @@
+#pragma once
+// The whole configuration, read once at start from AUTH_* environment variables and validated.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace authd::config {
+
+struct ServiceCredential {
+    std::string name;
+    std::string secret;
+};
+
+struct Config {
+    // Server
+    std::string listen_host = "127.0.0.1";
+    unsigned short listen_port = 8000;
+    unsigned io_threads = 0;  // 0 before load(): the number of cores
+    unsigned worker_threads = 16;
+    unsigned worker_queue = 1024;
+    std::size_t max_connections = 10000;
+    std::size_t max_body_bytes = 64 * 1024;
+    std::size_t max_header_bytes = 8 * 1024;
+    std::chrono::seconds header_timeout{10};
+    std::chrono::seconds request_timeout{30};
+    std::chrono::seconds idle_timeout{60};
+    std::vector<std::string> trusted_proxies;
+    std::string log_level = "info";
+
+    // Storage
+    std::string data_dir = "./data";
+    std::string database_url;              // default: sqlite://<data_dir>/auth.db
+    unsigned db_pool_size = 0;             // default: worker_threads
+    std::int64_t db_startup_timeout = 30;  // how long start-up waits for the database
+
+    // E-mail and links
+    std::string email_url = "console:";
+    std::string email_from = "authd <no-reply@localhost>";
+    std::string public_url;  // default: http://<listen>
+
+    // Tokens
+    std::string jwt_algorithm = "EdDSA";
+    std::string jwt_private_key_file;  // default: <data_dir>/jwt-<alg>.pem (.key for HS256)
+    bool jwt_key_generated = true;     // the default file is created on first start; a given
+                                       // AUTH_JWT_PRIVATE_KEY_FILE must exist
+    std::string jwt_issuer = "authd";
+    std::string jwt_audience;  // empty: no "aud" claim
+    std::int64_t access_token_lifetime = 15 * 60;
+    std::int64_t refresh_token_lifetime = 24 * 3600;
+    std::int64_t refresh_idle_timeout = 24 * 3600;
+    std::int64_t refresh_grace_period = 10;
+    std::int64_t service_token_lifetime = 12 * 3600;
+    std::vector<ServiceCredential> services;
+    std::string secret_key_file;  // default: <data_dir>/secret.key
+
+    // Passwords
+    std::uint64_t argon2_memory_kib = 19 * 1024;
+    std::uint64_t argon2_iterations = 2;
+    unsigned hash_threads = 0;  // 0 before load(): the number of cores
+    unsigned hash_queue = 32;
+    std::size_t password_min_length = 12;
+    std::size_t password_max_length = 128;
+};
+
+// A bad value: the message names the variable and says what is wrong.
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads the configuration through `getenv` (injected for tests). Throws ConfigError.
+Config load(const std::function<std::optional<std::string>(const std::string&)>& getenv);
+Config load_from_environment();
+
+// "name = value" lines of the effective configuration, secrets masked.
+std::vector<std::pair<std::string, std::string>> describe(const Config& config);
+
+// Parses "900", "900s", "15m", "12h", "1d" into seconds; nullopt when malformed or negative.
+std::optional<std::int64_t> parse_duration(const std::string& text);
+
+// The URL with any password replaced by "***".
+std::string mask_url_password(const std::string& url);
+
+}  // namespace authd::config

@@ -1,0 +1,177 @@
+// authd: wiring only. Configuration → store → mailer → domain → routes → server.
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "api/routes.h"
+#include "auth/accounts.h"
+#include "auth/notices.h"
+#include "auth/password_policy.h"
+#include "auth/secrets.h"
+#include "auth/service_accounts.h"
+#include "auth/sessions.h"
+#include "auth/tokens.h"
+#include "config/config.h"
+#include "crypto/jwt.h"
+#include "crypto/password_hasher.h"
+#include "http/server.h"
+#include "mail/mailer.h"
+#include "store/sql.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/random.h"
+
+namespace {
+
+using namespace authd;
+
+constexpr int kExitConfig = 2;
+constexpr int kExitStartup = 1;
+
+void log_configuration(const config::Config& config) {
+    for (const auto& [name, value] : config::describe(config))
+        log::info("config " + name + "=" + value);
+}
+
+// Opens the database and applies the migrations, waiting for a database that is still coming
+// up (a container started beside it) at most `db_startup_timeout`.
+std::shared_ptr<store::Database> open_and_migrate(const config::Config& config) {
+    std::shared_ptr<store::Database> database =
+        store::open_database(config.database_url, config.db_pool_size);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(config.db_startup_timeout);
+    for (;;) {
+        try {
+            const int applied = store::migrate(*database);
+            log::info("database ready, " + std::to_string(applied) + " migration(s) applied");
+            return database;
+        } catch (const store::Unavailable& e) {
+            if (std::chrono::steady_clock::now() >= deadline) throw;
+            log::warn(std::string("database not reachable yet, retrying: ") + e.what());
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+}
+
+int serve(const config::Config& config) {
+    SystemClock clock;
+    SystemRandom random;
+    log_configuration(config);
+    std::filesystem::create_directories(config.data_dir);
+
+    const auto algorithm = crypto::parse_jwt_algorithm(config.jwt_algorithm);
+    std::shared_ptr<const crypto::SigningKey> signing_key;
+    try {
+        signing_key = crypto::load_or_create_signing_key(*algorithm, config.jwt_private_key_file,
+                                                         config.jwt_key_generated, random);
+    } catch (const std::exception& e) {
+        throw config::ConfigError(std::string("AUTH_JWT_PRIVATE_KEY_FILE: ") + e.what());
+    }
+    log::info("signing tokens with " + config.jwt_algorithm + ", kid " + signing_key->kid());
+    auto jwt = std::make_shared<const crypto::JwtCodec>(signing_key);
+    const auth::Secrets secrets = auth::Secrets::load_or_create(config.secret_key_file, random);
+
+    auto database = open_and_migrate(config);
+    auto store = store::make_sql_store(database);
+
+    crypto::PooledHasher hasher(std::make_shared<crypto::Argon2idHasher>(crypto::Argon2Params{
+                                    config.argon2_memory_kib, config.argon2_iterations}),
+                                config.hash_threads, config.hash_queue);
+    const auth::PasswordPolicy policy(
+        {config.password_min_length, config.password_max_length, 0.7});
+
+    auth::TokenSettings token_settings;
+    token_settings.issuer = config.jwt_issuer;
+    token_settings.audience = config.jwt_audience;
+    token_settings.access_lifetime = config.access_token_lifetime;
+    token_settings.refresh_lifetime = config.refresh_token_lifetime;
+    token_settings.refresh_idle_timeout = config.refresh_idle_timeout;
+    token_settings.refresh_grace_period = config.refresh_grace_period;
+    token_settings.service_lifetime = config.service_token_lifetime;
+    const auth::TokenIssuer tokens(jwt, token_settings, clock);
+
+    mail::ConsoleMailer mailer(config.email_from);
+    auth::Notices notices(mailer);
+    auth::Sessions sessions(*store, hasher, tokens, secrets, clock, random);
+    auth::Accounts accounts(*store, hasher, policy, sessions, notices, clock, random);
+    std::vector<auth::ServiceSecret> service_secrets;
+    for (const auto& service : config.services)
+        service_secrets.push_back({service.name, service.secret});
+    auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, clock, random);
+
+    const api::Services services{accounts, sessions, service_accounts, *store, *jwt};
+    http::Router router;
+    api::add_all_routes(router, services);
+
+    http::ServerOptions options;
+    options.host = config.listen_host;
+    options.port = config.listen_port;
+    options.io_threads = config.io_threads;
+    options.worker_threads = config.worker_threads;
+    options.worker_queue = config.worker_queue;
+    options.max_body_bytes = config.max_body_bytes;
+    options.max_header_bytes = config.max_header_bytes;
+    options.max_connections = config.max_connections;
+    options.header_timeout = config.header_timeout;
+    options.request_timeout = config.request_timeout;
+    options.idle_timeout = config.idle_timeout;
+    options.trusted_proxies = config.trusted_proxies;
+    http::Server server(options, router);
+    server.listen();
+    server.run();
+    return 0;
+}
+
+int migrate_only(const config::Config& config) {
+    auto database = open_and_migrate(config);
+    return 0;
+}
+
+void usage() {
+    std::fprintf(stderr,
+                 "usage: authd [serve|migrate]\n"
+                 "  serve    run the service (the default)\n"
+                 "  migrate  apply database migrations and exit\n"
+                 "Configuration comes from AUTH_* environment variables (see README.md).\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string command = argc > 1 ? argv[1] : "serve";
+    if (command == "-h" || command == "--help" || command == "help") {
+        usage();
+        return 0;
+    }
+    if (argc > 2 || (command != "serve" && command != "migrate")) {
+        usage();
+        return kExitConfig;
+    }
+    if (sodium_init() < 0) {
+        std::fprintf(stderr, "authd: libsodium could not be initialised\n");
+        return kExitStartup;
+    }
+    config::Config config;
+    try {
+        config = config::load_from_environment();
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "authd: %s\n", e.what());
+        return kExitConfig;
+    }
+    log::Level level = log::Level::info;
+    log::parse_level(config.log_level, level);
+    log::set_level(level);
+    try {
+        return command == "migrate" ? migrate_only(config) : serve(config);
+    } catch (const config::ConfigError& e) {
+        std::fprintf(stderr, "authd: %s\n", e.what());
+        return kExitConfig;
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot start: ") + e.what());
+        return kExitStartup;
+    }
+}

@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "config/config.h"
+
+namespace authd::config {
+namespace {
+
+Config load_with(std::map<std::string, std::string> values) {
+    return load([&](const std::string& name) -> std::optional<std::string> {
+        auto it = values.find(name);
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+    });
+}
+
+std::string error_of(std::map<std::string, std::string> values) {
+    try {
+        load_with(std::move(values));
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(Config, DefaultsServeOnLocalhostWithSqliteUnderData) {
+    const Config config = load_with({});
+    EXPECT_EQ(config.listen_host, "127.0.0.1");
+    EXPECT_EQ(config.listen_port, 8000);
+    EXPECT_EQ(config.database_url, "sqlite://./data/auth.db");
+    EXPECT_EQ(config.email_url, "console:");
+    EXPECT_EQ(config.jwt_algorithm, "EdDSA");
+    EXPECT_EQ(config.jwt_private_key_file, "./data/jwt-eddsa.pem");
+    EXPECT_TRUE(config.jwt_key_generated);
+    EXPECT_EQ(config.access_token_lifetime, 900);
+    EXPECT_EQ(config.refresh_token_lifetime, 86400);
+    EXPECT_EQ(config.refresh_grace_period, 10);
+    EXPECT_EQ(config.public_url, "http://127.0.0.1:8000");
+    EXPECT_GE(config.io_threads, 1u);
+}
+
+TEST(Config, ReadsEveryKindOfValue) {
+    const Config config = load_with({{"AUTH_LISTEN", "0.0.0.0:9000"},
+                                     {"AUTH_DATA_DIR", "/var/lib/authd"},
+                                     {"AUTH_SERVICES", "users:aaaaaaaaaaaa, game:bbbbbbbbbbbb"},
+                                     {"AUTH_ACCESS_TOKEN_LIFETIME", "5m"},
+                                     {"AUTH_JWT_ALGORITHM", "RS512"},
+                                     {"AUTH_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16"},
+                                     {"AUTH_PUBLIC_URL", "https://auth.example.com/"}});
+    EXPECT_EQ(config.listen_host, "0.0.0.0");
+    EXPECT_EQ(config.listen_port, 9000);
+    EXPECT_EQ(config.database_url, "sqlite:///var/lib/authd/auth.db");
+    ASSERT_EQ(config.services.size(), 2u);
+    EXPECT_EQ(config.services[1].name, "game");
+    EXPECT_EQ(config.services[1].secret, "bbbbbbbbbbbb");
+    EXPECT_EQ(config.access_token_lifetime, 300);
+    EXPECT_EQ(config.jwt_private_key_file, "/var/lib/authd/jwt-rs512.pem");
+    EXPECT_EQ(config.trusted_proxies.size(), 2u);
+    EXPECT_EQ(config.public_url, "https://auth.example.com");
+}
+
+TEST(Config, BadValuesNameTheirVariable) {
+    EXPECT_NE(error_of({{"AUTH_LISTEN", "nonsense"}}).find("AUTH_LISTEN"), std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_LISTEN", "host:99999"}}).find("AUTH_LISTEN"), std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_JWT_ALGORITHM", "none"}}).find("AUTH_JWT_ALGORITHM"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_ACCESS_TOKEN_LIFETIME", "abc"}}).find("AUTH_ACCESS_TOKEN_LIFETIME"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_DATABASE_URL", "mysql://x"}}).find("AUTH_DATABASE_URL"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_SERVICES", "users"}}).find("AUTH_SERVICES"), std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_SERVICES", "users:short"}}).find("shorter"), std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_IO_THREADS", "0"}}).find("AUTH_IO_THREADS"), std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_PUBLIC_URL", "ftp://x"}}).find("AUTH_PUBLIC_URL"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_TRUSTED_PROXIES", "10.0.0.1,not-an-address"}})
+                  .find("AUTH_TRUSTED_PROXIES"),
+              std::string::npos);
+}
+
+TEST(Config, DurationsTakeSuffixes) {
+    EXPECT_EQ(parse_duration("900"), 900);
+    EXPECT_EQ(parse_duration("45s"), 45);
+    EXPECT_EQ(parse_duration("15m"), 900);
+    EXPECT_EQ(parse_duration("12h"), 43200);
+    EXPECT_EQ(parse_duration("1d"), 86400);
+    EXPECT_FALSE(parse_duration(""));
+    EXPECT_FALSE(parse_duration("m"));
+    EXPECT_FALSE(parse_duration("-5"));
+    EXPECT_FALSE(parse_duration("5w"));
+    EXPECT_FALSE(parse_duration("1.5h"));
+}
+
+TEST(Config, DescriptionMasksSecrets) {
+    const Config config =
+        load_with({{"AUTH_SERVICES", "users:topsecretvalue1"},
+                   {"AUTH_DATABASE_URL", "postgresql://authd:dbpassword@db.example:5432/auth"}});
+    std::string all;
+    for (const auto& [name, value] : describe(config))
+        all += name + "=" + value + "\n";
+    EXPECT_EQ(all.find("topsecretvalue1"), std::string::npos);
+    EXPECT_EQ(all.find("dbpassword"), std::string::npos);
+    EXPECT_NE(all.find("postgresql://authd:***@db.example:5432/auth"), std::string::npos);
+    EXPECT_NE(all.find("users:***"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace authd::config
