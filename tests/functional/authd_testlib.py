@@ -1,0 +1,581 @@
+"""Helpers for the black-box tests of authd: the server process, a private PostgreSQL,
+a small HTTP client and JWT tools. Nothing here knows the server's internals."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Optional
+from urllib.parse import quote
+
+import requests
+
+TIMEOUT = 15  # seconds for any single HTTP request
+PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_PASSWORD = "pg-Secret-Passw0rd-42"  # trust auth ignores it; it must never be logged
+SERVICES = {"users": "users-secret-123456", "game": "game-secret-123456"}
+
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+MSG_REQUIRED = "This field is required."
+MSG_BLANK = "This field may not be blank."
+MSG_NULL = "This field may not be null."
+MSG_NOT_STRING = "Not a valid string."
+MSG_NOT_BOOL = "Must be a valid boolean."
+MSG_USERNAME_TAKEN = "A user with that username already exists."
+MSG_USERNAME_LONG = "Ensure this field has no more than 150 characters."
+MSG_USERNAME_INVALID = ("Enter a valid username. This value may contain only letters, numbers, "
+                        "and ./-/_ characters.")
+MSG_USERNAME_RESERVED = "This username is reserved."
+MSG_EMAIL_INVALID = "Enter a valid email address."
+MSG_EMAIL_LONG = "Ensure this field has no more than 254 characters."
+MSG_EMAIL_TAKEN = "A user with that email already exists."
+MSG_PASSWORD_MISMATCH = "Passwords do not match."
+MSG_PASSWORD_SHORT = "This password is too short. It must contain at least 12 characters."
+MSG_PASSWORD_LONG = "This password is too long. It must contain at most 128 characters."
+MSG_PASSWORD_COMMON = "This password is too common."
+MSG_PASSWORD_SIMILAR_USERNAME = "The password is too similar to the username."
+MSG_PASSWORD_SIMILAR_EMAIL = "The password is too similar to the email address."
+MSG_PASSWORD_NUMERIC = "This password is entirely numeric."
+MSG_UNKNOWN_FIELD = "Unknown field."
+MSG_OLD_PASSWORD_WRONG = "Your old password was entered incorrectly. Please enter it again."
+MSG_PASSWORD_NOT_HERE = "Password cannot be changed here; use the password route."
+MSG_VERIFY_EMAIL_FIRST = "Verify your email address before enabling two-factor authentication."
+
+BODY_BAD_LOGIN = {"detail": "No active account found with the given credentials"}
+BODY_FORBIDDEN = {"detail": "You do not have permission to perform this action.",
+                  "code": "permission_denied"}
+BODY_NOT_AUTHENTICATED = {"detail": "Authentication credentials were not provided.",
+                          "code": "not_authenticated"}
+BODY_TOKEN_NOT_VALID = {"detail": "Given token not valid for any token type",
+                        "code": "token_not_valid"}
+BODY_REFRESH_INVALID = {"detail": "Token is invalid or expired", "code": "token_not_valid"}
+BODY_NOT_FOUND = {"detail": "Not found.", "code": "not_found"}
+BODY_INVALID_CREDENTIALS = {"detail": "Invalid credentials", "code": "invalid_credentials"}
+
+USER_KEYS = {"username", "email", "two_fa_enable", "two_fa_enabled", "email_verified",
+             "two_fa_methods", "lang", "date_joined", "last_login"}
+
+
+# ----------------------------------------------------------------------------------------------
+# small utilities
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique_name(prefix: str = "u") -> str:
+    return prefix + uuid.uuid4().hex[:14]
+
+
+# Passwords are drawn from letters that never occur in the generated usernames (hex + "u")
+# nor in "example.com", so the similarity rule cannot fire by chance.
+_PW_ALPHABET = "ghijknqrstvwyzGHIJKNQRSTVWYZ!#%*+=?"
+
+
+def random_password(length: int = 20) -> str:
+    return "".join(secrets.choice(_PW_ALPHABET) for _ in range(length))
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def b64url_encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt_parts(token: str) -> tuple[dict, dict, str]:
+    header_b64, payload_b64, signature = token.split(".")
+    return (json.loads(b64url_decode(header_b64)), json.loads(b64url_decode(payload_b64)),
+            signature)
+
+
+def jwt_header(token: str) -> dict:
+    return jwt_parts(token)[0]
+
+
+def jwt_claims(token: str) -> dict:
+    return jwt_parts(token)[1]
+
+
+def encode_segment(obj: dict) -> str:
+    return b64url_encode(json.dumps(obj, separators=(",", ":")).encode())
+
+
+def hs256_sign(header: dict, claims: dict, secret: bytes) -> str:
+    """Signs by hand, because PyJWT refuses PEM-looking HMAC secrets."""
+    signing_input = encode_segment(header) + "." + encode_segment(claims)
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64url_encode(mac)
+
+
+def raw_http(port: int, data: bytes, timeout: float = 10.0, send_in_thread: bool = False,
+             until_close: bool = False) -> bytes:
+    """Sends raw bytes, returns whatever comes back until the server closes or the timeout.
+    With send_in_thread the request is written by a second thread while this one reads, so an
+    early answer (413 before the body is read) is seen even if the server closes the socket."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    received = bytearray()
+    sender = None
+    try:
+        if send_in_thread:
+            def send():
+                try:
+                    view = memoryview(data)
+                    while view:
+                        n = sock.send(view[:65536])
+                        view = view[n:]
+                except OSError:
+                    pass
+            sender = threading.Thread(target=send, daemon=True)
+            sender.start()
+        else:
+            try:
+                sock.sendall(data)
+            except OSError:
+                pass
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                break
+            if not chunk:
+                break
+            received += chunk
+            if not until_close and _complete_response(bytes(received)):
+                break
+    finally:
+        try:
+            sock.close()
+        except OSError:
+            pass
+        if sender is not None:
+            sender.join(timeout=5)
+    return bytes(received)
+
+
+def _complete_response(data: bytes) -> bool:
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    if m:
+        return len(body) >= int(m.group(1))
+    return False
+
+
+def parse_raw_response(data: bytes) -> tuple[int, dict, bytes]:
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if not lines or not lines[0].startswith("HTTP/"):
+        raise AssertionError(f"no HTTP response, got {data[:200]!r}")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status, headers, body
+
+
+# ----------------------------------------------------------------------------------------------
+# PostgreSQL
+
+class PgServer:
+    """A private PostgreSQL 15 cluster in a temporary directory."""
+
+    def __init__(self):
+        self.base = tempfile.mkdtemp(prefix="authd-pg-", dir="/tmp")
+        os.chmod(self.base, 0o755)
+        self.datadir = os.path.join(self.base, "data")
+        self.sockdir = os.path.join(self.base, "sock")
+        self.logfile = os.path.join(self.base, "postgres.log")
+        os.mkdir(self.sockdir)
+        self.port = free_port()
+        self._counter = 0
+        self._lock = threading.Lock()
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            pw = pwd.getpwnam("postgres")
+            for root, dirs, files in os.walk(self.base):
+                os.chown(root, pw.pw_uid, pw.pw_gid)
+                for f in files:
+                    os.chown(os.path.join(root, f), pw.pw_uid, pw.pw_gid)
+        self._run([f"{PG_BIN}/initdb", "-D", self.datadir, "-A", "trust", "-U", "postgres",
+                   "-E", "UTF8", "--no-sync", "--locale=C"])
+        self.start()
+
+    def _prefix(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if self.as_root else []
+
+    def _run(self, argv: list[str], check: bool = True, timeout: float = 60):
+        result = subprocess.run(self._prefix() + argv, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, timeout=timeout, cwd=self.base)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed ({result.returncode}):\n"
+                               f"{result.stdout.decode(errors='replace')}\n{self.log_tail()}")
+        return result
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            with open(self.logfile, errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def start(self):
+        opts = (f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 "
+                f"-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                f"-c max_connections=200")
+        self._run([f"{PG_BIN}/pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w", "-t", "60",
+                   "-o", opts, "start"])
+
+    def stop(self):
+        self._run([f"{PG_BIN}/pg_ctl", "-D", self.datadir, "-w", "-t", "60", "-m", "fast",
+                   "stop"])
+
+    def restart(self):
+        # -l again: without it the new postmaster would write to (and hold open) our pipe.
+        self._run([f"{PG_BIN}/pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w", "-t", "60",
+                   "-m", "fast", "restart"])
+
+    def is_running(self) -> bool:
+        return self._run([f"{PG_BIN}/pg_ctl", "-D", self.datadir, "status"],
+                         check=False).returncode == 0
+
+    def psql(self, sql: str, db: str = "postgres") -> str:
+        result = subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+             str(self.port), "-U", "postgres", "-d", db, "-At", "-c", sql],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
+            env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
+        return result.stdout.decode()
+
+    def create_database(self) -> str:
+        with self._lock:
+            self._counter += 1
+            name = f"authd_{self._counter}"
+        self.psql(f"CREATE DATABASE {name}")
+        return name
+
+    def url(self, db: str) -> str:
+        return f"postgresql://postgres:{PG_PASSWORD}@127.0.0.1:{self.port}/{db}"
+
+    def close(self):
+        try:
+            if self.is_running():
+                self.stop()
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# the authd process
+
+LIVE_SERVERS: list["AuthdServer"] = []
+
+
+class _PortTaken(Exception):
+    pass
+
+
+class AuthdServer:
+    """Starts the real binary. `env` overrides the defaults (a value of None removes one)."""
+
+    def __init__(self, binary: str, database_url: str, env: Optional[dict] = None,
+                 data_dir: Optional[str] = None, start: bool = True):
+        self.binary = binary
+        self.database_url = database_url
+        self.own_data_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="authd-data-", dir="/tmp")
+        self.overrides = dict(env or {})
+        self.proc: Optional[subprocess.Popen] = None
+        self.port: Optional[int] = None
+        self.logfile = os.path.join(
+            tempfile.mkdtemp(prefix="authd-log-", dir="/tmp"), "authd.log")
+        self._logf = None
+        self.returncode: Optional[int] = None
+        LIVE_SERVERS.append(self)
+        if start:
+            self.start()
+
+    # -- environment
+    def environment(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
+        env.update({
+            "AUTH_LISTEN": f"127.0.0.1:{self.port}",
+            "AUTH_DATA_DIR": self.data_dir,
+            "AUTH_DATABASE_URL": self.database_url,
+            "AUTH_SERVICES": ",".join(f"{k}:{v}" for k, v in SERVICES.items()),
+            "AUTH_ARGON2_MEMORY_KIB": "8192",
+            "AUTH_ARGON2_ITERATIONS": "1",
+            "AUTH_LOG_LEVEL": "info",
+            "AUTH_EMAIL_URL": "console:",
+            "AUTH_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+        })
+        for key, value in self.overrides.items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = str(value)
+        return env
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self) -> "Client":
+        return Client(self.base_url, self)
+
+    # -- lifecycle
+    def start(self, timeout: float = 10.0):
+        for attempt in range(3):
+            try:
+                return self._start_once(timeout)
+            except _PortTaken:
+                continue  # another process took the free port in between: pick another
+        raise RuntimeError(f"could not find a free port:\n{self.log_tail()}")
+
+    def _start_once(self, timeout: float):
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        self.port = free_port()
+        self.returncode = None
+        self._logf = open(self.logfile, "ab")
+        self._logf.write(f"==== starting authd on port {self.port}\n".encode())
+        self._logf.flush()
+        self.proc = subprocess.Popen([self.binary], env=self.environment(), stdout=self._logf,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     cwd=self.data_dir)
+        deadline = time.monotonic() + timeout
+        last_error = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self._close_log()
+                if "in use" in self.log_tail(5).lower():
+                    raise _PortTaken()
+                raise RuntimeError(f"authd exited with {self.proc.returncode} during start-up:"
+                                   f"\n{self.log()}")
+            try:
+                r = requests.get(self.base_url + "/healthz", timeout=1)
+                if r.status_code == 200:
+                    return
+                last_error = f"status {r.status_code}"
+            except requests.RequestException as e:
+                last_error = repr(e)
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"authd did not answer /healthz within {timeout}s ({last_error}):"
+                           f"\n{self.log()}")
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM; asserts a clean exit (status 0) within `timeout` seconds."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self._close_log()
+                raise AssertionError(f"authd did not exit within {timeout}s of SIGTERM\n"
+                                     f"{self.log_tail()}")
+        self._close_log()
+        self.returncode = self.proc.returncode
+        assert self.returncode == 0, (f"authd exited with status {self.returncode} after "
+                                      f"SIGTERM\n{self.log_tail()}")
+        return self.returncode
+
+    def kill(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._close_log()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def _close_log(self):
+        if self._logf is not None:
+            self._logf.close()
+            self._logf = None
+
+    def log(self) -> str:
+        if self._logf is not None:
+            self._logf.flush()
+        try:
+            with open(self.logfile, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 80) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
+
+    def cleanup(self):
+        """Teardown: stop (asserting exit 0) and remove the temporary files."""
+        try:
+            if self.running():
+                self.stop()
+        finally:
+            self.kill()
+            if self in LIVE_SERVERS:
+                LIVE_SERVERS.remove(self)
+            if self.own_data_dir:
+                shutil.rmtree(self.data_dir, ignore_errors=True)
+            shutil.rmtree(os.path.dirname(self.logfile), ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# the client
+
+@dataclass
+class User:
+    username: str
+    password: str
+    email: str
+    access: Optional[str] = None
+    refresh: Optional[str] = None
+    registered: Any = None
+
+    @property
+    def auth(self) -> dict:
+        return {"Authorization": f"Bearer {self.access}"}
+
+    @property
+    def claims(self) -> dict:
+        return jwt_claims(self.access)
+
+
+class Client:
+    def __init__(self, base_url: str, server: Optional[AuthdServer] = None):
+        self.base_url = base_url
+        self.server = server
+        self.session = requests.Session()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def request(self, method: str, path: str, *, token: Optional[str] = None,
+                headers: Optional[dict] = None, **kwargs) -> requests.Response:
+        h = dict(headers or {})
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("allow_redirects", False)
+        return self.session.request(method, self.url(path), headers=h, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def put(self, path, **kw):
+        return self.request("PUT", path, **kw)
+
+    def patch(self, path, **kw):
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    # -- API helpers
+    def register_raw(self, body: Any, **kw) -> requests.Response:
+        return self.post("/api/auth/", json=body, **kw)
+
+    def register(self, username: Optional[str] = None, password: Optional[str] = None,
+                 email: Optional[str] = None, expect: Optional[int] = 201, **extra) -> User:
+        username = username or unique_name()
+        password = password or random_password()
+        email = email or f"{username.lower()}@example.com"
+        body = {"username": username, "password": password, "password2": password,
+                "email": email, **extra}
+        r = self.register_raw(body)
+        if expect is not None:
+            assert r.status_code == expect, f"register {username}: {r.status_code} {r.text}"
+        return User(username, password, email, registered=r)
+
+    def login_raw(self, username: str, password: str, **kw) -> requests.Response:
+        return self.post("/api/auth/login", json={"username": username, "password": password},
+                         **kw)
+
+    def login(self, user: User, **kw) -> User:
+        r = self.login_raw(user.username, user.password, **kw)
+        assert r.status_code == 200, f"login {user.username}: {r.status_code} {r.text}"
+        body = r.json()
+        return User(user.username, user.password, user.email, body["access"], body["refresh"],
+                    user.registered)
+
+    def new_user(self, **kw) -> User:
+        """Registers a fresh user and logs in."""
+        return self.login(self.register(**kw))
+
+    def account(self, username: str, token: Optional[str]) -> requests.Response:
+        return self.get("/api/auth/" + quote(username, safe=""), token=token)
+
+    def refresh(self, refresh_token: str, **kw) -> requests.Response:
+        return self.post("/api/auth/refresh", json={"refresh": refresh_token}, **kw)
+
+    def logout(self, refresh_token: str, **kw) -> requests.Response:
+        return self.post("/api/auth/logout", json={"refresh": refresh_token}, **kw)
+
+    def service_token(self, name: str = "users") -> str:
+        r = self.post("/api/auth/internal/auth",
+                      json={"serviceName": name, "password": SERVICES[name]})
+        assert r.status_code == 200, f"internal/auth: {r.status_code} {r.text}"
+        return r.json()["token"]
+
+    def introspect(self, token: str, service_token: str) -> requests.Response:
+        return self.post("/api/auth/introspect", json={"token": token}, token=service_token)
+
+    def jwks(self) -> dict:
+        r = self.get("/api/auth/jwks")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def assert_token_not_valid(r: requests.Response):
+    assert r.status_code == 401, f"{r.status_code} {r.text}"
+    assert r.json() == BODY_TOKEN_NOT_VALID
+    assert r.headers.get("WWW-Authenticate") == 'Bearer error="invalid_token"'
+
+
+def assert_refresh_invalid(r: requests.Response):
+    assert r.status_code == 401, f"{r.status_code} {r.text}"
+    assert r.json() == BODY_REFRESH_INVALID
+
+
+def assert_no_store(r: requests.Response):
+    assert "no-store" in r.headers.get("Cache-Control", ""), dict(r.headers)
+
+
+def assert_json(r: requests.Response):
+    assert r.headers.get("Content-Type", "").startswith("application/json"), dict(r.headers)
