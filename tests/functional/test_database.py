@@ -120,3 +120,30 @@ def test_start_before_postgres_waits_and_then_serves(authd_factory, pg, database
     client = server.client()
     user = client.new_user()
     assert client.account(user.username, user.access).status_code == 200
+
+
+def test_migrate_command_applies_the_schema_once(authd_factory):
+    import subprocess
+    server = authd_factory(start=False)
+    server.port = 1  # unused: migrate does not listen
+    env = server.environment()
+    first = subprocess.run([server.binary, "migrate"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "1 migration(s) applied" in first.stderr
+    again = subprocess.run([server.binary, "migrate"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert "0 migration(s) applied" in again.stderr
+    # The migrated database serves as is.
+    server.start()
+    assert "0 migration(s) applied" in server.log()
+    assert server.client().new_user().access
+
+
+def test_unknown_command_is_refused_with_usage(authd_binary):
+    import subprocess
+    result = subprocess.run([authd_binary, "frobnicate"], capture_output=True, text=True,
+                            timeout=10)
+    assert result.returncode == 2
+    assert "usage: authd" in result.stderr
