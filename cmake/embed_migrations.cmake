@@ -1,5 +1,6 @@
 # Writes OUT, a C++ file holding every migration in FILES as (version, name, sql).
-# File names are NNNN_description.sql; NNNN is the version.
+# File names are NNNN_description.sql; NNNN is the version. FILES is '|'-separated.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(content "// Generated from src/store/migrations by cmake/embed_migrations.cmake.\n")
 string(APPEND content "#include \"store/migrations.h\"\n\nnamespace authd::store {\n")
 string(APPEND content "const std::vector<Migration>& embedded_migrations() {\n")

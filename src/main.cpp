@@ -8,8 +8,11 @@
 
 #include "api/routes.h"
 #include "auth/accounts.h"
+#include "auth/email_flows.h"
+#include "auth/links.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
+#include "auth/rate_limits.h"
 #include "auth/secrets.h"
 #include "auth/service_accounts.h"
 #include "auth/sessions.h"
@@ -18,7 +21,8 @@
 #include "crypto/jwt.h"
 #include "crypto/password_hasher.h"
 #include "http/server.h"
-#include "mail/mailer.h"
+#include "mail/outbox.h"
+#include "mail/transport.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -94,16 +98,44 @@ int serve(const config::Config& config) {
     token_settings.service_lifetime = config.service_token_lifetime;
     const auth::TokenIssuer tokens(jwt, token_settings, clock);
 
-    mail::ConsoleMailer mailer(config.email_from);
-    auth::Notices notices(mailer);
+    std::unique_ptr<mail::Transport> transport;
+    if (config.email_url == "console:") {
+        transport = mail::make_console_transport();
+    } else {
+        // Credentials never travel in clear unless explicitly allowed.
+        const bool has_credentials = config.email_url.find('@') != std::string::npos;
+        transport = mail::make_smtp_transport(config.email_url,
+                                              config.email_require_tls.value_or(has_credentials),
+                                              static_cast<long>(config.email_timeout));
+    }
+    mail::Outbox outbox(config.email_from, clock, random);
+    mail::SenderSettings sender_settings;
+    sender_settings.retry_base = config.email_retry_base;
+    sender_settings.give_up_after = config.email_give_up_after;
+    mail::OutboxSender sender(*store, *transport, clock, sender_settings);
+
+    auth::Notices notices(outbox);
+    auth::RateLimiter limiter(clock);
+    auth::OneTimeLinks links(config.public_url, clock, random);
+    auth::EmailFlowSettings email_settings;
+    email_settings.verification_lifetime = config.email_verification_lifetime;
+    email_settings.reset_lifetime = config.password_reset_lifetime;
+    email_settings.limit = {config.email_rate_limit, config.email_rate_window};
+    auth::EmailVerification verification(*store, links, outbox, limiter, email_settings);
+    auth::PasswordReset password_reset(*store, links, outbox, limiter, policy, hasher, notices,
+                                       clock, email_settings);
+    auth::DataExport data_export(*store, outbox, limiter, email_settings);
+
     auth::Sessions sessions(*store, hasher, tokens, secrets, clock, random);
-    auth::Accounts accounts(*store, hasher, policy, sessions, notices, clock, random);
+    auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, clock, random);
     std::vector<auth::ServiceSecret> service_secrets;
     for (const auto& service : config.services)
         service_secrets.push_back({service.name, service.secret});
     auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, clock, random);
 
-    const api::Services services{accounts, sessions, service_accounts, *store, *jwt};
+    const bool https = config.public_url.rfind("https://", 0) == 0;
+    const api::Services services{accounts,     sessions,       service_accounts, *store, *jwt,
+                                 verification, password_reset, data_export,      random, https};
     http::Router router;
     api::add_all_routes(router, services);
 
@@ -122,7 +154,9 @@ int serve(const config::Config& config) {
     options.trusted_proxies = config.trusted_proxies;
     http::Server server(options, router);
     server.listen();
+    sender.start();
     server.run();
+    sender.stop();
     return 0;
 }
 

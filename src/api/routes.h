@@ -2,10 +2,16 @@
 // The HTTP face of the domain: every route of API.md that this build serves.
 #include "http/router.h"
 
+namespace authd {
+class Random;
+}
 namespace authd::auth {
 class Accounts;
 class Sessions;
 class ServiceAccounts;
+class EmailVerification;
+class PasswordReset;
+class DataExport;
 }  // namespace authd::auth
 namespace authd::crypto {
 class JwtCodec;
@@ -23,15 +29,22 @@ struct Services {
     auth::ServiceAccounts& service_accounts;
     store::Store& store;
     const crypto::JwtCodec& jwt;
+    auth::EmailVerification& verification;
+    auth::PasswordReset& password_reset;
+    auth::DataExport& data_export;
+    Random& random;
+    bool secure_cookies;  // AUTH_PUBLIC_URL is https: cookies get `Secure`
 };
 
 void add_account_routes(http::Router& router, const Services& services);
 void add_token_routes(http::Router& router, const Services& services);
 void add_ops_routes(http::Router& router, const Services& services);
+void add_email_routes(http::Router& router, const Services& services);
 
 inline void add_all_routes(http::Router& router, const Services& services) {
     add_ops_routes(router, services);
     add_token_routes(router, services);
+    add_email_routes(router, services);
     add_account_routes(router, services);
 }
 

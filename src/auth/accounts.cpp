@@ -37,12 +37,13 @@ void require_owner(const Principal& caller, std::string_view path_username) {
 
 Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
                    const PasswordPolicy& policy, Sessions& sessions, Notices& notices,
-                   const Clock& clock, Random& random)
+                   EmailVerification& verification, const Clock& clock, Random& random)
     : store_(store),
       hasher_(hasher),
       policy_(policy),
       sessions_(sessions),
       notices_(notices),
+      verification_(verification),
       clock_(clock),
       random_(random) {}
 
@@ -73,11 +74,13 @@ store::User Accounts::register_user(const Registration& r) {
     user.date_joined = now;
     user.password_changed_at = now;
     try {
-        store_.write([&](store::Transaction& tx) { tx.insert_user(user); });
+        store_.write([&](store::Transaction& tx) {
+            tx.insert_user(user);
+            verification_.send(tx, user);
+        });
     } catch (const store::Duplicate& duplicate) {
         throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
     }
-    notices_.account_created(user);
     return user;
 }
 
@@ -99,16 +102,15 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     errors.throw_if_any();
 
     UpdateResult result;
-    std::string old_email;
-    bool email_changed = false;
     try {
         store_.write([&](store::Transaction& tx) {
             auto current = tx.user_by_id(caller.user.id);
             if (!current) throw_invalid_bearer();  // deleted meanwhile
             store::User user = *current;
-            old_email = user.email;
+            const std::string old_email = user.email;
             const bool renamed = changes.username && *changes.username != user.username;
-            email_changed = changes.email && ascii_lower(*changes.email) != ascii_lower(user.email);
+            const bool email_changed =
+                changes.email && ascii_lower(*changes.email) != ascii_lower(user.email);
             if (changes.username) user.username = *changes.username;
             if (changes.email) user.email = *changes.email;
             if (email_changed) user.email_verified = false;
@@ -123,12 +125,16 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             }
             tx.update_profile(user);
             if (renamed) result.tokens = sessions_.reissue(tx, user, caller.session);
+            if (email_changed) {
+                tx.delete_one_time_tokens(user.id, store::TokenPurpose::email_verification);
+                notices_.email_changed(tx, user, old_email);
+                verification_.send(tx, user);
+            }
             result.user = user;
         });
     } catch (const store::Duplicate& duplicate) {
         throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
     }
-    if (email_changed) notices_.email_changed(result.user, old_email);
     return result;
 }
 
@@ -154,8 +160,8 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
         const std::int64_t now = clock_.now();
         tx.update_password(caller.user.id, new_hash, now);
         tx.revoke_user_sessions(caller.user.id, now, "password_changed", caller.session.id);
+        notices_.password_changed(tx, caller.user);
     });
-    notices_.password_changed(caller.user);
 }
 
 void Accounts::remove(const Principal& caller, std::string_view path_username) {

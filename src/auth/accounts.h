@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/email_flows.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/sessions.h"
@@ -51,7 +52,8 @@ std::vector<std::string> ready_second_factors(const store::User& user);
 class Accounts {
   public:
     Accounts(store::Store& store, crypto::PasswordHasher& hasher, const PasswordPolicy& policy,
-             Sessions& sessions, Notices& notices, const Clock& clock, Random& random);
+             Sessions& sessions, Notices& notices, EmailVerification& verification,
+             const Clock& clock, Random& random);
 
     store::User register_user(const Registration& registration);
 
@@ -70,6 +72,7 @@ class Accounts {
     const PasswordPolicy& policy_;
     Sessions& sessions_;
     Notices& notices_;
+    EmailVerification& verification_;
     const Clock& clock_;
     Random& random_;
 };

@@ -1,26 +1,28 @@
 #pragma once
-// The messages the account routes send. Kept apart from the routes so that delivery (console
-// now, the durable outbox later) can change without touching them.
+// The notices that tell a user about a change to their account. Each is queued in the outbox
+// inside the transaction of the change, so it is sent exactly when the change is committed.
 #include <string>
 
 #include "store/store.h"
 
 namespace authd::mail {
-class Mailer;
+class Outbox;
 }
 
 namespace authd::auth {
 
 class Notices {
   public:
-    explicit Notices(mail::Mailer& mailer);
+    explicit Notices(mail::Outbox& outbox);
 
-    void account_created(const store::User& user);
-    void email_changed(const store::User& user, const std::string& old_email);
-    void password_changed(const store::User& user);
+    void password_changed(store::Transaction& tx, const store::User& user);
+    void password_reset(store::Transaction& tx, const store::User& user);
+    // Sent to the old address.
+    void email_changed(store::Transaction& tx, const store::User& user,
+                       const std::string& old_email);
 
   private:
-    mail::Mailer& mailer_;
+    mail::Outbox& outbox_;
 };
 
 }  // namespace authd::auth

@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 
 #include "http/client_address.h"
+#include "mail/message.h"
 
 #include <algorithm>
 #include <charconv>
@@ -237,18 +238,31 @@ Config load(const Getenv& getenv) {
     env.duration("AUTH_DB_STARTUP_TIMEOUT", config.db_startup_timeout, 0);
 
     if (auto url = env.text("AUTH_EMAIL_URL")) {
-        if (*url != "console:") {
-            check_url("AUTH_EMAIL_URL", *url, {"smtp", "smtps"});
-            // Said plainly rather than accepted and ignored: no message may be lost.
-            fail("AUTH_EMAIL_URL",
-                 "SMTP delivery (the durable outbox) is not in this build yet; "
-                 "use console:");
-        }
+        if (*url != "console:") check_url("AUTH_EMAIL_URL", *url, {"smtp", "smtps"});
         config.email_url = *url;
     }
+    if (auto require_tls = env.text("AUTH_EMAIL_REQUIRE_TLS")) {
+        if (*require_tls == "true" || *require_tls == "1")
+            config.email_require_tls = true;
+        else if (*require_tls == "false" || *require_tls == "0")
+            config.email_require_tls = false;
+        else
+            fail("AUTH_EMAIL_REQUIRE_TLS", "expected true or false, got \"" + *require_tls + "\"");
+    }
+    env.duration("AUTH_EMAIL_TIMEOUT", config.email_timeout, 1);
+    env.duration("AUTH_EMAIL_RETRY_BASE", config.email_retry_base, 1);
+    env.duration("AUTH_EMAIL_GIVE_UP_AFTER", config.email_give_up_after, 1);
+    env.duration("AUTH_PASSWORD_RESET_LIFETIME", config.password_reset_lifetime, 1);
+    env.duration("AUTH_EMAIL_VERIFICATION_LIFETIME", config.email_verification_lifetime, 1);
+    env.integer<int>("AUTH_EMAIL_RATE_LIMIT", config.email_rate_limit, 1, 1'000'000);
+    env.duration("AUTH_EMAIL_RATE_WINDOW", config.email_rate_window, 1);
     if (auto from = env.text("AUTH_EMAIL_FROM")) {
-        if (from->find_first_of("\r\n") != std::string::npos)
-            fail("AUTH_EMAIL_FROM", "must not contain line breaks");
+        try {
+            mail::bare_address(*from);  // the renderer's own check
+        } catch (const std::invalid_argument& e) {
+            fail("AUTH_EMAIL_FROM",
+                 std::string("expected an address or \"Name <address>\": ") + e.what());
+        }
         config.email_from = *from;
     }
     config.public_url = "http://" + config.listen_host + ":" + std::to_string(config.listen_port);
@@ -336,6 +350,15 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_DB_STARTUP_TIMEOUT", seconds(c.db_startup_timeout)},
         {"AUTH_EMAIL_URL", mask_url_password(c.email_url)},
         {"AUTH_EMAIL_FROM", c.email_from},
+        {"AUTH_EMAIL_REQUIRE_TLS",
+         c.email_require_tls ? (*c.email_require_tls ? "true" : "false") : "auto"},
+        {"AUTH_EMAIL_TIMEOUT", seconds(c.email_timeout)},
+        {"AUTH_EMAIL_RETRY_BASE", seconds(c.email_retry_base)},
+        {"AUTH_EMAIL_GIVE_UP_AFTER", seconds(c.email_give_up_after)},
+        {"AUTH_PASSWORD_RESET_LIFETIME", seconds(c.password_reset_lifetime)},
+        {"AUTH_EMAIL_VERIFICATION_LIFETIME", seconds(c.email_verification_lifetime)},
+        {"AUTH_EMAIL_RATE_LIMIT", std::to_string(c.email_rate_limit)},
+        {"AUTH_EMAIL_RATE_WINDOW", seconds(c.email_rate_window)},
         {"AUTH_PUBLIC_URL", c.public_url},
         {"AUTH_JWT_ALGORITHM", c.jwt_algorithm},
         {"AUTH_JWT_PRIVATE_KEY_FILE", c.jwt_private_key_file},

@@ -41,7 +41,15 @@ struct Config {
     // E-mail and links
     std::string email_url = "console:";
     std::string email_from = "authd <no-reply@localhost>";
-    std::string public_url;  // default: http://<listen>
+    std::string public_url;                 // default: http://<listen>
+    std::optional<bool> email_require_tls;  // default: when the SMTP URL carries credentials
+    std::int64_t email_timeout = 10;
+    std::int64_t email_retry_base = 30;
+    std::int64_t email_give_up_after = 2 * 86400;
+    std::int64_t password_reset_lifetime = 3600;
+    std::int64_t email_verification_lifetime = 24 * 3600;
+    int email_rate_limit = 3;  // reset, resend and export, per account or address
+    std::int64_t email_rate_window = 3600;
 
     // Tokens
     std::string jwt_algorithm = "EdDSA";

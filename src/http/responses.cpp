@@ -55,6 +55,29 @@ Response no_content_response() {
     return response;
 }
 
+Response html_response(bhttp::status status, std::string html, std::string_view csp) {
+    Response response{status, 11};
+    response.set(bhttp::field::content_type, "text/html; charset=utf-8");
+    response.set(bhttp::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("X-Frame-Options", "DENY");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("Content-Security-Policy", csp);
+    response.body() = std::move(html);
+    response.prepare_payload();
+    return response;
+}
+
+Response see_other_response(std::string_view location) {
+    Response response{bhttp::status::see_other, 11};
+    response.set(bhttp::field::location, location);
+    response.set(bhttp::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.prepare_payload();
+    return response;
+}
+
 Response error_response(const Error& error) {
     auto response = json_error(status_for(error.kind()), error.detail(), error.code());
     switch (error.kind()) {

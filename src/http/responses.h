@@ -13,6 +13,12 @@ namespace authd::http {
 Response json_response(bhttp::status status, const boost::json::value& body);
 // 204 with no body.
 Response no_content_response();
+// An HTML page: `text/html; charset=utf-8`, the page's Content-Security-Policy,
+// `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`,
+// `X-Content-Type-Options: nosniff`.
+Response html_response(bhttp::status status, std::string html, std::string_view csp);
+// 303 See Other to `location` (after a form post), with the same safety headers as a page.
+Response see_other_response(std::string_view location);
 
 // 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After as
 // its kind requires; body {"detail", "code"} ("code" left out when empty).
@@ -23,9 +29,9 @@ Response validation_response(const ValidationError& error);
 Response internal_error_response();
 
 // The framework-level answers, shaped like DRF's.
-Response not_found_response();                                     // 404
+Response not_found_response();                                                            // 404
 Response method_not_allowed_response(std::string_view method, const std::string& allow);  // 405
-Response payload_too_large_response(std::size_t limit);             // 413
-Response header_too_large_response();                               // 431
+Response payload_too_large_response(std::size_t limit);                                   // 413
+Response header_too_large_response();                                                     // 431
 
 }  // namespace authd::http

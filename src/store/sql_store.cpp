@@ -32,6 +32,7 @@ constexpr std::string_view kReplacePasswordHash =
     "UPDATE users SET password_hash = $2 WHERE id = $1";
 constexpr std::string_view kRecordLogin = "UPDATE users SET last_login = $2 WHERE id = $1";
 constexpr std::string_view kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = $1";
+constexpr std::string_view kDeleteUserTokens = "DELETE FROM one_time_tokens WHERE user_id = $1";
 constexpr std::string_view kDeleteUser = "DELETE FROM users WHERE id = $1";
 
 constexpr std::string_view kSessionColumns =
@@ -60,7 +61,75 @@ constexpr std::string_view kRevokeSession =
 constexpr std::string_view kRevokeUserSessions =
     "UPDATE sessions SET revoked_at = $2, revoke_reason = $3 "
     "WHERE user_id = $1 AND revoked_at IS NULL AND id <> $4";
+const std::string kSelectAllSessions = std::string("SELECT ") + std::string(kSessionColumns) +
+                                       " FROM sessions WHERE user_id = $1"
+                                       " ORDER BY created_at DESC, id";
+constexpr std::string_view kSelectRevokeReason =
+    "SELECT revoke_reason FROM sessions WHERE id = $1";
+constexpr std::string_view kSetEmailVerified = "UPDATE users SET email_verified = $2 WHERE id = $1";
+constexpr std::string_view kDeleteResetTokens =
+    "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = 'password_reset'";
+
+constexpr std::string_view kInsertOutbox =
+    "INSERT INTO outbox (id, recipient, sender, mime, created_at, next_attempt_at, attempts, "
+    "status) VALUES ($1, $2, $3, $4, $5, $6, 0, 'pending')";
+constexpr std::string_view kSelectDueOutbox =
+    "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 "
+    "AND (locked_until IS NULL OR locked_until <= $1) ORDER BY created_at, id LIMIT $2";
+constexpr std::string_view kClaimOutbox =
+    "UPDATE outbox SET locked_until = $3 WHERE id = $1 AND status = 'pending' "
+    "AND (locked_until IS NULL OR locked_until <= $2)";
+constexpr std::string_view kSelectOutbox =
+    "SELECT id, recipient, sender, mime, created_at, next_attempt_at, attempts FROM outbox "
+    "WHERE id = $1";
+constexpr std::string_view kOutboxSent =
+    "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, "
+    "locked_until = NULL, last_error = NULL WHERE id = $1";
+constexpr std::string_view kOutboxRetry =
+    "UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, "
+    "locked_until = NULL WHERE id = $1";
+constexpr std::string_view kOutboxFailed =
+    "UPDATE outbox SET status = 'failed', attempts = $2, last_error = $3, locked_until = NULL "
+    "WHERE id = $1";
+constexpr std::string_view kCountPendingOutbox =
+    "SELECT count(*) FROM outbox WHERE status = 'pending'";
+
+constexpr std::string_view kInsertToken =
+    "INSERT INTO one_time_tokens (token_hash, purpose, user_id, email, created_at, expires_at, "
+    "used_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)";
+constexpr std::string_view kSelectToken =
+    "SELECT token_hash, purpose, user_id, email, created_at, expires_at, used_at "
+    "FROM one_time_tokens WHERE token_hash = $1";
+constexpr std::string_view kUseToken =
+    "UPDATE one_time_tokens SET used_at = $2 "
+    "WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+constexpr std::string_view kDeleteTokens =
+    "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2";
+
+constexpr std::string_view kCountRateEvents =
+    "SELECT count(*) FROM rate_events WHERE bucket = $1 AND at > $2";
+constexpr std::string_view kOldestRateEvent =
+    "SELECT min(at) FROM rate_events WHERE bucket = $1 AND at > $2";
+constexpr std::string_view kInsertRateEvent = "INSERT INTO rate_events (bucket, at) VALUES ($1, $2)";
+constexpr std::string_view kPruneRateEvents = "DELETE FROM rate_events WHERE at <= $1";
+
 constexpr std::string_view kPing = "SELECT 1";
+
+std::string_view purpose_name(TokenPurpose purpose) {
+    return purpose == TokenPurpose::password_reset ? "password_reset" : "email_verification";
+}
+
+OutboxMessage read_outbox(const Row& row) {
+    OutboxMessage message;
+    message.id = row.text(0);
+    message.recipient = row.text(1);
+    message.sender = row.text(2);
+    message.mime = row.text(3);
+    message.created_at = row.integer(4);
+    message.next_attempt_at = row.integer(5);
+    message.attempts = static_cast<int>(row.integer(6));
+    return message;
+}
 
 Param optional_integer(const std::optional<std::int64_t>& value) {
     if (value) return *value;
@@ -152,6 +221,8 @@ class SqlTransaction final : public Transaction {
     void update_password(const std::string& user_id, const std::string& password_hash,
                          std::int64_t changed_at) override {
         db_.execute(kUpdatePassword, {user_id, password_hash, changed_at});
+        // A password change, by any route, retires every reset link still out.
+        db_.execute(kDeleteResetTokens, {user_id});
     }
 
     void replace_password_hash(const std::string& user_id,
@@ -166,6 +237,7 @@ class SqlTransaction final : public Transaction {
     void delete_user(const std::string& user_id) override {
         // Explicit as well as by cascade: SQLite enforces foreign keys only when asked to.
         db_.execute(kDeleteUserSessions, {user_id});
+        db_.execute(kDeleteUserTokens, {user_id});
         db_.execute(kDeleteUser, {user_id});
     }
 
@@ -209,7 +281,106 @@ class SqlTransaction final : public Transaction {
         return sessions;
     }
 
-  private:
+      std::vector<Session> all_sessions(const std::string& user_id) override {
+        std::vector<Session> sessions;
+        for (const Row& row : db_.execute(kSelectAllSessions, {user_id}).rows)
+            sessions.push_back(read_session(row));
+        return sessions;
+    }
+
+    std::optional<std::string> revoke_reason(const std::string& session_id) override {
+        const Result result = db_.execute(kSelectRevokeReason, {session_id});
+        if (result.rows.empty()) return std::nullopt;
+        return result.rows.front().optional_text(0);
+    }
+
+    void set_email_verified(const std::string& user_id, bool verified) override {
+        db_.execute(kSetEmailVerified, {user_id, std::int64_t{verified}});
+    }
+
+    void insert_outbox(const OutboxMessage& m) override {
+        db_.execute(kInsertOutbox,
+                    {m.id, m.recipient, m.sender, m.mime, m.created_at, m.next_attempt_at});
+    }
+
+    std::vector<OutboxMessage> claim_due_outbox(std::int64_t now, std::int64_t lock_until,
+                                                int limit) override {
+        std::vector<OutboxMessage> claimed;
+        const Result due = db_.execute(kSelectDueOutbox, {now, std::int64_t{limit}});
+        for (const Row& row : due.rows) {
+            const std::string id = row.text(0);
+            if (db_.execute(kClaimOutbox, {id, now, lock_until}).affected != 1) continue;
+            const Result message = db_.execute(kSelectOutbox, {id});
+            if (!message.rows.empty()) claimed.push_back(read_outbox(message.rows.front()));
+        }
+        return claimed;
+    }
+
+    void mark_outbox_sent(const std::string& id, std::int64_t at) override {
+        db_.execute(kOutboxSent, {id, at});
+    }
+
+    void mark_outbox_retry(const std::string& id, int attempts, std::int64_t next_attempt_at,
+                           const std::string& error) override {
+        db_.execute(kOutboxRetry, {id, std::int64_t{attempts}, next_attempt_at, error});
+    }
+
+    void mark_outbox_failed(const std::string& id, int attempts,
+                            const std::string& error) override {
+        db_.execute(kOutboxFailed, {id, std::int64_t{attempts}, error});
+    }
+
+    std::int64_t pending_outbox_count() override {
+        return db_.execute(kCountPendingOutbox).rows.front().integer(0);
+    }
+
+    void insert_one_time_token(const OneTimeToken& t) override {
+        db_.execute(kInsertToken, {t.token_hash, std::string(purpose_name(t.purpose)), t.user_id,
+                                   t.email, t.created_at, t.expires_at});
+    }
+
+    std::optional<OneTimeToken> one_time_token(const std::string& token_hash) override {
+        const Result result = db_.execute(kSelectToken, {token_hash});
+        if (result.rows.empty()) return std::nullopt;
+        const Row& row = result.rows.front();
+        OneTimeToken token;
+        token.token_hash = row.text(0);
+        token.purpose = row.text(1) == "password_reset" ? TokenPurpose::password_reset
+                                                        : TokenPurpose::email_verification;
+        token.user_id = row.text(2);
+        token.email = row.text(3);
+        token.created_at = row.integer(4);
+        token.expires_at = row.integer(5);
+        token.used_at = row.optional_integer(6);
+        return token;
+    }
+
+    bool use_one_time_token(const std::string& token_hash, std::int64_t now) override {
+        return db_.execute(kUseToken, {token_hash, now}).affected == 1;
+    }
+
+    void delete_one_time_tokens(const std::string& user_id, TokenPurpose purpose) override {
+        db_.execute(kDeleteTokens, {user_id, std::string(purpose_name(purpose))});
+    }
+
+    std::int64_t count_rate_events(const std::string& bucket, std::int64_t since) override {
+        return db_.execute(kCountRateEvents, {bucket, since}).rows.front().integer(0);
+    }
+
+    std::optional<std::int64_t> oldest_rate_event(const std::string& bucket,
+                                                  std::int64_t since) override {
+        return db_.execute(kOldestRateEvent, {bucket, since}).rows.front().optional_integer(0);
+    }
+
+    void insert_rate_event(const std::string& bucket, std::int64_t at) override {
+        db_.execute(kInsertRateEvent, {bucket, at});
+    }
+
+    void prune_rate_events(std::int64_t before) override {
+        db_.execute(kPruneRateEvents, {before});
+    }
+
+private:
     Connection& db_;
 };
 

@@ -43,6 +43,28 @@ struct Session {
     std::string ip;
 };
 
+struct OutboxMessage {
+    std::string id;
+    std::string recipient;  // bare address (RCPT TO)
+    std::string sender;     // bare address (MAIL FROM)
+    std::string mime;       // the rendered message
+    std::int64_t created_at = 0;
+    std::int64_t next_attempt_at = 0;
+    int attempts = 0;
+};
+
+enum class TokenPurpose { password_reset, email_verification };
+
+struct OneTimeToken {
+    std::string token_hash;
+    TokenPurpose purpose = TokenPurpose::password_reset;
+    std::string user_id;
+    std::string email;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::optional<std::int64_t> used_at;
+};
+
 // A row that would break a uniqueness rule: `field` is "username" or "email".
 class Duplicate : public std::runtime_error {
   public:
@@ -95,6 +117,41 @@ class Transaction {
                                      const std::string& except_session_id) = 0;
     // Sessions not revoked and not expired at `now`, newest first.
     virtual std::vector<Session> active_sessions(const std::string& user_id, std::int64_t now) = 0;
+    // Every session of the user, ended ones included, newest first (the data export).
+    virtual std::vector<Session> all_sessions(const std::string& user_id) = 0;
+    // How each ended session ended ("logout", "password_changed", ...), by session id.
+    virtual std::optional<std::string> revoke_reason(const std::string& session_id) = 0;
+
+    virtual void set_email_verified(const std::string& user_id, bool verified) = 0;
+
+    // The outbox.
+    virtual void insert_outbox(const OutboxMessage& message) = 0;
+    // Claims up to `limit` pending messages due at `now` that no sender holds, holding them
+    // until `lock_until`; each is claimed by one sender only, across instances.
+    virtual std::vector<OutboxMessage> claim_due_outbox(std::int64_t now, std::int64_t lock_until,
+                                                        int limit) = 0;
+    virtual void mark_outbox_sent(const std::string& id, std::int64_t at) = 0;
+    virtual void mark_outbox_retry(const std::string& id, int attempts,
+                                   std::int64_t next_attempt_at, const std::string& error) = 0;
+    virtual void mark_outbox_failed(const std::string& id, int attempts,
+                                    const std::string& error) = 0;
+    virtual std::int64_t pending_outbox_count() = 0;
+
+    // One-time links.
+    virtual void insert_one_time_token(const OneTimeToken& token) = 0;
+    virtual std::optional<OneTimeToken> one_time_token(const std::string& token_hash) = 0;
+    // Marks the token used if it is still unused and unexpired at `now`; returns whether it did
+    // (of concurrent uses, one wins).
+    virtual bool use_one_time_token(const std::string& token_hash, std::int64_t now) = 0;
+    virtual void delete_one_time_tokens(const std::string& user_id, TokenPurpose purpose) = 0;
+
+    // Counted attempts for per-window limits.
+    virtual std::int64_t count_rate_events(const std::string& bucket, std::int64_t since) = 0;
+    // The oldest counted attempt since `since` (when the window frees up).
+    virtual std::optional<std::int64_t> oldest_rate_event(const std::string& bucket,
+                                                          std::int64_t since) = 0;
+    virtual void insert_rate_event(const std::string& bucket, std::int64_t at) = 0;
+    virtual void prune_rate_events(std::int64_t before) = 0;
 };
 
 class Store {

@@ -1,19 +1,24 @@
 #pragma once
-// An in-memory authd domain for unit tests: SQLite in memory, a manual clock, cheap hashing.
+// An in-memory authd domain for unit tests: SQLite in memory, a manual clock, cheap hashing,
+// and an outbox whose deliveries are recorded.
 #include <atomic>
 #include <memory>
 #include <vector>
 
 #include "auth/accounts.h"
+#include "auth/email_flows.h"
+#include "auth/links.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
+#include "auth/rate_limits.h"
 #include "auth/secrets.h"
 #include "auth/service_accounts.h"
 #include "auth/sessions.h"
 #include "auth/tokens.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hasher.h"
-#include "mail/mailer.h"
+#include "mail/outbox.h"
+#include "mail/transport.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -21,10 +26,24 @@
 
 namespace authd::testing {
 
-class RecordingMailer final : public mail::Mailer {
+// Keeps what the outbox delivers; can be told to fail the next deliveries.
+class RecordingTransport final : public mail::Transport {
   public:
-    void send(const mail::Message& message) override { sent.push_back(message); }
-    std::vector<mail::Message> sent;
+    struct Delivery {
+        mail::Envelope envelope;
+        std::string mime;
+        bool has(std::string_view text) const { return mime.find(text) != std::string::npos; }
+    };
+    void deliver(const mail::Envelope& envelope, const std::string& mime) override {
+        if (failures_left > 0) {
+            --failures_left;
+            throw mail::DeliveryError("421 try again later", permanent_failure);
+        }
+        delivered.push_back({envelope, mime});
+    }
+    std::vector<Delivery> delivered;
+    int failures_left = 0;
+    bool permanent_failure = false;
 };
 
 // Counts the hashes computed, to show that two paths cost the same.
@@ -45,16 +64,23 @@ class CountingHasher final : public crypto::PasswordHasher {
 };
 
 struct Domain {
-    explicit Domain(auth::TokenSettings settings = {})
+    explicit Domain(auth::TokenSettings settings = {}, auth::EmailFlowSettings email = {})
         : database(store::open_database("sqlite://:memory:", 4)),
           store((store::migrate(*database), store::make_sql_store(database))),
           codec(std::make_shared<const crypto::JwtCodec>(
               crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
           secrets(std::string(32, 'k')),
           tokens(codec, settings, clock),
-          notices(mailer),
+          outbox("authd <no-reply@example.com>", clock, random),
+          sender(*store, transport, clock, mail::SenderSettings{}),
+          notices(outbox),
+          limiter(clock),
+          links("https://auth.example.com", clock, random),
+          verification(*store, links, outbox, limiter, email),
+          password_reset(*store, links, outbox, limiter, policy, hasher, notices, clock, email),
+          data_export(*store, outbox, limiter, email),
           sessions(*store, hasher, tokens, secrets, clock, random),
-          accounts(*store, hasher, policy, sessions, notices, clock, random),
+          accounts(*store, hasher, policy, sessions, notices, verification, clock, random),
           services({{"users", "users-secret-123456"}}, tokens, clock, random) {}
 
     store::User register_user(const std::string& username,
@@ -72,17 +98,31 @@ struct Domain {
         return sessions.login(username, password, {"127.0.0.1", "unit-test"}).tokens;
     }
 
+    // Delivers what the outbox holds now and returns it.
+    std::vector<RecordingTransport::Delivery> deliver() {
+        transport.delivered.clear();
+        sender.deliver_due();
+        return transport.delivered;
+    }
+
     ManualClock clock;
     SystemRandom random;
     CountingHasher hasher;
     auth::PasswordPolicy policy;
-    RecordingMailer mailer;
+    RecordingTransport transport;
     std::shared_ptr<store::Database> database;
     std::unique_ptr<store::Store> store;
     std::shared_ptr<const crypto::JwtCodec> codec;
     auth::Secrets secrets;
     auth::TokenIssuer tokens;
+    mail::Outbox outbox;
+    mail::OutboxSender sender;
     auth::Notices notices;
+    auth::RateLimiter limiter;
+    auth::OneTimeLinks links;
+    auth::EmailVerification verification;
+    auth::PasswordReset password_reset;
+    auth::DataExport data_export;
     auth::Sessions sessions;
     auth::Accounts accounts;
     auth::ServiceAccounts services;

@@ -1,0 +1,182 @@
+#include "auth/email_flows.h"
+
+#include <boost/json.hpp>
+
+#include "auth/user_rules.h"
+#include "crypto/password_hasher.h"
+#include "mail/outbox.h"
+#include "mail/templates.h"
+#include "util/errors.h"
+
+namespace authd::auth {
+
+namespace json = boost::json;
+
+void throw_invalid_reset_link() {
+    throw Error(ErrorKind::bad_request, "invalid_link",
+                "The password reset link is invalid or has expired.");
+}
+
+EmailVerification::EmailVerification(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
+                                     RateLimiter& limiter, EmailFlowSettings settings)
+    : store_(store), links_(links), outbox_(outbox), limiter_(limiter), settings_(settings) {}
+
+void EmailVerification::send(store::Transaction& tx, const store::User& user) {
+    const std::string link = links_.create(tx, store::TokenPurpose::email_verification, user,
+                                           settings_.verification_lifetime, "verify_email");
+    outbox_.enqueue(tx, mail::verification_email(user.email, user.username, link));
+}
+
+bool EmailVerification::verify(std::string_view uidb64, std::string_view token) {
+    bool verified = false;
+    store_.write([&](store::Transaction& tx) {
+        auto user = links_.use(tx, store::TokenPurpose::email_verification, uidb64, token);
+        if (!user) return;
+        tx.set_email_verified(user->id, true);
+        verified = true;
+    });
+    return verified;
+}
+
+void EmailVerification::resend(const Principal& caller) {
+    if (caller.user.email_verified)
+        throw Error(ErrorKind::bad_request, "already_verified",
+                    "This e-mail address is already verified.");
+    std::optional<std::int64_t> retry_after;
+    store_.write([&](store::Transaction& tx) {
+        retry_after = limiter_.hit(tx, "verify_email:" + caller.user.id, settings_.limit);
+        if (!retry_after) send(tx, caller.user);
+    });
+    if (retry_after) throw_rate_limited(*retry_after);
+}
+
+PasswordReset::PasswordReset(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
+                             RateLimiter& limiter, const PasswordPolicy& policy,
+                             crypto::PasswordHasher& hasher, Notices& notices, const Clock& clock,
+                             EmailFlowSettings settings)
+    : store_(store),
+      links_(links),
+      outbox_(outbox),
+      limiter_(limiter),
+      policy_(policy),
+      hasher_(hasher),
+      notices_(notices),
+      clock_(clock),
+      settings_(settings) {}
+
+void PasswordReset::request(std::string_view email) {
+    if (auto problem = email_problem(email)) throw ValidationError("email", *problem);
+    store_.write([&](store::Transaction& tx) {
+        // Counted for every address, known or not, so both paths do the same work.
+        if (limiter_.hit(tx, "password_reset:" + ascii_lower(email), settings_.limit)) return;
+        auto user = tx.user_by_email(email);
+        if (!user || !user->is_active) return;
+        const std::string link = links_.create(tx, store::TokenPurpose::password_reset, *user,
+                                               settings_.reset_lifetime, "reset");
+        outbox_.enqueue(tx, mail::password_reset_email(user->email, user->username, link));
+    });
+}
+
+bool PasswordReset::link_valid(std::string_view uidb64, std::string_view token) {
+    bool valid = false;
+    store_.read([&](store::Transaction& tx) {
+        valid = links_.check(tx, store::TokenPurpose::password_reset, uidb64, token).has_value();
+    });
+    return valid;
+}
+
+void PasswordReset::complete(std::string_view uidb64, std::string_view token,
+                             const std::string& password, const std::string& password2) {
+    std::optional<store::User> user;
+    store_.read([&](store::Transaction& tx) {
+        user = links_.check(tx, store::TokenPurpose::password_reset, uidb64, token);
+    });
+    if (!user) throw_invalid_reset_link();
+
+    FieldErrors errors;
+    for (std::string& message : policy_.check(password, user->username, user->email))
+        errors.add("new_password", std::move(message));
+    if (password != password2) errors.add("new_password2", "Passwords do not match.");
+    errors.throw_if_any();
+
+    const std::string hash = hasher_.hash(password);
+    bool done = false;
+    store_.write([&](store::Transaction& tx) {
+        auto current = links_.use(tx, store::TokenPurpose::password_reset, uidb64, token);
+        if (!current) return;  // spent by a concurrent request meanwhile
+        const std::int64_t now = clock_.now();
+        tx.update_password(current->id, hash, now);
+        tx.revoke_user_sessions(current->id, now, "password_reset", "");
+        notices_.password_reset(tx, *current);
+        done = true;
+    });
+    if (!done) throw_invalid_reset_link();
+}
+
+DataExport::DataExport(store::Store& store, mail::Outbox& outbox, RateLimiter& limiter,
+                       EmailFlowSettings settings)
+    : store_(store), outbox_(outbox), limiter_(limiter), settings_(settings) {}
+
+namespace {
+
+json::value optional_time(const std::optional<std::int64_t>& t) {
+    if (t) return *t;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string DataExport::build(store::Transaction& tx, const store::User& user) {
+    json::object account{
+        {"username", user.username},
+        {"email", user.email},
+        {"email_verified", user.email_verified},
+        {"two_fa_enable", user.two_fa_enable},
+        {"lang", user.lang},
+        {"is_active", user.is_active},
+        {"date_joined", user.date_joined},
+        {"last_login", optional_time(user.last_login)},
+        {"password_changed_at", user.password_changed_at},
+    };
+    json::array sessions;
+    json::array events;
+    for (const store::Session& s : tx.all_sessions(user.id)) {
+        const std::optional<std::string> reason =
+            s.revoked_at ? tx.revoke_reason(s.id) : std::nullopt;
+        sessions.push_back(json::object{
+            {"created", s.created_at},
+            {"last_used", s.last_used_at},
+            {"expires", s.expires_at},
+            {"ended", optional_time(s.revoked_at)},
+            {"end_reason", reason ? json::value(*reason) : json::value(nullptr)},
+            {"ip", s.ip},
+            {"user_agent", s.user_agent},
+        });
+        events.push_back(json::object{
+            {"event", "login"}, {"at", s.auth_time}, {"ip", s.ip}, {"user_agent", s.user_agent}});
+        if (s.revoked_at)
+            events.push_back(json::object{{"event", "session_ended"},
+                                          {"at", *s.revoked_at},
+                                          {"reason", reason ? *reason : "unknown"}});
+    }
+    json::object document{
+        {"format", "authd-export-1"},           {"times", "Unix seconds, UTC"},
+        {"account", std::move(account)},        {"sessions", std::move(sessions)},
+        {"security_events", std::move(events)},
+    };
+    return json::serialize(document);
+}
+
+void DataExport::request(const Principal& caller) {
+    std::optional<std::int64_t> retry_after;
+    store_.write([&](store::Transaction& tx) {
+        retry_after = limiter_.hit(tx, "dump_data:" + caller.user.id, settings_.limit);
+        if (retry_after) return;
+        auto user = tx.user_by_id(caller.user.id);
+        if (!user) return;
+        outbox_.enqueue(tx, mail::data_export_email(user->email, user->username, build(tx, *user)));
+    });
+    if (retry_after) throw_rate_limited(*retry_after);
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,102 @@
+#pragma once
+// The flows that work through e-mail: verifying an address, resetting a forgotten password,
+// and exporting one's data.
+#include <string>
+#include <string_view>
+
+#include "auth/links.h"
+#include "auth/notices.h"
+#include "auth/password_policy.h"
+#include "auth/rate_limits.h"
+#include "auth/sessions.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace authd::crypto {
+class PasswordHasher;
+}
+namespace authd::mail {
+class Outbox;
+}
+
+namespace authd::auth {
+
+struct EmailFlowSettings {
+    std::int64_t verification_lifetime = 24 * 3600;
+    std::int64_t reset_lifetime = 3600;
+    Limit limit{3, 3600};  // per account or address, for reset, resend and export
+};
+
+class EmailVerification {
+  public:
+    EmailVerification(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
+                      RateLimiter& limiter, EmailFlowSettings settings);
+
+    // Queues the verification message for the user's current address (registration, e-mail
+    // change), inside the caller's transaction.
+    void send(store::Transaction& tx, const store::User& user);
+    // Marks the address verified when the link is good; returns whether it was.
+    bool verify(std::string_view uidb64, std::string_view token);
+    // Sends the message again (rate limited; 400 when already verified).
+    void resend(const Principal& caller);
+
+  private:
+    store::Store& store_;
+    OneTimeLinks& links_;
+    mail::Outbox& outbox_;
+    RateLimiter& limiter_;
+    EmailFlowSettings settings_;
+};
+
+class PasswordReset {
+  public:
+    PasswordReset(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
+                  RateLimiter& limiter, const PasswordPolicy& policy,
+                  crypto::PasswordHasher& hasher, Notices& notices, const Clock& clock,
+                  EmailFlowSettings settings);
+
+    // Mails a reset link when an active account uses `email`. The same work and the same answer
+    // whether or not one does, and past the limit nothing is sent, silently.
+    void request(std::string_view email);
+    // Whether the link is good (the form is shown).
+    bool link_valid(std::string_view uidb64, std::string_view token);
+    // Sets the new password: the link is spent, every session ends, a notice is sent.
+    // ValidationError for a refused password (under "new_password"/"new_password2"), 400
+    // invalid_link for a bad link.
+    void complete(std::string_view uidb64, std::string_view token, const std::string& password,
+                  const std::string& password2);
+
+  private:
+    store::Store& store_;
+    OneTimeLinks& links_;
+    mail::Outbox& outbox_;
+    RateLimiter& limiter_;
+    const PasswordPolicy& policy_;
+    crypto::PasswordHasher& hasher_;
+    Notices& notices_;
+    const Clock& clock_;
+    EmailFlowSettings settings_;
+};
+
+class DataExport {
+  public:
+    DataExport(store::Store& store, mail::Outbox& outbox, RateLimiter& limiter,
+               EmailFlowSettings settings);
+
+    // Mails the caller everything authd stores about them, as a JSON attachment (rate limited).
+    void request(const Principal& caller);
+
+    // The export itself: account fields, sessions and security events; never a hash, a secret
+    // or a token identifier.
+    static std::string build(store::Transaction& tx, const store::User& user);
+
+  private:
+    store::Store& store_;
+    mail::Outbox& outbox_;
+    RateLimiter& limiter_;
+    EmailFlowSettings settings_;
+};
+
+[[noreturn]] void throw_invalid_reset_link();
+
+}  // namespace authd::auth

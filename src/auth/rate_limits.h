@@ -1,0 +1,36 @@
+#pragma once
+// Per-window limits on attempts, counted in the database so that several authd instances on
+// one PostgreSQL count together.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace authd::auth {
+
+struct Limit {
+    int attempts = 3;
+    std::int64_t window = 3600;  // seconds
+};
+
+class RateLimiter {
+  public:
+    explicit RateLimiter(const Clock& clock);
+
+    // Counts one attempt in `bucket` (what is limited, e.g. "password_reset:" + address; stored
+    // only hashed). When `limit.attempts` attempts already fall inside the window, nothing is
+    // counted and the seconds until one leaves it are returned.
+    std::optional<std::int64_t> hit(store::Transaction& tx, std::string_view bucket,
+                                    const Limit& limit);
+
+  private:
+    const Clock& clock_;
+};
+
+// 429 with Retry-After.
+[[noreturn]] void throw_rate_limited(std::int64_t retry_after);
+
+}  // namespace authd::auth

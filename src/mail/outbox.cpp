@@ -1,0 +1,113 @@
+#include "mail/outbox.h"
+
+#include <algorithm>
+
+#include "mail/transport.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+namespace authd::mail {
+
+Outbox::Outbox(std::string from, const Clock& clock, Random& random)
+    : from_(std::move(from)), from_address_(bare_address(from_)), clock_(clock), random_(random) {
+    const auto at = from_address_.rfind('@');
+    message_id_domain_ = at == std::string::npos ? "authd" : from_address_.substr(at + 1);
+}
+
+void Outbox::enqueue(store::Transaction& tx, const Email& email) {
+    const std::int64_t now = clock_.now();
+    store::OutboxMessage message;
+    message.id = random_.token(16);
+    message.recipient = bare_address(email.to);
+    message.sender = from_address_;
+    message.mime = render(email, from_, message.id + "@" + message_id_domain_, now);
+    message.created_at = now;
+    message.next_attempt_at = now;
+    tx.insert_outbox(message);
+}
+
+OutboxSender::OutboxSender(store::Store& store, Transport& transport, const Clock& clock,
+                           SenderSettings settings)
+    : store_(store), transport_(transport), clock_(clock), settings_(settings) {}
+
+OutboxSender::~OutboxSender() {
+    stop();
+}
+
+void OutboxSender::start() {
+    thread_ = std::thread([this] { run(); });
+}
+
+void OutboxSender::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+std::int64_t OutboxSender::backoff(int attempts) const {
+    std::int64_t delay = settings_.retry_base;
+    for (int i = 1; i < attempts && delay < settings_.retry_max_interval; ++i)
+        delay *= 2;
+    return std::min(delay, settings_.retry_max_interval);
+}
+
+int OutboxSender::deliver_due() {
+    std::vector<store::OutboxMessage> claimed;
+    const std::int64_t now = clock_.now();
+    store_.write([&](store::Transaction& tx) {
+        claimed = tx.claim_due_outbox(now, now + settings_.claim_seconds, settings_.batch);
+    });
+    int delivered = 0;
+    for (const store::OutboxMessage& message : claimed) {
+        const int attempts = message.attempts + 1;
+        try {
+            transport_.deliver({message.sender, message.recipient}, message.mime);
+        } catch (const DeliveryError& e) {
+            const std::int64_t at = clock_.now();
+            const bool give_up =
+                e.permanent() || at - message.created_at >= settings_.give_up_after;
+            log::warn("e-mail " + message.id + " attempt " + std::to_string(attempts) +
+                      (give_up ? " failed for good: " : " failed, will retry: ") + e.what());
+            store_.write([&](store::Transaction& tx) {
+                if (give_up)
+                    tx.mark_outbox_failed(message.id, attempts, e.what());
+                else
+                    tx.mark_outbox_retry(message.id, attempts, at + backoff(attempts), e.what());
+            });
+            continue;
+        }
+        // Recorded at once: after this, the message is never sent again.
+        store_.write(
+            [&](store::Transaction& tx) { tx.mark_outbox_sent(message.id, clock_.now()); });
+        log::info("e-mail " + message.id + " delivered");
+        ++delivered;
+    }
+    return delivered;
+}
+
+void OutboxSender::run() {
+    log::info("outbox sender started");
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        lock.unlock();
+        int delivered = 0;
+        try {
+            delivered = deliver_due();
+        } catch (const Error& e) {
+            log::warn(std::string("outbox: ") + e.detail());  // database down: retry later
+        } catch (const std::exception& e) {
+            log::error(std::string("outbox: ") + e.what());
+        }
+        lock.lock();
+        // A full batch likely means more are due: go again at once.
+        if (delivered < settings_.batch)
+            wake_.wait_for(lock, std::chrono::milliseconds(settings_.poll_interval_ms),
+                           [this] { return stopping_; });
+    }
+    log::info("outbox sender stopped");
+}
+
+}  // namespace authd::mail

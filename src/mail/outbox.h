@@ -1,0 +1,76 @@
+#pragma once
+// The durable outbox: messages are rendered and written in the transaction of the change that
+// causes them, then delivered by OutboxSender on its own thread, retried with exponential
+// backoff, and marked sent or failed. A crash or an SMTP outage loses no message.
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "mail/message.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/random.h"
+
+namespace authd::mail {
+
+class Transport;
+
+class Outbox {
+  public:
+    // `from` is "Name <address>" or an address.
+    Outbox(std::string from, const Clock& clock, Random& random);
+
+    // Renders `email` and queues it inside the caller's transaction: it exists exactly when the
+    // change that caused it is committed. Throws HeaderInjection.
+    void enqueue(store::Transaction& tx, const Email& email);
+
+  private:
+    std::string from_;
+    std::string from_address_;
+    std::string message_id_domain_;
+    const Clock& clock_;
+    Random& random_;
+};
+
+struct SenderSettings {
+    std::int64_t poll_interval_ms = 500;  // how often due messages are looked for
+    std::int64_t retry_base = 30;         // first retry after this many seconds, then doubling
+    std::int64_t retry_max_interval = 3600;
+    std::int64_t give_up_after = 2 * 86400;  // a message still undelivered then is failed
+    std::int64_t claim_seconds = 300;        // how long a claimed message is held by one sender
+    int batch = 20;
+};
+
+class OutboxSender {
+  public:
+    OutboxSender(store::Store& store, Transport& transport, const Clock& clock,
+                 SenderSettings settings);
+    ~OutboxSender();
+
+    void start();
+    // Finishes the message under way, then stops. Undelivered messages stay queued.
+    void stop();
+
+    // One pass: delivers the messages due now; returns how many were delivered. (Tests call it
+    // directly with a manual clock.)
+    int deliver_due();
+
+    // The delay before attempt number `attempts` + 1.
+    std::int64_t backoff(int attempts) const;
+
+  private:
+    void run();
+
+    store::Store& store_;
+    Transport& transport_;
+    const Clock& clock_;
+    SenderSettings settings_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace authd::mail

@@ -1,0 +1,169 @@
+#include "web/pages.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace authd::web {
+namespace {
+
+// The only styling of every page. Its exact bytes are hashed into the CSP, so any change here
+// changes the header too (computed at startup, never by hand).
+constexpr std::string_view kStyle =
+    "*,*::before,*::after{box-sizing:border-box}"
+    "html{-webkit-text-size-adjust:100%;text-size-adjust:100%}"
+    "body{margin:0;padding:1rem;background:#eef1f5;color:#1b2130;"
+    "font:1.125rem/1.55 system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\","
+    "Arial,sans-serif}"
+    "main{max-width:28rem;margin:2rem auto;padding:1.5rem 1.25rem;background:#fff;"
+    "border:1px solid #d5dbe4;border-radius:.75rem}"
+    "h1{margin:0 0 1rem;font-size:1.5rem;line-height:1.25}"
+    "p{margin:0 0 1rem}"
+    "p:last-child{margin-bottom:0}"
+    ".hint{color:#4a5468;font-size:1rem}"
+    ".errors{margin:0 0 1rem;padding:.75rem 1rem .75rem 2rem;color:#8a1111;"
+    "background:#fdecec;border:1px solid #efb3b3;border-radius:.5rem}"
+    "label{display:block;margin:1rem 0 .375rem;font-weight:600}"
+    "input{display:block;width:100%;min-height:3rem;padding:.625rem .75rem;font:inherit;"
+    "color:inherit;background:#fff;border:1px solid #8b94a5;border-radius:.5rem}"
+    "input:focus,button:focus{outline:3px solid #7aa7f0;outline-offset:1px}"
+    "button{display:block;width:100%;min-height:3rem;margin-top:1.5rem;padding:.75rem 1rem;"
+    "font:inherit;font-weight:600;color:#fff;background:#1f5fd1;border:0;"
+    "border-radius:.5rem;cursor:pointer}"
+    "button:hover{background:#184caa}";
+
+std::string base64_sha256(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_length = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &digest_length, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    // EVP_EncodeBlock writes 4 characters per 3 bytes plus a terminating NUL.
+    std::string encoded(4 * ((digest_length + 2) / 3) + 1, '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest,
+                                        static_cast<int>(digest_length));
+    encoded.resize(static_cast<std::size_t>(written));
+    return encoded;
+}
+
+// A complete document around `content` (already HTML). The referrer policy keeps the token in
+// a reset URL from leaking should the user follow a link elsewhere.
+std::string document(std::string_view title, std::string_view content) {
+    std::string html;
+    html.reserve(kStyle.size() + content.size() + 512);
+    html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    html += "<meta name=\"referrer\" content=\"no-referrer\">\n";
+    html += "<meta name=\"robots\" content=\"noindex\">\n";
+    html += "<title>";
+    html += html_escape(title);
+    html += "</title>\n<style>";
+    html += kStyle;
+    html += "</style>\n</head>\n<body>\n<main>\n<h1>";
+    html += html_escape(title);
+    html += "</h1>\n";
+    html += content;
+    html += "</main>\n</body>\n</html>\n";
+    return html;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+    std::string escaped;
+    escaped.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+            case '&':
+                escaped += "&amp;";
+                break;
+            case '<':
+                escaped += "&lt;";
+                break;
+            case '>':
+                escaped += "&gt;";
+                break;
+            case '"':
+                escaped += "&quot;";
+                break;
+            case '\'':
+                escaped += "&#39;";
+                break;
+            default:
+                escaped += c;
+        }
+    }
+    return escaped;
+}
+
+std::string_view content_security_policy() {
+    static const std::string policy =
+        "default-src 'none'; style-src 'sha256-" + base64_sha256(kStyle) +
+        "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    return policy;
+}
+
+std::string reset_requested_page() {
+    return document("Check your mailbox",
+                    "<p>If an account uses that address, we have sent a link to reset its "
+                    "password. The link works once and expires in an hour.</p>\n"
+                    "<p class=\"hint\">Nothing arrived? Look in your spam folder, or check "
+                    "that you typed the address you signed up with.</p>\n");
+}
+
+std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors) {
+    std::string content;
+    if (!errors.empty()) {
+        content += "<ul class=\"errors\" role=\"alert\">\n";
+        for (const std::string& error : errors) {
+            content += "<li>" + html_escape(error) + "</li>\n";
+        }
+        content += "</ul>\n";
+    }
+    // No minlength: the length rule is server configuration, enforced (and reported) there.
+    content +=
+        "<p class=\"hint\" id=\"password_rules\">At least 12 characters; avoid common "
+        "passwords and your name.</p>\n"
+        "<form method=\"post\" action=\"\">\n"
+        "<input type=\"hidden\" name=\"csrf_token\" value=\"" +
+        html_escape(csrf_token) +
+        "\">\n"
+        "<label for=\"new_password\">New password</label>\n"
+        "<input type=\"password\" id=\"new_password\" name=\"new_password\" "
+        "autocomplete=\"new-password\" aria-describedby=\"password_rules\" required>\n"
+        "<label for=\"new_password2\">New password (again)</label>\n"
+        "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" "
+        "autocomplete=\"new-password\" required>\n"
+        "<button type=\"submit\">Change my password</button>\n"
+        "</form>\n";
+    return document("Choose a new password", content);
+}
+
+std::string reset_invalid_page() {
+    return document("This link is invalid or has expired",
+                    "<p>A password reset link works only once and only for an hour, and this "
+                    "one can no longer be used.</p>\n"
+                    "<p>Please ask for a new password reset link; it will arrive by "
+                    "e-mail.</p>\n");
+}
+
+std::string reset_done_page() {
+    return document("Your password has been changed",
+                    "<p>Every session was signed out; log in again with your new "
+                    "password.</p>\n");
+}
+
+std::string email_verified_page() {
+    return document("Your e-mail address is confirmed",
+                    "<p>Thank you. Messages about your account will be sent to this "
+                    "address.</p>\n");
+}
+
+std::string email_verification_invalid_page() {
+    return document("This confirmation link is invalid or has expired",
+                    "<p>A confirmation link works only once and only for 24 hours, and this "
+                    "one can no longer be used.</p>\n"
+                    "<p>Log in and ask for a new confirmation e-mail.</p>\n");
+}
+
+}  // namespace authd::web

@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "web/pages.h"
+
+namespace authd::web {
+namespace {
+
+const std::string kHostile = "\"><script>alert(1)</script>";
+
+std::vector<std::pair<std::string, std::string>> all_pages() {
+    return {
+        {"reset_requested", reset_requested_page()},
+        {"reset_form", reset_form_page("token-123", {})},
+        {"reset_form_with_errors", reset_form_page("token-123", {"Too short.", "Too common."})},
+        {"reset_invalid", reset_invalid_page()},
+        {"reset_done", reset_done_page()},
+        {"email_verified", email_verified_page()},
+        {"email_verification_invalid", email_verification_invalid_page()},
+    };
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t found = 0;
+    for (auto at = haystack.find(needle); at != std::string::npos;
+         at = haystack.find(needle, at + needle.size())) {
+        ++found;
+    }
+    return found;
+}
+
+// The test's own hash, independent of the code under test: base64(SHA-256(text)).
+std::string base64_sha256(const std::string& text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EXPECT_EQ(EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr), 1);
+    unsigned char encoded[4 * EVP_MAX_MD_SIZE];
+    const int written = EVP_EncodeBlock(encoded, digest, static_cast<int>(length));
+    return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(written));
+}
+
+std::string style_text(const std::string& page) {
+    const auto open = page.find("<style>");
+    const auto close = page.find("</style>");
+    if (open == std::string::npos || close == std::string::npos || close < open) return "";
+    const auto start = open + std::string("<style>").size();
+    return page.substr(start, close - start);
+}
+
+TEST(Pages, AreCompleteHtml5DocumentsForPhones) {
+    for (const auto& [name, page] : all_pages()) {
+        SCOPED_TRACE(name);
+        EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+        EXPECT_NE(page.find("<html lang=\"en\">"), std::string::npos);
+        EXPECT_NE(page.find("<meta charset=\"utf-8\">"), std::string::npos);
+        EXPECT_NE(
+            page.find("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"),
+            std::string::npos);
+        EXPECT_EQ(count(page, "<title>"), 1u);
+        EXPECT_EQ(count(page, "</title>"), 1u);
+        EXPECT_EQ(count(page, "<main>"), 1u);
+        EXPECT_EQ(count(page, "</main>"), 1u);
+        EXPECT_EQ(count(page, "<h1>"), 1u);
+        EXPECT_EQ(count(page, "</h1>"), 1u);
+        EXPECT_EQ(count(page, "<style>"), 1u);
+        EXPECT_EQ(count(page, "</body>"), 1u);
+        EXPECT_NE(page.find("</html>"), std::string::npos);
+        EXPECT_EQ(page.find_first_not_of(" \n", page.find("</html>") + 7), std::string::npos);
+        EXPECT_LT(page.find("</style>"), page.find("</head>"));
+    }
+}
+
+TEST(Pages, LoadNothingAndRunNothing) {
+    for (const auto& [name, page] : all_pages()) {
+        SCOPED_TRACE(name);
+        EXPECT_EQ(page.find("<script"), std::string::npos);
+        EXPECT_EQ(page.find(" style=\""), std::string::npos);
+        EXPECT_EQ(page.find("http://"), std::string::npos);
+        EXPECT_EQ(page.find("https://"), std::string::npos);
+        EXPECT_EQ(page.find("javascript:"), std::string::npos);
+        EXPECT_EQ(page.find("<img"), std::string::npos);
+        EXPECT_EQ(page.find("<link"), std::string::npos);
+        EXPECT_EQ(page.find("@import"), std::string::npos);
+        EXPECT_EQ(page.find(" onclick="), std::string::npos);
+        EXPECT_EQ(page.find(" onsubmit="), std::string::npos);
+    }
+}
+
+TEST(Pages, ContentSecurityPolicyAllowsExactlyTheStyleInThePage) {
+    const std::string policy(content_security_policy());
+    for (const auto& [name, page] : all_pages()) {
+        SCOPED_TRACE(name);
+        const std::string style = style_text(page);
+        ASSERT_FALSE(style.empty());
+        EXPECT_EQ(policy, "default-src 'none'; style-src 'sha256-" + base64_sha256(style) +
+                              "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+    }
+}
+
+TEST(Pages, ContentSecurityPolicyIsStable) {
+    EXPECT_EQ(content_security_policy(), content_security_policy());
+    EXPECT_EQ(content_security_policy().data(), content_security_policy().data());
+}
+
+TEST(Pages, StyleIsAPhoneFriendlyColumn) {
+    const std::string style = style_text(reset_form_page("t", {}));
+    EXPECT_NE(style.find("max-width:28rem"), std::string::npos);
+    EXPECT_NE(style.find("width:100%"), std::string::npos);
+}
+
+TEST(Pages, HtmlEscapeCoversTheFiveSpecialCharacters) {
+    EXPECT_EQ(html_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+    EXPECT_EQ(html_escape(""), "");
+    EXPECT_EQ(html_escape("plain text, é"), "plain text, é");
+    EXPECT_EQ(html_escape("&amp;"), "&amp;amp;");
+}
+
+TEST(Pages, ResetFormHasLabelledInputsAndTheCsrfField) {
+    const std::string page = reset_form_page("csrf-abc", {});
+    EXPECT_NE(page.find("<form method=\"post\" action=\"\">"), std::string::npos);
+    EXPECT_NE(page.find("<input type=\"hidden\" name=\"csrf_token\" value=\"csrf-abc\">"),
+              std::string::npos);
+    EXPECT_NE(page.find("<label for=\"new_password\">New password</label>"), std::string::npos);
+    EXPECT_NE(page.find("<label for=\"new_password2\">New password (again)</label>"),
+              std::string::npos);
+    for (const std::string field : {"new_password", "new_password2"}) {
+        SCOPED_TRACE(field);
+        EXPECT_NE(page.find("<input type=\"password\" id=\"" + field + "\" name=\"" + field +
+                            "\" autocomplete=\"new-password\""),
+                  std::string::npos);
+    }
+    EXPECT_EQ(count(page, " required>"), 2u);
+    EXPECT_EQ(page.find("minlength"), std::string::npos);
+    EXPECT_NE(page.find("<button type=\"submit\">Change my password</button>"), std::string::npos);
+    EXPECT_NE(page.find("At least 12 characters; avoid common passwords and your name."),
+              std::string::npos);
+    EXPECT_EQ(page.find("class=\"errors\""), std::string::npos);
+}
+
+TEST(Pages, ResetFormShowsErrorsAboveTheForm) {
+    const std::string page = reset_form_page("t", {"The two passwords differ.", "Too short."});
+    const auto errors = page.find("<ul class=\"errors\" role=\"alert\">");
+    ASSERT_NE(errors, std::string::npos);
+    EXPECT_LT(errors, page.find("<form"));
+    EXPECT_NE(page.find("<li>The two passwords differ.</li>"), std::string::npos);
+    EXPECT_NE(page.find("<li>Too short.</li>"), std::string::npos);
+}
+
+TEST(Pages, ResetFormEscapesHostileTokenAndErrors) {
+    const std::string page = reset_form_page(kHostile, {kHostile, "<b>bold</b> & 'quoted'"});
+    EXPECT_EQ(page.find("<script"), std::string::npos);
+    EXPECT_EQ(page.find("<b>"), std::string::npos);
+    EXPECT_NE(page.find("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">"),
+              std::string::npos);
+    EXPECT_NE(page.find("<li>&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</li>"),
+              std::string::npos);
+    EXPECT_NE(page.find("<li>&lt;b&gt;bold&lt;/b&gt; &amp; &#39;quoted&#39;</li>"),
+              std::string::npos);
+}
+
+TEST(Pages, SayWhatHappened) {
+    EXPECT_NE(reset_requested_page().find("Check your mailbox"), std::string::npos);
+    EXPECT_NE(reset_requested_page().find("expires in an hour"), std::string::npos);
+    EXPECT_NE(reset_invalid_page().find("This link is invalid or has expired"), std::string::npos);
+    EXPECT_NE(reset_invalid_page().find("new password reset link"), std::string::npos);
+    EXPECT_NE(reset_done_page().find("Your password has been changed"), std::string::npos);
+    EXPECT_NE(reset_done_page().find("Every session was signed out"), std::string::npos);
+    EXPECT_NE(email_verified_page().find("Your e-mail address is confirmed"), std::string::npos);
+    EXPECT_NE(
+        email_verification_invalid_page().find("This confirmation link is invalid or has expired"),
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace authd::web
