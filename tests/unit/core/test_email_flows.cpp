@@ -1,0 +1,257 @@
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <regex>
+
+#include "test_support.h"
+#include "util/errors.h"
+
+namespace authd {
+namespace {
+
+using testing::Domain;
+
+// The first link under `route` in a delivered message ("/api/auth/reset/..."), split into
+// its uidb64 and token.
+struct Link {
+    std::string uidb64;
+    std::string token;
+};
+std::optional<Link> find_link(const std::string& mime, const std::string& route) {
+    // Quoted-printable may fold a long line with "=\r\n"; unfold before searching.
+    const std::string text = std::regex_replace(mime, std::regex("=\r\n"), "");
+    const std::regex pattern("https://auth\\.example\\.com/api/auth/" + route +
+                             "/([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)/");
+    std::smatch match;
+    if (!std::regex_search(text, match, pattern)) return std::nullopt;
+    return Link{match[1], match[2]};
+}
+
+std::optional<Link> link_to(Domain& d, const std::string& address, const std::string& route) {
+    for (const auto& mail : d.deliver())
+        if (mail.envelope.to_address == address)
+            if (auto link = find_link(mail.mime, route)) return link;
+    return std::nullopt;
+}
+
+template <class F>
+std::optional<std::string> error_code(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return std::nullopt;
+}
+
+TEST(Outbox, RetriesWithBackoffThenDeliversOnce) {
+    Domain d;
+    d.register_user("amy");
+    d.transport.failures_left = 2;
+    EXPECT_EQ(d.sender.deliver_due(), 0);  // first failure: retry after 30 s
+    EXPECT_EQ(d.sender.deliver_due(), 0);  // not due yet: nothing attempted
+    EXPECT_EQ(d.transport.failures_left, 1);
+    d.clock.advance(30);
+    EXPECT_EQ(d.sender.deliver_due(), 0);  // second failure: retry after 60 s more
+    d.clock.advance(59);
+    EXPECT_EQ(d.sender.deliver_due(), 0);
+    d.clock.advance(1);
+    EXPECT_EQ(d.sender.deliver_due(), 1);
+    EXPECT_EQ(d.sender.deliver_due(), 0);  // sent is sent: never again
+    EXPECT_EQ(d.transport.delivered.size(), 1u);
+}
+
+TEST(Outbox, BackoffDoublesUpToAnHour) {
+    Domain d;
+    EXPECT_EQ(d.sender.backoff(1), 30);
+    EXPECT_EQ(d.sender.backoff(2), 60);
+    EXPECT_EQ(d.sender.backoff(3), 120);
+    EXPECT_EQ(d.sender.backoff(20), 3600);
+}
+
+TEST(Outbox, APermanentRefusalIsNotRetried) {
+    Domain d;
+    d.register_user("bea");
+    d.transport.failures_left = 1;
+    d.transport.permanent_failure = true;
+    EXPECT_EQ(d.sender.deliver_due(), 0);
+    d.clock.advance(7 * 86400);
+    EXPECT_EQ(d.sender.deliver_due(), 0);
+    EXPECT_TRUE(d.transport.delivered.empty());
+    std::int64_t pending = -1;
+    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    EXPECT_EQ(pending, 0);
+}
+
+TEST(Outbox, GivesUpAfterTwoDaysOfFailures) {
+    Domain d;
+    d.register_user("cid");
+    d.transport.failures_left = 1000;
+    for (int hour = 0; hour <= 49; ++hour) {
+        d.sender.deliver_due();
+        d.clock.advance(3600);
+    }
+    std::int64_t pending = -1;
+    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    EXPECT_EQ(pending, 0);
+    EXPECT_TRUE(d.transport.delivered.empty());
+}
+
+TEST(EmailVerification, TheLinkVerifiesOnceAndDiesWithTheAddress) {
+    Domain d;
+    d.register_user("dan");
+    auto link = link_to(d, "dan@example.com", "verify_email");
+    ASSERT_TRUE(link);
+    EXPECT_TRUE(d.verification.verify(link->uidb64, link->token));
+    EXPECT_FALSE(d.verification.verify(link->uidb64, link->token));  // single use
+    const auth::Principal caller = d.sessions.authenticate(d.login("dan").access);
+    EXPECT_TRUE(caller.user.email_verified);
+    EXPECT_EQ(auth::ready_second_factors(caller.user), std::vector<std::string>{"email"});
+    EXPECT_EQ(error_code([&] { d.verification.resend(caller); }), "already_verified");
+}
+
+TEST(EmailVerification, ALinkForAnOldAddressOrPastItsLifetimeFails) {
+    Domain d;
+    d.register_user("eve");
+    auto first = link_to(d, "eve@example.com", "verify_email");
+    ASSERT_TRUE(first);
+    const auth::Principal caller = d.sessions.authenticate(d.login("eve").access);
+    auth::ProfileChanges changes;
+    changes.email = "eve2@example.com";
+    d.accounts.update(caller, "eve", changes);
+    EXPECT_FALSE(d.verification.verify(first->uidb64, first->token));
+    auto second = link_to(d, "eve2@example.com", "verify_email");
+    ASSERT_TRUE(second);
+    d.clock.advance(24 * 3600);
+    EXPECT_FALSE(d.verification.verify(second->uidb64, second->token));
+}
+
+TEST(EmailVerification, ALinkWithAnotherUsersIdFails) {
+    Domain d;
+    d.register_user("fay");
+    d.register_user("gus");
+    auto fay = link_to(d, "fay@example.com", "verify_email");
+    d.register_user("hal");
+    auto hal = link_to(d, "hal@example.com", "verify_email");
+    ASSERT_TRUE(fay && hal);
+    EXPECT_FALSE(d.verification.verify(hal->uidb64, fay->token));
+    EXPECT_FALSE(d.verification.verify("not base64!", fay->token));
+    EXPECT_TRUE(d.verification.verify(fay->uidb64, fay->token));
+}
+
+TEST(EmailVerification, ResendIsLimitedToThreeAnHour) {
+    Domain d;
+    d.register_user("ian");
+    const auth::Principal caller = d.sessions.authenticate(d.login("ian").access);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_NO_THROW(d.verification.resend(caller));
+    try {
+        d.verification.resend(caller);
+        FAIL() << "fourth resend accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::rate_limited);
+        EXPECT_EQ(e.retry_after(), 3600);
+    }
+    d.clock.advance(3600);
+    EXPECT_NO_THROW(d.verification.resend(caller));
+}
+
+TEST(PasswordReset, TheLinkSetsThePasswordOnceAndEndsEverySession) {
+    Domain d;
+    d.register_user("jon");
+    const auth::TokenPair before = d.login("jon");
+    d.deliver();
+    d.password_reset.request("JON@example.com");
+    auto link = link_to(d, "jon@example.com", "reset");
+    ASSERT_TRUE(link);
+    EXPECT_TRUE(d.password_reset.link_valid(link->uidb64, link->token));
+    d.password_reset.complete(link->uidb64, link->token, "a fresh long passphrase",
+                              "a fresh long passphrase");
+    EXPECT_THROW(d.sessions.authenticate(before.access), Error);
+    EXPECT_NO_THROW(d.login("jon", "a fresh long passphrase"));
+    EXPECT_FALSE(d.password_reset.link_valid(link->uidb64, link->token));
+    EXPECT_EQ(error_code([&] {
+                  d.password_reset.complete(link->uidb64, link->token, "another long passphrase",
+                                            "another long passphrase");
+              }),
+              "invalid_link");
+    const auto mails = d.deliver();
+    ASSERT_EQ(mails.size(), 1u);
+    EXPECT_TRUE(mails[0].has("Subject: Your password was reset"));
+}
+
+TEST(PasswordReset, AnUnknownAddressSendsNothingAndAnswersTheSame) {
+    Domain d;
+    d.deliver();
+    EXPECT_NO_THROW(d.password_reset.request("nobody@example.com"));
+    EXPECT_TRUE(d.deliver().empty());
+    EXPECT_THROW(d.password_reset.request("not an address"), ValidationError);
+}
+
+TEST(PasswordReset, TheLinkDiesWhenThePasswordChangesAndWhenItExpires) {
+    Domain d;
+    d.register_user("kay");
+    d.deliver();
+    d.password_reset.request("kay@example.com");
+    auto link = link_to(d, "kay@example.com", "reset");
+    ASSERT_TRUE(link);
+    const auth::Principal caller = d.sessions.authenticate(d.login("kay").access);
+    d.accounts.change_password(
+        caller, "kay", {"correct horse battery", "changed by hand today", "changed by hand today"});
+    EXPECT_FALSE(d.password_reset.link_valid(link->uidb64, link->token));
+
+    d.password_reset.request("kay@example.com");
+    auto second = link_to(d, "kay@example.com", "reset");
+    ASSERT_TRUE(second);
+    d.clock.advance(3600);
+    EXPECT_FALSE(d.password_reset.link_valid(second->uidb64, second->token));
+}
+
+TEST(PasswordReset, AWeakPasswordIsRefusedAndTheLinkStaysUsable) {
+    Domain d;
+    d.register_user("lou");
+    d.deliver();
+    d.password_reset.request("lou@example.com");
+    auto link = link_to(d, "lou@example.com", "reset");
+    ASSERT_TRUE(link);
+    EXPECT_THROW(d.password_reset.complete(link->uidb64, link->token, "short", "short"),
+                 ValidationError);
+    EXPECT_TRUE(d.password_reset.link_valid(link->uidb64, link->token));
+}
+
+TEST(PasswordReset, RequestsBeyondThreeAnHourSendNothing) {
+    Domain d;
+    d.register_user("max");
+    d.deliver();
+    for (int i = 0; i < 5; ++i)
+        EXPECT_NO_THROW(d.password_reset.request("max@example.com"));
+    EXPECT_EQ(d.deliver().size(), 3u);
+}
+
+TEST(DataExport, HoldsTheAccountAndSessionsButNoSecrets) {
+    Domain d;
+    const store::User user = d.register_user("ned");
+    const auth::TokenPair pair = d.login("ned");
+    const auth::Principal caller = d.sessions.authenticate(pair.access);
+    d.deliver();
+    d.data_export.request(caller);
+    const auto mails = d.deliver();
+    ASSERT_EQ(mails.size(), 1u);
+    EXPECT_TRUE(mails[0].has("authd-export-ned.json"));
+    EXPECT_FALSE(mails[0].has(caller.session.id));
+    EXPECT_FALSE(mails[0].has(user.id));
+
+    std::string json_text;
+    d.store->read([&](store::Transaction& tx) { json_text = auth::DataExport::build(tx, user); });
+    const auto document = boost::json::parse(json_text).as_object();
+    EXPECT_EQ(document.at("account").at("username").as_string(), "ned");
+    EXPECT_EQ(document.at("sessions").as_array().size(), 1u);
+    EXPECT_EQ(json_text.find("$argon2"), std::string::npos);
+    EXPECT_EQ(json_text.find(caller.session.id), std::string::npos);
+    EXPECT_EQ(json_text.find(user.id), std::string::npos);
+    EXPECT_EQ(json_text.find(caller.session.refresh_hash), std::string::npos);
+}
+
+}  // namespace
+}  // namespace authd
