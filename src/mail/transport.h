@@ -26,7 +26,7 @@ public:
     virtual void deliver(const Envelope& envelope, const std::string& mime) = 0;
 };
 
-// `console:`: writes each message, whole (MIME as it would be sent), to standard output.
+// `console:`: writes each message's subject and decoded text to standard output.
 std::unique_ptr<Transport> make_console_transport();
 
 // `smtp://[user:pass@]host:port` (STARTTLS when the server offers it; required when
