@@ -10,6 +10,7 @@
 #include "auth/accounts.h"
 #include "auth/email_flows.h"
 #include "auth/links.h"
+#include "auth/login.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/rate_limits.h"
@@ -17,6 +18,7 @@
 #include "auth/service_accounts.h"
 #include "auth/sessions.h"
 #include "auth/tokens.h"
+#include "auth/two_factor.h"
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hasher.h"
@@ -127,15 +129,28 @@ int serve(const config::Config& config) {
     auth::DataExport data_export(*store, outbox, limiter, email_settings);
 
     auth::Sessions sessions(*store, hasher, tokens, secrets, clock, random);
-    auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, clock, random);
+    const auth::Reauthentication reauthentication(hasher, clock, config.reauth_window);
+    auth::TwoFactorSettings two_factor_settings;
+    two_factor_settings.ticket_lifetime = config.login_ticket_lifetime;
+    two_factor_settings.ticket_max_failures = config.otp_max_attempts;
+    two_factor_settings.max_consecutive_failures = config.otp_lockout_after;
+    two_factor_settings.lockout = config.otp_lockout;
+    two_factor_settings.issuer = config.totp_issuer;
+    two_factor_settings.email_code_limit = {config.login_code_rate_limit, 3600};
+    auth::TwoFactor two_factor(*store, hasher, outbox, limiter, notices, reauthentication, secrets,
+                               clock, random, two_factor_settings);
+    auth::LoginFlow login_flow(sessions, two_factor);
+    auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
+                            reauthentication, clock, random);
     std::vector<auth::ServiceSecret> service_secrets;
     for (const auto& service : config.services)
         service_secrets.push_back({service.name, service.secret});
     auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, clock, random);
 
     const bool https = config.public_url.rfind("https://", 0) == 0;
-    const api::Services services{accounts,     sessions,       service_accounts, *store, *jwt,
-                                 verification, password_reset, data_export,      random, https};
+    const api::Services services{accounts,   sessions,     service_accounts, *store,
+                                 *jwt,       verification, password_reset,   data_export,
+                                 login_flow, two_factor,   random,           https};
     http::Router router;
     api::add_all_routes(router, services);
 

@@ -59,13 +59,20 @@ http::Response update_account(const Services& s, http::RequestContext& context, 
     changes.email = fields.string("email", !partial);
     changes.two_fa_enable = two_fa_field(fields, !partial);
     changes.lang = fields.string("lang", false);
-    fields.refuse("password", "Password cannot be changed here; use the password route.");
+    changes.password = fields.string("password", false);
     fields.finish();
     const auth::UpdateResult result = s.accounts.update(caller, context.param("username"), changes);
     json::object answer = user_json(result.user);
     if (result.tokens) {
         answer["access"] = result.tokens->access;
         answer["refresh"] = result.tokens->refresh;
+    }
+    if (result.app) {
+        answer["otp_uri"] = result.app->otp_uri;
+        json::array codes;
+        for (const std::string& code : result.recovery_codes)
+            codes.emplace_back(code);
+        answer["recovery_codes"] = std::move(codes);
     }
     return ok(answer);
 }
@@ -86,7 +93,12 @@ http::Response change_password(const Services& s, http::RequestContext& context)
 
 http::Response delete_account(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.accounts.remove(caller, context.param("username"));
+    auth::require_owner(caller, context.param("username"));
+    const json::object body = http::parse_json_body(context.request);
+    http::BodyFields fields(body);
+    auto password = fields.string("password", false);
+    fields.finish();
+    s.accounts.remove(caller, context.param("username"), password);
     return http::no_content_response();
 }
 

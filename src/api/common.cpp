@@ -62,6 +62,27 @@ json::object user_json(const store::User& user) {
     return body;
 }
 
+json::object pair_json(const auth::TokenPair& pair) {
+    return json::object{{"access", pair.access}, {"refresh", pair.refresh}};
+}
+
+json::object login_json(const auth::Sessions::LoginResult& result) {
+    json::object answer = pair_json(result.tokens);
+    answer["lang"] = result.lang;
+    return answer;
+}
+
+http::Response second_factor_required(const auth::LoginChallenge& challenge) {
+    json::array methods;
+    for (const std::string& method : challenge.methods)
+        methods.emplace_back(method);
+    return http::json_response(http::bhttp::status::accepted,
+                               json::object{{"detail", "Two-factor authentication required."},
+                                            {"two_fa_required", true},
+                                            {"ticket", challenge.ticket},
+                                            {"methods", std::move(methods)}});
+}
+
 http::Response ok(const json::value& body) {
     return http::json_response(http::bhttp::status::ok, body);
 }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "auth/sessions.h"
+#include "auth/two_factor.h"
 #include "http/types.h"
 #include "store/store.h"
 
@@ -22,6 +23,14 @@ boost::json::object user_json(const store::User& user);
 
 // "2026-11-24T13:00:00Z"
 std::string iso8601(std::int64_t unix_seconds);
+
+boost::json::object pair_json(const auth::TokenPair& pair);
+// {"access", "refresh", "lang"}: what a completed login answers.
+boost::json::object login_json(const auth::Sessions::LoginResult& result);
+
+// 202 {"detail": "Two-factor authentication required.", "two_fa_required": true, "ticket",
+// "methods"}.
+http::Response second_factor_required(const auth::LoginChallenge& challenge);
 
 // A 200 JSON answer that carries tokens (Cache-Control: no-store, as every JSON answer).
 http::Response ok(const boost::json::value& body);

@@ -12,6 +12,8 @@ class ServiceAccounts;
 class EmailVerification;
 class PasswordReset;
 class DataExport;
+class LoginFlow;
+class TwoFactor;
 }  // namespace authd::auth
 namespace authd::crypto {
 class JwtCodec;
@@ -32,6 +34,8 @@ struct Services {
     auth::EmailVerification& verification;
     auth::PasswordReset& password_reset;
     auth::DataExport& data_export;
+    auth::LoginFlow& login;
+    auth::TwoFactor& two_factor;
     Random& random;
     bool secure_cookies;  // AUTH_PUBLIC_URL is https: cookies get `Secure`
 };
@@ -40,11 +44,13 @@ void add_account_routes(http::Router& router, const Services& services);
 void add_token_routes(http::Router& router, const Services& services);
 void add_ops_routes(http::Router& router, const Services& services);
 void add_email_routes(http::Router& router, const Services& services);
+void add_two_factor_routes(http::Router& router, const Services& services);
 
 inline void add_all_routes(http::Router& router, const Services& services) {
     add_ops_routes(router, services);
     add_token_routes(router, services);
     add_email_routes(router, services);
+    add_two_factor_routes(router, services);
     add_account_routes(router, services);
 }
 

@@ -1,6 +1,7 @@
 // Token routes: login, refresh, logout, sessions, service tokens and introspection.
 #include "api/common.h"
 #include "api/routes.h"
+#include "auth/login.h"
 #include "auth/service_accounts.h"
 #include "auth/sessions.h"
 #include "http/json_body.h"
@@ -11,10 +12,6 @@ namespace {
 
 namespace json = boost::json;
 using http::bhttp::verb;
-
-json::object pair_json(const auth::TokenPair& pair) {
-    return json::object{{"access", pair.access}, {"refresh", pair.refresh}};
-}
 
 // The one required string field of a small body ({"refresh"}, {"token"}).
 std::string single_field(http::RequestContext& context, std::string_view name) {
@@ -31,10 +28,10 @@ http::Response login(const Services& s, http::RequestContext& context) {
     auto username = fields.string("username", true);
     auto password = fields.string("password", true);
     fields.finish();
-    const auto result = s.sessions.login(*username, *password, client_info(context));
-    json::object answer = pair_json(result.tokens);
-    answer["lang"] = result.lang;
-    return ok(answer);
+    const auth::LoginOutcome outcome =
+        s.login.password_step(*username, *password, client_info(context));
+    if (outcome.challenge) return second_factor_required(*outcome.challenge);
+    return ok(login_json(*outcome.session));
 }
 
 http::Response refresh(const Services& s, http::RequestContext& context) {

@@ -26,6 +26,7 @@ void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std
 std::vector<std::string> ready_second_factors(const store::User& user) {
     std::vector<std::string> factors;
     if (user.email_verified) factors.emplace_back("email");
+    if (user.totp_ready) factors.emplace_back("totp");
     return factors;
 }
 
@@ -37,13 +38,16 @@ void require_owner(const Principal& caller, std::string_view path_username) {
 
 Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
                    const PasswordPolicy& policy, Sessions& sessions, Notices& notices,
-                   EmailVerification& verification, const Clock& clock, Random& random)
+                   EmailVerification& verification, TwoFactor& two_factor,
+                   const Reauthentication& reauthentication, const Clock& clock, Random& random)
     : store_(store),
       hasher_(hasher),
       policy_(policy),
       sessions_(sessions),
       notices_(notices),
       verification_(verification),
+      two_factor_(two_factor),
+      reauthentication_(reauthentication),
       clock_(clock),
       random_(random) {}
 
@@ -101,6 +105,26 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
         if (auto problem = lang_problem(*changes.lang)) errors.add("lang", *problem);
     errors.throw_if_any();
 
+    const store::User& before = caller.user;
+    const bool turning_on =
+        changes.two_fa_enable && *changes.two_fa_enable && !before.two_fa_enable;
+    const bool turning_off =
+        changes.two_fa_enable && !*changes.two_fa_enable && before.two_fa_enable;
+    const bool changing_email =
+        changes.email && ascii_lower(*changes.email) != ascii_lower(before.email);
+    if (turning_off || changing_email)
+        reauthentication_.require(caller, changes.password);
+    else if (changes.password)
+        throw ValidationError("password",
+                              "Password cannot be changed here; use the password route.");
+    if (turning_on && ready_second_factors(before).empty())
+        throw ValidationError("two_fa_enable",
+                              "Verify your email address before enabling two-factor "
+                              "authentication.");
+    // Hashing the recovery codes is slow: done before the transaction, used if still needed.
+    std::optional<TwoFactorSetup> setup;
+    if (turning_on) setup = two_factor_.prepare_setup(before);
+
     UpdateResult result;
     try {
         store_.write([&](store::Transaction& tx) {
@@ -111,18 +135,15 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             const bool renamed = changes.username && *changes.username != user.username;
             const bool email_changed =
                 changes.email && ascii_lower(*changes.email) != ascii_lower(user.email);
+            const bool enabled =
+                changes.two_fa_enable && *changes.two_fa_enable && !user.two_fa_enable && setup;
+            const bool disabled =
+                changes.two_fa_enable && !*changes.two_fa_enable && user.two_fa_enable;
             if (changes.username) user.username = *changes.username;
             if (changes.email) user.email = *changes.email;
             if (email_changed) user.email_verified = false;
             if (changes.lang) user.lang = *changes.lang;
-            if (changes.two_fa_enable) {
-                if (*changes.two_fa_enable && !user.two_fa_enable &&
-                    ready_second_factors(user).empty())
-                    throw ValidationError("two_fa_enable",
-                                          "Verify your email address before enabling "
-                                          "two-factor authentication.");
-                user.two_fa_enable = *changes.two_fa_enable;
-            }
+            if (changes.two_fa_enable) user.two_fa_enable = *changes.two_fa_enable;
             tx.update_profile(user);
             if (renamed) result.tokens = sessions_.reissue(tx, user, caller.session);
             if (email_changed) {
@@ -130,6 +151,12 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
                 notices_.email_changed(tx, user, old_email);
                 verification_.send(tx, user);
             }
+            if (enabled) {
+                two_factor_.store_setup(tx, user, *setup);
+                result.app = setup->app;
+                result.recovery_codes = setup->recovery_codes;
+            }
+            if (disabled) notices_.two_factor_disabled(tx, user);
             result.user = user;
         });
     } catch (const store::Duplicate& duplicate) {
@@ -164,8 +191,10 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
     });
 }
 
-void Accounts::remove(const Principal& caller, std::string_view path_username) {
+void Accounts::remove(const Principal& caller, std::string_view path_username,
+                      const std::optional<std::string>& password) {
     require_owner(caller, path_username);
+    reauthentication_.require(caller, password);
     store_.write([&](store::Transaction& tx) { tx.delete_user(caller.user.id); });
 }
 

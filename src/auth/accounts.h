@@ -7,7 +7,9 @@
 #include "auth/email_flows.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
+#include "auth/reauthentication.h"
 #include "auth/sessions.h"
+#include "auth/two_factor.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
@@ -33,6 +35,9 @@ struct ProfileChanges {
     std::optional<std::string> email;
     std::optional<bool> two_fa_enable;
     std::optional<std::string> lang;
+    // The current password, to confirm a sensitive change (e-mail, turning 2FA off) when the
+    // login is not recent. It cannot change the password.
+    std::optional<std::string> password;
 };
 
 struct PasswordChange {
@@ -44,16 +49,21 @@ struct PasswordChange {
 struct UpdateResult {
     store::User user;
     std::optional<TokenPair> tokens;  // when the username changed
+    // When the update turned two-factor authentication on: a new app secret and recovery codes.
+    std::optional<TotpEnrolment> app;
+    std::vector<std::string> recovery_codes;
 };
 
-// The second factors that are ready for a user (API.md "two_fa_methods").
+// The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
+// address) and "totp" (a confirmed authenticator app).
 std::vector<std::string> ready_second_factors(const store::User& user);
 
 class Accounts {
   public:
     Accounts(store::Store& store, crypto::PasswordHasher& hasher, const PasswordPolicy& policy,
              Sessions& sessions, Notices& notices, EmailVerification& verification,
-             const Clock& clock, Random& random);
+             TwoFactor& two_factor, const Reauthentication& reauthentication, const Clock& clock,
+             Random& random);
 
     store::User register_user(const Registration& registration);
 
@@ -64,7 +74,9 @@ class Accounts {
                         const ProfileChanges& changes);
     void change_password(const Principal& caller, std::string_view path_username,
                          const PasswordChange& change);
-    void remove(const Principal& caller, std::string_view path_username);
+    // Needs a recent login or the current password.
+    void remove(const Principal& caller, std::string_view path_username,
+                const std::optional<std::string>& password);
 
   private:
     store::Store& store_;
@@ -73,6 +85,8 @@ class Accounts {
     Sessions& sessions_;
     Notices& notices_;
     EmailVerification& verification_;
+    TwoFactor& two_factor_;
+    const Reauthentication& reauthentication_;
     const Clock& clock_;
     Random& random_;
 };

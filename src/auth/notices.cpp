@@ -20,4 +20,20 @@ void Notices::email_changed(store::Transaction& tx, const store::User& user,
     outbox_.enqueue(tx, mail::email_changed_notice(old_email, user.username, user.email));
 }
 
+void Notices::two_factor_enabled(store::Transaction& tx, const store::User& user) {
+    outbox_.enqueue(tx, mail::two_factor_enabled_notice(user.email, user.username));
+}
+
+void Notices::two_factor_disabled(store::Transaction& tx, const store::User& user) {
+    outbox_.enqueue(tx, mail::two_factor_disabled_notice(user.email, user.username));
+}
+
+void Notices::authenticator_removed(store::Transaction& tx, const store::User& user) {
+    outbox_.enqueue(tx, mail::authenticator_removed_notice(user.email, user.username));
+}
+
+void Notices::recovery_code_used(store::Transaction& tx, const store::User& user, int remaining) {
+    outbox_.enqueue(tx, mail::recovery_code_used_notice(user.email, user.username, remaining));
+}
+
 }  // namespace authd::auth

@@ -21,6 +21,11 @@ class Notices {
     void email_changed(store::Transaction& tx, const store::User& user,
                        const std::string& old_email);
 
+    void two_factor_enabled(store::Transaction& tx, const store::User& user);
+    void two_factor_disabled(store::Transaction& tx, const store::User& user);
+    void authenticator_removed(store::Transaction& tx, const store::User& user);
+    void recovery_code_used(store::Transaction& tx, const store::User& user, int remaining);
+
   private:
     mail::Outbox& outbox_;
 };

@@ -3,6 +3,7 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,15 @@ std::string Secrets::derive(std::string_view purpose, std::string_view input) co
                        message.size(), reinterpret_cast<const unsigned char*>(key_.data()),
                        key_.size());
     return crypto::base64url_encode(out, sizeof out);
+}
+
+std::string Secrets::key_for(std::string_view purpose) const {
+    char context[crypto_kdf_CONTEXTBYTES] = {};
+    purpose.copy(context, std::min(purpose.size(), sizeof context));
+    std::string key(crypto_kdf_KEYBYTES, '\0');
+    crypto_kdf_derive_from_key(reinterpret_cast<unsigned char*>(key.data()), key.size(), 1, context,
+                               reinterpret_cast<const unsigned char*>(key_.data()));
+    return key;
 }
 
 std::string hash_identifier(std::string_view identifier) {

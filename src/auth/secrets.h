@@ -21,6 +21,10 @@ class Secrets {
     // same pair again without the database ever holding a usable identifier.
     std::string derive(std::string_view purpose, std::string_view input) const;
 
+    // A 32-byte key for `purpose` (at most 8 characters, e.g. "totp"), derived from the
+    // installation's key: what encrypts TOTP secrets stays outside the database.
+    std::string key_for(std::string_view purpose) const;
+
   private:
     std::string key_;
 };

@@ -11,13 +11,13 @@ namespace {
 constexpr std::size_t kIdentifierBytes = 16;  // 128-bit random identifiers
 constexpr std::size_t kMaxUserAgentLength = 256;
 
-[[noreturn]] void throw_login_failed() {
+}  // namespace
+
+void throw_login_failed() {
     // Exactly SimpleJWT's body: the front end compares it.
     throw Error(ErrorKind::unauthenticated, "",
                 "No active account found with the given credentials");
 }
-
-}  // namespace
 
 void throw_invalid_bearer() {
     throw Error(ErrorKind::invalid_token, "token_not_valid",
@@ -66,8 +66,7 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
     return pair;
 }
 
-Sessions::LoginResult Sessions::login(std::string_view login, std::string_view password,
-                                      const ClientInfo& client) {
+store::User Sessions::check_credentials(std::string_view login, std::string_view password) {
     std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
         user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
@@ -78,13 +77,29 @@ Sessions::LoginResult Sessions::login(std::string_view login, std::string_view p
         throw_login_failed();
     }
     if (!hasher_.verify(user->password_hash, password)) throw_login_failed();
-    std::optional<std::string> stronger_hash;
-    if (hasher_.needs_rehash(user->password_hash)) stronger_hash = hasher_.hash(password);
+    if (hasher_.needs_rehash(user->password_hash)) {
+        const std::string stronger_hash = hasher_.hash(password);
+        store_.write([&](store::Transaction& tx) {
+            // Only if nothing changed the password meanwhile.
+            auto current = tx.user_by_id(user->id);
+            if (!current || current->password_hash != user->password_hash) return;
+            tx.replace_password_hash(user->id, stronger_hash);
+            user->password_hash = stronger_hash;
+        });
+    }
+    return std::move(*user);
+}
 
+Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& user,
+                                     const ClientInfo& client) {
+    // The account may have been deleted or its password changed since it was read.
+    auto current = tx.user_by_id(user.id);
+    if (!current || !current->is_active || current->password_hash != user.password_hash)
+        throw_login_failed();
     const std::int64_t now = clock_.now();
     store::Session session;
     session.id = random_.token(kIdentifierBytes);
-    session.user_id = user->id;
+    session.user_id = current->id;
     session.created_at = now;
     session.last_used_at = now;
     session.auth_time = now;
@@ -93,22 +108,16 @@ Sessions::LoginResult Sessions::login(std::string_view login, std::string_view p
     session.refresh_hash = hash_identifier(refresh_jti);
     session.user_agent = client.user_agent.substr(0, kMaxUserAgentLength);
     session.ip = client.ip;
+    tx.record_login(current->id, now);
+    tx.insert_session(session);
+    return {mint(*current, session, refresh_jti, random_.token(kIdentifierBytes), now),
+            current->lang};
+}
 
-    bool still_exists = true;
-    store_.write([&](store::Transaction& tx) {
-        // The account may have been deleted or changed since it was read.
-        auto current = tx.user_by_id(user->id);
-        if (!current || current->password_hash != user->password_hash) {
-            still_exists = false;
-            return;
-        }
-        if (stronger_hash) tx.replace_password_hash(user->id, *stronger_hash);
-        tx.record_login(user->id, now);
-        tx.insert_session(session);
-    });
-    if (!still_exists) throw_login_failed();
-    user->last_login = now;
-    return {mint(*user, session, refresh_jti, random_.token(kIdentifierBytes), now), user->lang};
+Sessions::LoginResult Sessions::open(const store::User& user, const ClientInfo& client) {
+    LoginResult result;
+    store_.write([&](store::Transaction& tx) { result = open(tx, user, client); });
+    return result;
 }
 
 TokenPair Sessions::refresh(std::string_view refresh_token) {

@@ -51,9 +51,17 @@ class Sessions {
         TokenPair tokens;
         std::string lang;
     };
-    // `login` is a username or an e-mail address, matched case-insensitively. A wrong name or
-    // password costs the same one hash and gives the same exact 401.
-    LoginResult login(std::string_view login, std::string_view password, const ClientInfo& client);
+    // The password step of a login. `login` is a username or an e-mail address, matched
+    // case-insensitively. A wrong name or password costs the same one hash and gives the same
+    // exact 401. A hash with weaker parameters than configured is replaced. Opens nothing:
+    // LoginFlow decides whether a second factor comes first.
+    store::User check_credentials(std::string_view login, std::string_view password);
+
+    // A new session for `user`, inside the caller's transaction (the one that spent the second
+    // factor, when there was one). 401 as for a wrong password when the account was deleted or
+    // its password changed since it was read.
+    LoginResult open(store::Transaction& tx, const store::User& user, const ClientInfo& client);
+    LoginResult open(const store::User& user, const ClientInfo& client);
 
     // Rotates: the token is spent and a new pair returned. A spent token within the grace
     // period returns the same new pair again; later, it revokes the whole session.
@@ -95,5 +103,6 @@ class Sessions {
 // The answers every route gives for bad tokens.
 [[noreturn]] void throw_invalid_bearer();
 [[noreturn]] void throw_invalid_refresh();
+[[noreturn]] void throw_login_failed();
 
 }  // namespace authd::auth

@@ -302,6 +302,18 @@ Config load(const Getenv& getenv) {
     config.secret_key_file = config.data_dir + "/secret.key";
     if (auto file = env.text("AUTH_SECRET_KEY_FILE")) config.secret_key_file = *file;
 
+    if (auto issuer = env.text("AUTH_TOTP_ISSUER")) {
+        if (issuer->empty() || issuer->find(':') != std::string::npos)
+            fail("AUTH_TOTP_ISSUER", "must be a non-empty name without ':'");
+        config.totp_issuer = *issuer;
+    }
+    env.duration("AUTH_LOGIN_TICKET_LIFETIME", config.login_ticket_lifetime, 1);
+    env.integer<int>("AUTH_OTP_MAX_ATTEMPTS", config.otp_max_attempts, 1, 1000);
+    env.integer<int>("AUTH_OTP_LOCKOUT_AFTER", config.otp_lockout_after, 1, 1'000'000);
+    env.duration("AUTH_OTP_LOCKOUT", config.otp_lockout, 1);
+    env.integer<int>("AUTH_LOGIN_CODE_RATE_LIMIT", config.login_code_rate_limit, 1, 1'000'000);
+    env.duration("AUTH_REAUTH_WINDOW", config.reauth_window, 0);
+
     // libsodium's Argon2id needs at least 8 KiB; beyond 4 GiB is surely a typo.
     env.integer<std::uint64_t>("AUTH_ARGON2_MEMORY_KIB", config.argon2_memory_kib, 8,
                                4ULL * 1024 * 1024);
@@ -371,6 +383,13 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_SERVICE_TOKEN_LIFETIME", seconds(c.service_token_lifetime)},
         {"AUTH_SERVICES", services},
         {"AUTH_SECRET_KEY_FILE", c.secret_key_file},
+        {"AUTH_TOTP_ISSUER", c.totp_issuer},
+        {"AUTH_LOGIN_TICKET_LIFETIME", seconds(c.login_ticket_lifetime)},
+        {"AUTH_OTP_MAX_ATTEMPTS", std::to_string(c.otp_max_attempts)},
+        {"AUTH_OTP_LOCKOUT_AFTER", std::to_string(c.otp_lockout_after)},
+        {"AUTH_OTP_LOCKOUT", seconds(c.otp_lockout)},
+        {"AUTH_LOGIN_CODE_RATE_LIMIT", std::to_string(c.login_code_rate_limit)},
+        {"AUTH_REAUTH_WINDOW", seconds(c.reauth_window)},
         {"AUTH_ARGON2_MEMORY_KIB", std::to_string(c.argon2_memory_kib)},
         {"AUTH_ARGON2_ITERATIONS", std::to_string(c.argon2_iterations)},
         {"AUTH_HASH_THREADS", std::to_string(c.hash_threads)},

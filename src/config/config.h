@@ -66,6 +66,15 @@ struct Config {
     std::vector<ServiceCredential> services;
     std::string secret_key_file;  // default: <data_dir>/secret.key
 
+    // Two-factor authentication and re-authentication
+    std::string totp_issuer = "authd";
+    std::int64_t login_ticket_lifetime = 300;
+    int otp_max_attempts = 5;     // wrong codes that end a login ticket
+    int otp_lockout_after = 100;  // consecutive wrong codes per account
+    std::int64_t otp_lockout = 3600;
+    int login_code_rate_limit = 5;  // e-mailed login codes per account per hour
+    std::int64_t reauth_window = 15 * 60;
+
     // Passwords
     std::uint64_t argon2_memory_kib = 19 * 1024;
     std::uint64_t argon2_iterations = 2;

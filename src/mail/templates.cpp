@@ -170,4 +170,52 @@ Email data_export_email(std::string_view to, std::string_view username, std::str
     return email;
 }
 
+Email login_code_email(std::string_view to, std::string_view username, std::string_view code,
+                       std::int64_t minutes) {
+    return make_email(
+        to, "Your login code: " + std::string(code),
+        {greeting(username),
+         {"Someone signed in to the authd account \"" + std::string(username) +
+          "\" with its password. To finish logging in, enter this code:"},
+         {std::string(code)},
+         {"The code works once and expires in " + std::to_string(minutes) +
+          (minutes == 1 ? " minute." : " minutes.") +
+          " If you did not try to log in, someone knows your password: change it at once."}});
+}
+
+Email two_factor_enabled_notice(std::string_view to, std::string_view username) {
+    return make_email(
+        to, "Two-factor authentication is on",
+        {greeting(username),
+         {"Two-factor authentication was just turned on for your authd account \"" +
+          std::string(username) + "\". Logging in will ask for a code as well as your password."},
+         {kIfNotYou}});
+}
+
+Email two_factor_disabled_notice(std::string_view to, std::string_view username) {
+    return make_email(to, "Two-factor authentication is off",
+                      {greeting(username),
+                       {"Two-factor authentication was just turned off for your authd account \"" +
+                        std::string(username) + "\". Logging in now needs only your password."},
+                       {kIfNotYou}});
+}
+
+Email authenticator_removed_notice(std::string_view to, std::string_view username) {
+    return make_email(to, "Your authenticator app was removed",
+                      {greeting(username),
+                       {"The authenticator app of your authd account \"" + std::string(username) +
+                        "\" was just removed; its codes no longer work."},
+                       {kIfNotYou}});
+}
+
+Email recovery_code_used_notice(std::string_view to, std::string_view username, int remaining) {
+    return make_email(to, "A recovery code was used",
+                      {greeting(username),
+                       {"A recovery code was just used to log in to your authd account \"" +
+                        std::string(username) + "\". Each code works once; " +
+                        std::to_string(remaining) + (remaining == 1 ? " code is" : " codes are") +
+                        " left. You can make new ones in your account settings."},
+                       {kIfNotYou}});
+}
+
 }  // namespace authd::mail

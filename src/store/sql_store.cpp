@@ -11,7 +11,10 @@ namespace {
 // Statements live next to the code that runs them; one text serves both databases.
 constexpr std::string_view kUserColumns =
     "id, username, email, password_hash, two_fa_enable, email_verified, lang, is_active, "
-    "date_joined, last_login, password_changed_at";
+    "date_joined, last_login, password_changed_at, "
+    "CASE WHEN EXISTS (SELECT 1 FROM totp_devices d WHERE d.user_id = users.id "
+    "AND d.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, "
+    "second_factor_failures, last_second_factor_failure";
 
 const std::string kSelectUserById =
     std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = $1";
@@ -33,6 +36,11 @@ constexpr std::string_view kReplacePasswordHash =
 constexpr std::string_view kRecordLogin = "UPDATE users SET last_login = $2 WHERE id = $1";
 constexpr std::string_view kDeleteUserSessions = "DELETE FROM sessions WHERE user_id = $1";
 constexpr std::string_view kDeleteUserTokens = "DELETE FROM one_time_tokens WHERE user_id = $1";
+constexpr std::string_view kDeleteUserTwoFactor[] = {
+    "DELETE FROM totp_devices WHERE user_id = $1",
+    "DELETE FROM recovery_codes WHERE user_id = $1",
+    "DELETE FROM login_tickets WHERE user_id = $1",
+};
 constexpr std::string_view kDeleteUser = "DELETE FROM users WHERE id = $1";
 
 constexpr std::string_view kSessionColumns =
@@ -64,8 +72,7 @@ constexpr std::string_view kRevokeUserSessions =
 const std::string kSelectAllSessions = std::string("SELECT ") + std::string(kSessionColumns) +
                                        " FROM sessions WHERE user_id = $1"
                                        " ORDER BY created_at DESC, id";
-constexpr std::string_view kSelectRevokeReason =
-    "SELECT revoke_reason FROM sessions WHERE id = $1";
+constexpr std::string_view kSelectRevokeReason = "SELECT revoke_reason FROM sessions WHERE id = $1";
 constexpr std::string_view kSetEmailVerified = "UPDATE users SET email_verified = $2 WHERE id = $1";
 constexpr std::string_view kDeleteResetTokens =
     "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = 'password_reset'";
@@ -110,8 +117,68 @@ constexpr std::string_view kCountRateEvents =
     "SELECT count(*) FROM rate_events WHERE bucket = $1 AND at > $2";
 constexpr std::string_view kOldestRateEvent =
     "SELECT min(at) FROM rate_events WHERE bucket = $1 AND at > $2";
-constexpr std::string_view kInsertRateEvent = "INSERT INTO rate_events (bucket, at) VALUES ($1, $2)";
+constexpr std::string_view kInsertRateEvent =
+    "INSERT INTO rate_events (bucket, at) VALUES ($1, $2)";
 constexpr std::string_view kPruneRateEvents = "DELETE FROM rate_events WHERE at <= $1";
+
+constexpr std::string_view kTotpColumns =
+    "id, user_id, secret_sealed, digits, step, t0, created_at, confirmed_at, last_used_step";
+const std::string kSelectTotpDevices = std::string("SELECT ") + std::string(kTotpColumns) +
+                                       " FROM totp_devices WHERE user_id = $1"
+                                       " ORDER BY created_at, id";
+constexpr std::string_view kInsertTotpDevice =
+    "INSERT INTO totp_devices (id, user_id, secret_sealed, digits, step, t0, created_at, "
+    "confirmed_at, last_used_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr std::string_view kDeleteUnconfirmedTotp =
+    "DELETE FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NULL";
+constexpr std::string_view kDeleteAllTotp = "DELETE FROM totp_devices WHERE user_id = $1";
+constexpr std::string_view kUseTotpStep =
+    "UPDATE totp_devices SET last_used_step = $2, confirmed_at = coalesce(confirmed_at, $3) "
+    "WHERE id = $1 AND (last_used_step IS NULL OR last_used_step < $2)";
+// A newly confirmed app replaces the one confirmed before it.
+constexpr std::string_view kDeleteOtherConfirmedTotp =
+    "DELETE FROM totp_devices WHERE id <> $1 AND confirmed_at IS NOT NULL AND user_id = "
+    "(SELECT user_id FROM totp_devices WHERE id = $1)";
+
+constexpr std::string_view kSelectUnusedRecoveryCodes =
+    "SELECT id, user_id, code_hash, created_at, used_at FROM recovery_codes "
+    "WHERE user_id = $1 AND used_at IS NULL ORDER BY id";
+constexpr std::string_view kDeleteRecoveryCodes = "DELETE FROM recovery_codes WHERE user_id = $1";
+constexpr std::string_view kInsertRecoveryCode =
+    "INSERT INTO recovery_codes (id, user_id, code_hash, created_at, used_at) "
+    "VALUES ($1, $2, $3, $4, NULL)";
+constexpr std::string_view kUseRecoveryCode =
+    "UPDATE recovery_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL";
+
+constexpr std::string_view kTicketColumns =
+    "ticket_hash, user_id, created_at, expires_at, failures, used_at, email_code_hash, "
+    "email_code_sent_at, ip, user_agent";
+constexpr std::string_view kInsertTicket =
+    "INSERT INTO login_tickets (ticket_hash, user_id, created_at, expires_at, failures, used_at, "
+    "email_code_hash, email_code_sent_at, ip, user_agent) "
+    "VALUES ($1, $2, $3, $4, 0, NULL, NULL, NULL, $5, $6)";
+const std::string kSelectTicket = std::string("SELECT ") + std::string(kTicketColumns) +
+                                  " FROM login_tickets WHERE ticket_hash = $1";
+const std::string kSelectLiveTickets =
+    std::string("SELECT ") + std::string(kTicketColumns) +
+    " FROM login_tickets WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2"
+    " AND failures < $3 ORDER BY created_at DESC, ticket_hash";
+constexpr std::string_view kCountTicketFailure =
+    "UPDATE login_tickets SET failures = failures + 1 WHERE ticket_hash = $1";
+constexpr std::string_view kUseTicket =
+    "UPDATE login_tickets SET used_at = $2 WHERE ticket_hash = $1 AND used_at IS NULL "
+    "AND expires_at > $2 AND failures < $3";
+constexpr std::string_view kSetTicketEmailCode =
+    "UPDATE login_tickets SET email_code_hash = $2, email_code_sent_at = $3 "
+    "WHERE ticket_hash = $1";
+constexpr std::string_view kDeleteExpiredTickets =
+    "DELETE FROM login_tickets WHERE expires_at <= $1";
+
+constexpr std::string_view kRecordSecondFactorFailure =
+    "UPDATE users SET second_factor_failures = second_factor_failures + 1, "
+    "last_second_factor_failure = $2 WHERE id = $1";
+constexpr std::string_view kResetSecondFactorFailures =
+    "UPDATE users SET second_factor_failures = 0 WHERE id = $1";
 
 constexpr std::string_view kPing = "SELECT 1";
 
@@ -149,7 +216,39 @@ User read_user(const Row& row) {
     user.date_joined = row.integer(8);
     user.last_login = row.optional_integer(9);
     user.password_changed_at = row.integer(10);
+    user.totp_ready = row.boolean(11);
+    user.second_factor_failures = static_cast<int>(row.integer(12));
+    user.last_second_factor_failure = row.optional_integer(13);
     return user;
+}
+
+TotpDevice read_totp_device(const Row& row) {
+    TotpDevice device;
+    device.id = row.text(0);
+    device.user_id = row.text(1);
+    device.secret_sealed = row.text(2);
+    device.digits = static_cast<int>(row.integer(3));
+    device.step = row.integer(4);
+    device.t0 = row.integer(5);
+    device.created_at = row.integer(6);
+    device.confirmed_at = row.optional_integer(7);
+    device.last_used_step = row.optional_integer(8);
+    return device;
+}
+
+LoginTicket read_ticket(const Row& row) {
+    LoginTicket ticket;
+    ticket.ticket_hash = row.text(0);
+    ticket.user_id = row.text(1);
+    ticket.created_at = row.integer(2);
+    ticket.expires_at = row.integer(3);
+    ticket.failures = static_cast<int>(row.integer(4));
+    ticket.used_at = row.optional_integer(5);
+    ticket.email_code_hash = row.optional_text(6);
+    ticket.email_code_sent_at = row.optional_integer(7);
+    ticket.ip = row.text(8);
+    ticket.user_agent = row.text(9);
+    return ticket;
 }
 
 Session read_session(const Row& row) {
@@ -238,6 +337,8 @@ class SqlTransaction final : public Transaction {
         // Explicit as well as by cascade: SQLite enforces foreign keys only when asked to.
         db_.execute(kDeleteUserSessions, {user_id});
         db_.execute(kDeleteUserTokens, {user_id});
+        for (std::string_view statement : kDeleteUserTwoFactor)
+            db_.execute(statement, {user_id});
         db_.execute(kDeleteUser, {user_id});
     }
 
@@ -281,7 +382,7 @@ class SqlTransaction final : public Transaction {
         return sessions;
     }
 
-      std::vector<Session> all_sessions(const std::string& user_id) override {
+    std::vector<Session> all_sessions(const std::string& user_id) override {
         std::vector<Session> sessions;
         for (const Row& row : db_.execute(kSelectAllSessions, {user_id}).rows)
             sessions.push_back(read_session(row));
@@ -380,7 +481,103 @@ class SqlTransaction final : public Transaction {
         db_.execute(kPruneRateEvents, {before});
     }
 
-private:
+    std::vector<TotpDevice> totp_devices(const std::string& user_id) override {
+        std::vector<TotpDevice> devices;
+        for (const Row& row : db_.execute(kSelectTotpDevices, {user_id}).rows)
+            devices.push_back(read_totp_device(row));
+        return devices;
+    }
+
+    void insert_totp_device(const TotpDevice& d) override {
+        db_.execute(
+            kInsertTotpDevice,
+            {d.id, d.user_id, d.secret_sealed, std::int64_t{d.digits}, d.step, d.t0, d.created_at,
+             optional_integer(d.confirmed_at), optional_integer(d.last_used_step)});
+    }
+
+    void delete_totp_devices(const std::string& user_id, bool unconfirmed_only) override {
+        db_.execute(unconfirmed_only ? kDeleteUnconfirmedTotp : kDeleteAllTotp, {user_id});
+    }
+
+    bool use_totp_step(const std::string& device_id, std::int64_t step, std::int64_t now) override {
+        if (db_.execute(kUseTotpStep, {device_id, step, now}).affected != 1) return false;
+        db_.execute(kDeleteOtherConfirmedTotp, {device_id});
+        return true;
+    }
+
+    std::vector<RecoveryCode> unused_recovery_codes(const std::string& user_id) override {
+        std::vector<RecoveryCode> codes;
+        for (const Row& row : db_.execute(kSelectUnusedRecoveryCodes, {user_id}).rows) {
+            RecoveryCode code;
+            code.id = row.text(0);
+            code.user_id = row.text(1);
+            code.code_hash = row.text(2);
+            code.created_at = row.integer(3);
+            code.used_at = row.optional_integer(4);
+            codes.push_back(std::move(code));
+        }
+        return codes;
+    }
+
+    void replace_recovery_codes(const std::string& user_id,
+                                const std::vector<RecoveryCode>& codes) override {
+        db_.execute(kDeleteRecoveryCodes, {user_id});
+        for (const RecoveryCode& code : codes)
+            db_.execute(kInsertRecoveryCode, {code.id, user_id, code.code_hash, code.created_at});
+    }
+
+    bool use_recovery_code(const std::string& id, std::int64_t at) override {
+        return db_.execute(kUseRecoveryCode, {id, at}).affected == 1;
+    }
+
+    void insert_login_ticket(const LoginTicket& t) override {
+        db_.execute(kInsertTicket,
+                    {t.ticket_hash, t.user_id, t.created_at, t.expires_at, t.ip, t.user_agent});
+    }
+
+    std::optional<LoginTicket> login_ticket(const std::string& ticket_hash) override {
+        const Result result = db_.execute(kSelectTicket, {ticket_hash});
+        if (result.rows.empty()) return std::nullopt;
+        return read_ticket(result.rows.front());
+    }
+
+    std::vector<LoginTicket> live_login_tickets(const std::string& user_id, std::int64_t now,
+                                                int max_failures) override {
+        std::vector<LoginTicket> tickets;
+        for (const Row& row :
+             db_.execute(kSelectLiveTickets, {user_id, now, std::int64_t{max_failures}}).rows)
+            tickets.push_back(read_ticket(row));
+        return tickets;
+    }
+
+    void count_ticket_failure(const std::string& ticket_hash) override {
+        db_.execute(kCountTicketFailure, {ticket_hash});
+    }
+
+    bool use_login_ticket(const std::string& ticket_hash, std::int64_t now,
+                          int max_failures) override {
+        return db_.execute(kUseTicket, {ticket_hash, now, std::int64_t{max_failures}}).affected ==
+               1;
+    }
+
+    void set_ticket_email_code(const std::string& ticket_hash, const std::string& code_hash,
+                               std::int64_t at) override {
+        db_.execute(kSetTicketEmailCode, {ticket_hash, code_hash, at});
+    }
+
+    void delete_expired_login_tickets(std::int64_t before) override {
+        db_.execute(kDeleteExpiredTickets, {before});
+    }
+
+    void record_second_factor_failure(const std::string& user_id, std::int64_t at) override {
+        db_.execute(kRecordSecondFactorFailure, {user_id, at});
+    }
+
+    void reset_second_factor_failures(const std::string& user_id) override {
+        db_.execute(kResetSecondFactorFailures, {user_id});
+    }
+
+  private:
     Connection& db_;
 };
 

@@ -26,6 +26,9 @@ struct User {
     std::int64_t date_joined = 0;
     std::optional<std::int64_t> last_login;
     std::int64_t password_changed_at = 0;
+    bool totp_ready = false;         // a confirmed authenticator app (read-only, from totp_devices)
+    int second_factor_failures = 0;  // consecutive wrong codes
+    std::optional<std::int64_t> last_second_factor_failure;
 };
 
 struct Session {
@@ -63,6 +66,39 @@ struct OneTimeToken {
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;
     std::optional<std::int64_t> used_at;
+};
+
+struct TotpDevice {
+    std::string id;
+    std::string user_id;
+    std::string secret_sealed;  // encrypted; see otp/sealed_box.h
+    int digits = 6;
+    std::int64_t step = 30;
+    std::int64_t t0 = 0;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> confirmed_at;
+    std::optional<std::int64_t> last_used_step;
+};
+
+struct RecoveryCode {
+    std::string id;
+    std::string user_id;
+    std::string code_hash;  // a password hash (PHC string)
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> used_at;
+};
+
+struct LoginTicket {
+    std::string ticket_hash;
+    std::string user_id;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    int failures = 0;
+    std::optional<std::int64_t> used_at;
+    std::optional<std::string> email_code_hash;
+    std::optional<std::int64_t> email_code_sent_at;
+    std::string ip;
+    std::string user_agent;
 };
 
 // A row that would break a uniqueness rule: `field` is "username" or "email".
@@ -152,6 +188,42 @@ class Transaction {
                                                           std::int64_t since) = 0;
     virtual void insert_rate_event(const std::string& bucket, std::int64_t at) = 0;
     virtual void prune_rate_events(std::int64_t before) = 0;
+
+    // Authenticator apps, oldest first.
+    virtual std::vector<TotpDevice> totp_devices(const std::string& user_id) = 0;
+    virtual void insert_totp_device(const TotpDevice& device) = 0;
+    // Removes the user's apps: the unconfirmed ones only, or all.
+    virtual void delete_totp_devices(const std::string& user_id, bool unconfirmed_only) = 0;
+    // Records `step` as used if no later or equal step was (of concurrent uses of one code, one
+    // wins); confirms the device if it was not yet. Returns whether it did.
+    virtual bool use_totp_step(const std::string& device_id, std::int64_t step,
+                               std::int64_t now) = 0;
+
+    virtual std::vector<RecoveryCode> unused_recovery_codes(const std::string& user_id) = 0;
+    // Replaces every recovery code of the user.
+    virtual void replace_recovery_codes(const std::string& user_id,
+                                        const std::vector<RecoveryCode>& codes) = 0;
+    // Marks the code used if it was not; returns whether it did.
+    virtual bool use_recovery_code(const std::string& id, std::int64_t at) = 0;
+
+    virtual void insert_login_ticket(const LoginTicket& ticket) = 0;
+    virtual std::optional<LoginTicket> login_ticket(const std::string& ticket_hash) = 0;
+    // Tickets of the user still usable at `now` (not used, not expired, not exhausted).
+    virtual std::vector<LoginTicket> live_login_tickets(const std::string& user_id,
+                                                        std::int64_t now, int max_failures) = 0;
+    // Counts a wrong code against the ticket.
+    virtual void count_ticket_failure(const std::string& ticket_hash) = 0;
+    // Spends the ticket if it is still usable at `now`; returns whether it did (one of
+    // concurrent uses wins).
+    virtual bool use_login_ticket(const std::string& ticket_hash, std::int64_t now,
+                                  int max_failures) = 0;
+    virtual void set_ticket_email_code(const std::string& ticket_hash, const std::string& code_hash,
+                                       std::int64_t at) = 0;
+    virtual void delete_expired_login_tickets(std::int64_t before) = 0;
+
+    // Consecutive wrong second-factor codes of an account: counted, or reset after a success.
+    virtual void record_second_factor_failure(const std::string& user_id, std::int64_t at) = 0;
+    virtual void reset_second_factor_failures(const std::string& user_id) = 0;
 };
 
 class Store {

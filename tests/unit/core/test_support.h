@@ -8,6 +8,7 @@
 #include "auth/accounts.h"
 #include "auth/email_flows.h"
 #include "auth/links.h"
+#include "auth/login.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/rate_limits.h"
@@ -80,7 +81,12 @@ struct Domain {
           password_reset(*store, links, outbox, limiter, policy, hasher, notices, clock, email),
           data_export(*store, outbox, limiter, email),
           sessions(*store, hasher, tokens, secrets, clock, random),
-          accounts(*store, hasher, policy, sessions, notices, verification, clock, random),
+          reauthentication(hasher, clock, 900),
+          two_factor(*store, hasher, outbox, limiter, notices, reauthentication, secrets, clock,
+                     random, auth::TwoFactorSettings{}),
+          login_flow(sessions, two_factor),
+          accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
+                   reauthentication, clock, random),
           services({{"users", "users-secret-123456"}}, tokens, clock, random) {}
 
     store::User register_user(const std::string& username,
@@ -95,7 +101,9 @@ struct Domain {
 
     auth::TokenPair login(const std::string& username,
                           const std::string& password = "correct horse battery") {
-        return sessions.login(username, password, {"127.0.0.1", "unit-test"}).tokens;
+        auto outcome = login_flow.password_step(username, password, {"127.0.0.1", "unit-test"});
+        if (!outcome.session) throw std::logic_error("login needs a second factor");
+        return outcome.session->tokens;
     }
 
     // Delivers what the outbox holds now and returns it.
@@ -124,6 +132,9 @@ struct Domain {
     auth::PasswordReset password_reset;
     auth::DataExport data_export;
     auth::Sessions sessions;
+    auth::Reauthentication reauthentication;
+    auth::TwoFactor two_factor;
+    auth::LoginFlow login_flow;
     auth::Accounts accounts;
     auth::ServiceAccounts services;
 };

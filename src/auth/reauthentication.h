@@ -1,0 +1,33 @@
+#pragma once
+// Sensitive changes (e-mail, turning two-factor authentication off, removing the app, deleting
+// the account) need proof that the owner is at the keyboard: a login within the window, or the
+// current password in the request.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "auth/sessions.h"
+#include "util/clock.h"
+
+namespace authd::crypto {
+class PasswordHasher;
+}
+
+namespace authd::auth {
+
+class Reauthentication {
+  public:
+    Reauthentication(crypto::PasswordHasher& hasher, const Clock& clock, std::int64_t window);
+
+    // Passes when `password` is the caller's current password, or when none is given and the
+    // session's login (`auth_time`) is within the window. A wrong password → 400 under
+    // "password"; no password and an old login → 403 reauthentication_required.
+    void require(const Principal& caller, const std::optional<std::string>& password) const;
+
+  private:
+    crypto::PasswordHasher& hasher_;
+    const Clock& clock_;
+    std::int64_t window_;
+};
+
+}  // namespace authd::auth

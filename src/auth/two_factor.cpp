@@ -1,0 +1,429 @@
+#include "auth/two_factor.h"
+
+#include <sodium.h>
+
+#include "auth/accounts.h"
+#include "crypto/password_hasher.h"
+#include "mail/outbox.h"
+#include "mail/templates.h"
+#include "otp/qr_svg.h"
+#include "util/errors.h"
+#include "util/log.h"
+
+namespace authd::auth {
+namespace {
+
+constexpr std::size_t kSecretBytes = 20;  // 160 bits, RFC 4226's recommendation
+constexpr std::size_t kTicketBytes = 32;
+constexpr std::size_t kIdentifierBytes = 16;
+constexpr int kEmailCodeDigits = 6;
+// Recovery codes: 10 characters of base32 (50 bits), shown as "xxxxx-xxxxx".
+constexpr std::size_t kRecoveryCodeLength = 10;
+constexpr std::string_view kRecoveryAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+[[noreturn]] void throw_invalid_ticket() {
+    throw Error(ErrorKind::unauthenticated, "invalid_ticket",
+                "The login ticket is invalid or has expired. Log in again.");
+}
+
+[[noreturn]] void throw_invalid_code() {
+    throw Error(ErrorKind::unauthenticated, "invalid_code",
+                "The code is invalid, expired or already used.");
+}
+
+// What a person may type around a code: spaces and dashes go, letters are compared in lower
+// case.
+std::string normalise_code(std::string_view code) {
+    std::string normal;
+    for (char c : code) {
+        if (c == ' ' || c == '-' || c == '\t') continue;
+        normal += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return normal;
+}
+
+bool all_digits(std::string_view text) {
+    if (text.empty()) return false;
+    for (char c : text)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, std::int64_t now,
+                   int max_failures) {
+    return !ticket.used_at && now < ticket.expires_at && ticket.failures < max_failures &&
+           // A password changed since the password step ends the login.
+           user.password_changed_at <= ticket.created_at && user.is_active;
+}
+
+// Of concurrent uses of one code, the losers end here: their transaction is rolled back.
+struct AlreadySpent {};
+
+}  // namespace
+
+bool second_factor_required(const store::User& user) {
+    return user.two_fa_enable && !ready_second_factors(user).empty();
+}
+
+struct TwoFactor::Candidates {
+    std::vector<store::TotpDevice> devices;
+    std::vector<store::LoginTicket> email_tickets;  // tickets whose mailed code may match
+    std::vector<store::RecoveryCode> recovery_codes;
+};
+
+struct TwoFactor::Match {
+    enum class Kind { none, totp, email, recovery } kind = Kind::none;
+    std::string device_id;
+    std::int64_t step = 0;
+    std::string ticket_hash;  // email: the ticket whose code it is
+    std::string recovery_id;
+};
+
+TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
+                     RateLimiter& limiter, Notices& notices,
+                     const Reauthentication& reauthentication, const Secrets& secrets,
+                     const Clock& clock, Random& random, TwoFactorSettings settings)
+    : store_(store),
+      hasher_(hasher),
+      outbox_(outbox),
+      limiter_(limiter),
+      notices_(notices),
+      reauthentication_(reauthentication),
+      secrets_(secrets),
+      sealed_box_(secrets.key_for("totp")),
+      clock_(clock),
+      random_(random),
+      settings_(std::move(settings)) {}
+
+TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& device) {
+    std::string secret(kSecretBytes, '\0');
+    random_.fill(reinterpret_cast<unsigned char*>(secret.data()), secret.size());
+    device = store::TotpDevice{};
+    device.id = random_.token(kIdentifierBytes);
+    device.user_id = user.id;
+    // Bound to its owner: a sealed secret copied to another user's row does not open.
+    device.secret_sealed = sealed_box_.seal(secret, user.id, random_);
+    device.created_at = clock_.now();
+    const otp::TotpParameters parameters{device.digits, device.step, device.t0};
+
+    TotpEnrolment enrolment;
+    enrolment.secret = otp::base32_encode(secret);
+    enrolment.otp_uri = otp::otpauth_uri(settings_.issuer, user.username, secret, parameters);
+    enrolment.qr_svg = otp::qr_svg(enrolment.otp_uri);
+    sodium_memzero(secret.data(), secret.size());
+    return enrolment;
+}
+
+std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
+                                                       std::vector<store::RecoveryCode>& rows) {
+    std::vector<std::string> codes;
+    rows.clear();
+    const std::int64_t now = clock_.now();
+    for (int i = 0; i < settings_.recovery_code_count; ++i) {
+        unsigned char bytes[kRecoveryCodeLength];
+        random_.fill(bytes, sizeof bytes);
+        std::string code;
+        for (unsigned char byte : bytes)
+            code += kRecoveryAlphabet[byte % kRecoveryAlphabet.size()];
+        store::RecoveryCode row;
+        row.id = random_.token(kIdentifierBytes);
+        row.user_id = user.id;
+        row.code_hash = hasher_.hash(code);
+        row.created_at = now;
+        rows.push_back(std::move(row));
+        codes.push_back(code.substr(0, kRecoveryCodeLength / 2) + "-" +
+                        code.substr(kRecoveryCodeLength / 2));
+    }
+    return codes;
+}
+
+TwoFactorSetup TwoFactor::prepare_setup(const store::User& user) {
+    TwoFactorSetup setup;
+    setup.app = new_app(user, setup.device);
+    setup.recovery_codes = new_recovery_codes(user, setup.recovery_rows);
+    return setup;
+}
+
+void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
+                            const TwoFactorSetup& setup) {
+    tx.delete_totp_devices(user.id, true);
+    tx.insert_totp_device(setup.device);
+    tx.replace_recovery_codes(user.id, setup.recovery_rows);
+    notices_.two_factor_enabled(tx, user);
+}
+
+TotpEnrolment TwoFactor::begin_totp(const Principal& caller) {
+    store::TotpDevice device;
+    TotpEnrolment enrolment = new_app(caller.user, device);
+    store_.write([&](store::Transaction& tx) {
+        tx.delete_totp_devices(caller.user.id, true);
+        tx.insert_totp_device(device);
+    });
+    return enrolment;
+}
+
+void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
+    check_lockout(caller.user);
+    std::optional<store::TotpDevice> pending;
+    store_.read([&](store::Transaction& tx) {
+        for (store::TotpDevice& device : tx.totp_devices(caller.user.id))
+            if (!device.confirmed_at) pending = std::move(device);
+    });
+    if (!pending)
+        throw Error(ErrorKind::bad_request, "no_pending_app",
+                    "There is no authenticator app waiting for confirmation: ask for a new "
+                    "secret first.");
+    Candidates candidates;
+    candidates.devices.push_back(*pending);
+    const Match match = find_match(candidates, code);
+    bool confirmed = false;
+    store_.write([&](store::Transaction& tx) {
+        const std::int64_t now = clock_.now();
+        if (match.kind == Match::Kind::totp && tx.use_totp_step(match.device_id, match.step, now)) {
+            tx.reset_second_factor_failures(caller.user.id);
+            confirmed = true;
+            return;
+        }
+        tx.record_second_factor_failure(caller.user.id, now);
+    });
+    if (!confirmed) throw ValidationError("code", "The code is not valid for the new app.");
+}
+
+void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password) {
+    reauthentication_.require(caller, password);
+    bool removed = false;
+    store_.write([&](store::Transaction& tx) {
+        if (tx.totp_devices(caller.user.id).empty()) return;
+        tx.delete_totp_devices(caller.user.id, false);
+        notices_.authenticator_removed(tx, caller.user);
+        removed = true;
+    });
+    if (!removed) throw Error(ErrorKind::not_found, "not_found", "No authenticator app is set up.");
+}
+
+std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& caller,
+                                                              const std::string& password) {
+    reauthentication_.require(caller, password);
+    std::vector<store::RecoveryCode> rows;
+    std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
+    store_.write([&](store::Transaction& tx) { tx.replace_recovery_codes(caller.user.id, rows); });
+    return codes;
+}
+
+std::string TwoFactor::email_code_hash(const std::string& ticket_hash,
+                                       std::string_view code) const {
+    // Keyed with the installation's secret: six digits stored under a plain hash would be
+    // read back from a copy of the database at once.
+    return secrets_.derive("login_code", ticket_hash + ":" + std::string(code));
+}
+
+void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
+                          const std::string& ticket_hash) {
+    // Uniform over 000000-999999: 4,294,000,000 is the largest multiple of 10^6 below 2^32.
+    std::uint32_t value = 0;
+    do {
+        random_.fill(reinterpret_cast<unsigned char*>(&value), sizeof value);
+    } while (value >= 4'294'000'000U);
+    std::string code = std::to_string(value % 1'000'000);
+    code.insert(0, kEmailCodeDigits - code.size(), '0');
+    tx.set_ticket_email_code(ticket_hash, email_code_hash(ticket_hash, code), clock_.now());
+    const std::int64_t minutes = std::max<std::int64_t>(1, (settings_.ticket_lifetime + 59) / 60);
+    outbox_.enqueue(tx, mail::login_code_email(user.email, user.username, code, minutes));
+}
+
+LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& client) {
+    LoginChallenge challenge;
+    challenge.ticket = random_.token(kTicketBytes);
+    challenge.methods = ready_second_factors(user);
+    store::LoginTicket ticket;
+    ticket.ticket_hash = hash_identifier(challenge.ticket);
+    ticket.user_id = user.id;
+    ticket.created_at = clock_.now();
+    ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
+    ticket.ip = client.ip;
+    ticket.user_agent = client.user_agent.substr(0, 256);
+    store_.write([&](store::Transaction& tx) {
+        tx.delete_expired_login_tickets(ticket.created_at);
+        tx.insert_login_ticket(ticket);
+        // An app is the factor of choice once it is ready; until then the code comes by mail.
+        // Past the limit no code is mailed, silently: the client may ask for one explicitly.
+        if (!user.totp_ready && user.email_verified &&
+            !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
+            mail_code(tx, user, ticket.ticket_hash);
+    });
+    return challenge;
+}
+
+void TwoFactor::send_email_code(std::string_view ticket) {
+    const std::string ticket_hash = hash_identifier(ticket);
+    std::optional<std::int64_t> retry_after;
+    bool sent = false;
+    store_.write([&](store::Transaction& tx) {
+        auto found = tx.login_ticket(ticket_hash);
+        if (!found) return;
+        auto user = tx.user_by_id(found->user_id);
+        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures))
+            return;
+        if (!user->email_verified)
+            throw Error(ErrorKind::bad_request, "email_not_verified",
+                        "This account has no verified e-mail address to send a code to.");
+        retry_after = limiter_.hit(tx, "login_code:" + user->id, settings_.email_code_limit);
+        if (retry_after) return;
+        mail_code(tx, *user, ticket_hash);
+        sent = true;
+    });
+    if (retry_after) throw_rate_limited(*retry_after);
+    if (!sent) throw_invalid_ticket();
+}
+
+void TwoFactor::check_lockout(const store::User& user) const {
+    if (user.second_factor_failures < settings_.max_consecutive_failures ||
+        !user.last_second_factor_failure)
+        return;
+    const std::int64_t until = *user.last_second_factor_failure + settings_.lockout;
+    const std::int64_t now = clock_.now();
+    if (now < until) throw_rate_limited(until - now);
+}
+
+TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const store::User& user,
+                                                 const std::optional<store::LoginTicket>& ticket,
+                                                 bool all_tickets) {
+    Candidates candidates;
+    candidates.devices = tx.totp_devices(user.id);
+    if (ticket && ticket->email_code_hash) candidates.email_tickets.push_back(*ticket);
+    if (all_tickets)
+        for (store::LoginTicket& live :
+             tx.live_login_tickets(user.id, clock_.now(), settings_.ticket_max_failures))
+            if (live.email_code_hash && user.password_changed_at <= live.created_at)
+                candidates.email_tickets.push_back(std::move(live));
+    candidates.recovery_codes = tx.unused_recovery_codes(user.id);
+    return candidates;
+}
+
+TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string_view typed) {
+    const std::string code = normalise_code(typed);
+    Match match;
+    if (all_digits(code)) {
+        const std::int64_t now = clock_.now();
+        for (const store::TotpDevice& device : candidates.devices) {
+            const auto secret = sealed_box_.open(device.secret_sealed, device.user_id);
+            if (!secret) {
+                log::error("an authenticator secret does not decrypt: wrong secret key file?");
+                continue;
+            }
+            const otp::TotpParameters parameters{device.digits, device.step, device.t0};
+            const auto step = otp::match_totp(*secret, code, otp::time_step(now, parameters),
+                                              settings_.totp_window, parameters);
+            // A step at or before the last one used is a replay: refused.
+            if (step && (!device.last_used_step || *step > *device.last_used_step)) {
+                match.kind = Match::Kind::totp;
+                match.device_id = device.id;
+                match.step = *step;
+                return match;
+            }
+        }
+        for (const store::LoginTicket& ticket : candidates.email_tickets) {
+            if (equal_in_constant_time(*ticket.email_code_hash,
+                                       email_code_hash(ticket.ticket_hash, code))) {
+                match.kind = Match::Kind::email;
+                match.ticket_hash = ticket.ticket_hash;
+                return match;
+            }
+        }
+        return match;
+    }
+    if (code.size() != kRecoveryCodeLength) return match;
+    for (const store::RecoveryCode& recovery : candidates.recovery_codes) {
+        if (hasher_.verify(recovery.code_hash, code)) {
+            match.kind = Match::Kind::recovery;
+            match.recovery_id = recovery.id;
+            return match;
+        }
+    }
+    return match;
+}
+
+void TwoFactor::finish(
+    const store::User& user, const Match& match, const std::optional<std::string>& ticket_hash,
+    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+    bool spent = false;
+    if (match.kind != Match::Kind::none) {
+        try {
+            store_.write([&](store::Transaction& tx) {
+                const std::int64_t now = clock_.now();
+                const int max_failures = settings_.ticket_max_failures;
+                bool used = false;
+                switch (match.kind) {
+                    case Match::Kind::totp:
+                        used = tx.use_totp_step(match.device_id, match.step, now);
+                        break;
+                    case Match::Kind::email:
+                        used = tx.use_login_ticket(match.ticket_hash, now, max_failures);
+                        break;
+                    case Match::Kind::recovery:
+                        used = tx.use_recovery_code(match.recovery_id, now);
+                        break;
+                    case Match::Kind::none:
+                        break;
+                }
+                if (used && ticket_hash && *ticket_hash != match.ticket_hash)
+                    used = tx.use_login_ticket(*ticket_hash, now, max_failures);
+                if (!used) throw AlreadySpent{};
+                auto current = tx.user_by_id(user.id);
+                if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
+                tx.reset_second_factor_failures(user.id);
+                if (match.kind == Match::Kind::recovery)
+                    notices_.recovery_code_used(
+                        tx, *current, static_cast<int>(tx.unused_recovery_codes(user.id).size()));
+                on_success(tx, *current);
+            });
+            spent = true;
+        } catch (const AlreadySpent&) {
+            // Another request used it first: counted below as a wrong code.
+        }
+    }
+    if (spent) return;
+    store_.write([&](store::Transaction& tx) {
+        if (ticket_hash) tx.count_ticket_failure(*ticket_hash);
+        tx.record_second_factor_failure(user.id, clock_.now());
+    });
+    throw_invalid_code();
+}
+
+void TwoFactor::complete_ticket(
+    std::string_view ticket, std::string_view code,
+    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+    const std::string ticket_hash = hash_identifier(ticket);
+    std::optional<store::User> user;
+    Candidates candidates;
+    store_.read([&](store::Transaction& tx) {
+        auto found = tx.login_ticket(ticket_hash);
+        if (!found) return;
+        user = tx.user_by_id(found->user_id);
+        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures)) {
+            user.reset();
+            return;
+        }
+        candidates = load_candidates(tx, *user, found, false);
+    });
+    if (!user) throw_invalid_ticket();
+    check_lockout(*user);
+    finish(*user, find_match(candidates, code), ticket_hash, on_success);
+}
+
+void TwoFactor::complete_for_user(
+    const store::User& user, std::string_view code,
+    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+    check_lockout(user);
+    Candidates candidates;
+    store_.read([&](store::Transaction& tx) {
+        candidates = load_candidates(tx, user, std::nullopt, true);
+    });
+    finish(user, find_match(candidates, code), std::nullopt, on_success);
+}
+
+}  // namespace authd::auth
