@@ -115,6 +115,23 @@ std::string base32_encode(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> base32_decode(std::string_view text) {
+    std::string padded;
+    for (char c : text)
+        padded += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    while (!padded.empty() && padded.back() == '=')
+        padded.pop_back();
+    if (padded.empty()) return std::string();
+    padded.append((8 - padded.size() % 8) % 8, '=');
+    ensure_oath();
+    char* raw = nullptr;
+    std::size_t length = 0;
+    const int status = oath_base32_decode(padded.data(), padded.size(), &raw, &length);
+    const std::unique_ptr<char, decltype(&std::free)> owned(raw, &std::free);
+    if (status != OATH_OK || raw == nullptr) return std::nullopt;
+    return std::string(raw, length);
+}
+
 std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view secret,
                         const TotpParameters& parameters) {
     check_parameters(parameters);

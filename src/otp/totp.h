@@ -30,6 +30,9 @@ std::optional<std::int64_t> match_totp(std::string_view secret, std::string_view
 // RFC 4648 base32 without padding (what authenticator apps read in `secret=`).
 std::string base32_encode(std::string_view bytes);
 
+// The bytes of base32 text (upper or lower case, padding optional); nullopt when malformed.
+std::optional<std::string> base32_decode(std::string_view text);
+
 // otpauth://totp/<issuer>:<account>?secret=...&issuer=...&algorithm=SHA1&digits=..&period=..
 // with the label and the parameters percent-encoded.
 std::string otpauth_uri(std::string_view issuer, std::string_view account, std::string_view secret,

@@ -210,3 +210,11 @@ TEST(OtpauthUri, KeepsUnreservedCharactersAndEncodesTheRest) {
 
 }  // namespace
 }  // namespace authd::otp
+
+TEST(Base32Decode, InvertsEncodingWithOrWithoutPadding) {
+    EXPECT_EQ(authd::otp::base32_decode("MZXW6YTBOI"), "foobar");
+    EXPECT_EQ(authd::otp::base32_decode("mzxw6ytboi======"), "foobar");
+    EXPECT_EQ(authd::otp::base32_decode("MY"), "f");
+    EXPECT_EQ(authd::otp::base32_decode(""), "");
+    EXPECT_FALSE(authd::otp::base32_decode("M1!"));
+}
