@@ -9,8 +9,11 @@
 #include "api/routes.h"
 #include "auth/accounts.h"
 #include "auth/email_flows.h"
+#include "auth/audit.h"
 #include "auth/links.h"
 #include "auth/login.h"
+#include "auth/login_limits.h"
+#include "auth/maintenance.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/rate_limits.h"
@@ -116,19 +119,20 @@ int serve(const config::Config& config) {
     sender_settings.give_up_after = config.email_give_up_after;
     mail::OutboxSender sender(*store, *transport, clock, sender_settings);
 
+    auth::Audit audit(clock, random);
     auth::Notices notices(outbox);
-    auth::RateLimiter limiter(clock);
+    auth::RateLimiter limiter(clock, audit);
     auth::OneTimeLinks links(config.public_url, clock, random);
     auth::EmailFlowSettings email_settings;
     email_settings.verification_lifetime = config.email_verification_lifetime;
     email_settings.reset_lifetime = config.password_reset_lifetime;
     email_settings.limit = {config.email_rate_limit, config.email_rate_window};
-    auth::EmailVerification verification(*store, links, outbox, limiter, email_settings);
+    auth::EmailVerification verification(*store, links, outbox, limiter, audit, email_settings);
     auth::PasswordReset password_reset(*store, links, outbox, limiter, policy, hasher, notices,
-                                       clock, email_settings);
+                                       audit, clock, email_settings);
     auth::DataExport data_export(*store, outbox, limiter, email_settings);
 
-    auth::Sessions sessions(*store, hasher, tokens, secrets, clock, random);
+    auth::Sessions sessions(*store, hasher, tokens, secrets, audit, clock, random);
     const auth::Reauthentication reauthentication(hasher, clock, config.reauth_window);
     auth::TwoFactorSettings two_factor_settings;
     two_factor_settings.ticket_lifetime = config.login_ticket_lifetime;
@@ -137,15 +141,25 @@ int serve(const config::Config& config) {
     two_factor_settings.lockout = config.otp_lockout;
     two_factor_settings.issuer = config.totp_issuer;
     two_factor_settings.email_code_limit = {config.login_code_rate_limit, 3600};
-    auth::TwoFactor two_factor(*store, hasher, outbox, limiter, notices, reauthentication, secrets,
-                               clock, random, two_factor_settings);
-    auth::LoginFlow login_flow(sessions, two_factor);
+    auth::TwoFactor two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit,
+                               secrets, clock, random, two_factor_settings);
+    auth::LoginLimitSettings login_limit_settings;
+    login_limit_settings.backoff_after = config.login_backoff_after;
+    login_limit_settings.backoff_max = config.login_backoff_max;
+    login_limit_settings.per_address = {config.login_failures_per_ip, 60};
+    login_limit_settings.per_account = {config.login_failures_per_account, 3600};
+    auth::LoginLimits login_limits(*store, clock, login_limit_settings);
+    auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit);
     auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                            reauthentication, clock, random);
+                            reauthentication, audit, clock, random);
+    auth::MaintenanceSettings maintenance_settings;
+    maintenance_settings.audit_retention = config.audit_retention;
+    auth::Maintenance maintenance(*store, clock, maintenance_settings);
     std::vector<auth::ServiceSecret> service_secrets;
     for (const auto& service : config.services)
         service_secrets.push_back({service.name, service.secret});
-    auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, clock, random);
+    auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, *store, audit, clock,
+                                           random);
 
     const bool https = config.public_url.rfind("https://", 0) == 0;
     const api::Services services{accounts,   sessions,     service_accounts, *store,
@@ -163,14 +177,20 @@ int serve(const config::Config& config) {
     options.max_body_bytes = config.max_body_bytes;
     options.max_header_bytes = config.max_header_bytes;
     options.max_connections = config.max_connections;
+    options.max_requests_per_connection = config.max_requests_per_connection;
     options.header_timeout = config.header_timeout;
     options.request_timeout = config.request_timeout;
     options.idle_timeout = config.idle_timeout;
     options.trusted_proxies = config.trusted_proxies;
+    options.cors_origins = config.cors_origins;
+    // Behind TLS (the public URL says so), browsers must never fall back to plain HTTP.
+    options.hsts = https;
     http::Server server(options, router);
     server.listen();
     sender.start();
+    maintenance.start();
     server.run();
+    maintenance.stop();
     sender.stop();
     return 0;
 }

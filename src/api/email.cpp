@@ -29,7 +29,8 @@ http::Response page(status code, std::string html) {
 // (double submit; SameSite=Strict keeps other sites from sending it).
 http::Response reset_form(const Services& s, status code, const std::vector<std::string>& errors) {
     const std::string csrf = s.random.token(32);
-    http::Response response = page(code, web::reset_form_page(csrf, errors));
+    http::Response response =
+        page(code, web::reset_form_page(csrf, errors, s.password_reset.min_password_length()));
     std::string cookie = std::string(kCsrfCookie) + "=" + csrf +
                          "; Path=/api/auth/reset/; HttpOnly; SameSite=Strict";
     if (s.secure_cookies) cookie += "; Secure";
@@ -66,7 +67,8 @@ http::Response show_reset_form(const Services& s, http::RequestContext& context)
         if (!valid) auth::throw_invalid_reset_link();
         return ok(json::object{{"detail", "The link is valid."}});
     }
-    if (!valid) return page(status::bad_request, web::reset_invalid_page());
+    if (!valid)
+        return page(status::bad_request, web::reset_invalid_page(s.password_reset.lifetime()));
     return reset_form(s, status::ok, {});
 }
 
@@ -84,6 +86,9 @@ http::Response submit_reset(const Services& s, http::RequestContext& context) {
         return ok(json::object{{"detail", "Password has been reset with the new password."}});
     }
     auto form = http::parse_form_body(context.request);
+    // A dead link says so first: no form to resubmit can bring it back.
+    if (!s.password_reset.link_valid(uidb64, token))
+        return page(status::bad_request, web::reset_invalid_page(s.password_reset.lifetime()));
     if (!csrf_matches(context, form["csrf_token"]))
         return reset_form(s, status::forbidden,
                           {"This form has expired or was not sent from this page. Please try "
@@ -94,13 +99,17 @@ http::Response submit_reset(const Services& s, http::RequestContext& context) {
         return reset_form(s, status::bad_request, messages_of(error));
     } catch (const Error& error) {
         if (error.code() != "invalid_link") throw;
-        return page(status::bad_request, web::reset_invalid_page());
+        return page(status::bad_request, web::reset_invalid_page(s.password_reset.lifetime()));
     }
     return http::see_other_response("/api/auth/reset/done/");
 }
 
 http::Response verify_email(const Services& s, http::RequestContext& context) {
-    const bool verified = s.verification.verify(context.param("uidb64"), context.param("token"));
+    // HEAD (link checkers, mail scanners) looks without spending the link.
+    const bool verified =
+        context.request.method() == verb::head
+            ? s.verification.link_valid(context.param("uidb64"), context.param("token"))
+            : s.verification.verify(context.param("uidb64"), context.param("token"));
     if (http::accepts_json(context.request)) {
         if (!verified)
             throw Error(ErrorKind::bad_request, "invalid_link",
@@ -108,7 +117,8 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
         return ok(json::object{{"detail", "Your e-mail address is verified."}});
     }
     return verified ? page(status::ok, web::email_verified_page())
-                    : page(status::bad_request, web::email_verification_invalid_page());
+                    : page(status::bad_request,
+                           web::email_verification_invalid_page(s.verification.lifetime()));
 }
 
 http::Response resend_verification(const Services& s, http::RequestContext& context) {
@@ -120,6 +130,8 @@ http::Response resend_verification(const Services& s, http::RequestContext& cont
 
 http::Response dump_data(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
+    // HEAD reads; it must not queue an export nor count against the limit.
+    if (context.request.method() == verb::head) return ok(json::object{});
     s.data_export.request(caller);
     return http::json_response(
         status::accepted,
@@ -133,7 +145,9 @@ void add_email_routes(http::Router& router, const Services& services) {
     router.add(verb::post, "/api/auth/password_reset", "password_reset",
                [s](http::RequestContext& c) { return request_reset(*s, c); });
     router.add(verb::get, "/api/auth/password_reset/done", "password_reset_done",
-               [](http::RequestContext&) { return page(status::ok, web::reset_requested_page()); });
+               [s](http::RequestContext&) {
+                   return page(status::ok, web::reset_requested_page(s->password_reset.lifetime()));
+               });
     router.add(verb::get, "/api/auth/reset/{uidb64}/{token}", "password_reset_form",
                [s](http::RequestContext& c) { return show_reset_form(*s, c); });
     router.add(verb::post, "/api/auth/reset/{uidb64}/{token}", "password_reset_confirm",

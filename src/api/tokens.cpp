@@ -52,7 +52,13 @@ http::Response logout_all(const Services& s, http::RequestContext& context) {
 http::Response list_sessions(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
     json::array sessions;
-    for (const store::Session& session : s.sessions.list(caller)) {
+    for (const auto& [session, events] : s.sessions.list(caller)) {
+        json::array history;
+        for (const store::SecurityEvent& event : events)
+            history.push_back(json::object{{"event", event.kind},
+                                           {"at", iso8601(event.at)},
+                                           {"ip", event.ip},
+                                           {"user_agent", event.user_agent}});
         sessions.push_back(json::object{
             {"id", session.id},
             {"created", iso8601(session.created_at)},
@@ -60,6 +66,7 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
             {"user_agent", session.user_agent},
             {"ip", session.ip},
             {"current", session.id == caller.session.id},
+            {"events", std::move(history)},
         });
     }
     return ok(json::object{{"sessions", std::move(sessions)}});

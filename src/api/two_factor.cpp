@@ -47,8 +47,10 @@ http::Response otp(const Services& s, http::RequestContext& context) {
 http::Response begin_totp(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
     const json::object body = http::parse_json_body(context.request);
-    http::BodyFields(body).finish();
-    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller);
+    http::BodyFields fields(body);
+    auto password = fields.string("password", false);
+    fields.finish();
+    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller, password);
     return ok(json::object{{"secret", enrolment.secret},
                            {"otp_uri", enrolment.otp_uri},
                            {"qr_svg", enrolment.qr_svg}});

@@ -39,7 +39,8 @@ void require_owner(const Principal& caller, std::string_view path_username) {
 Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
                    const PasswordPolicy& policy, Sessions& sessions, Notices& notices,
                    EmailVerification& verification, TwoFactor& two_factor,
-                   const Reauthentication& reauthentication, const Clock& clock, Random& random)
+                   const Reauthentication& reauthentication, Audit& audit, const Clock& clock,
+                   Random& random)
     : store_(store),
       hasher_(hasher),
       policy_(policy),
@@ -48,6 +49,7 @@ Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
       verification_(verification),
       two_factor_(two_factor),
       reauthentication_(reauthentication),
+      audit_(audit),
       clock_(clock),
       random_(random) {}
 
@@ -80,6 +82,7 @@ store::User Accounts::register_user(const Registration& r) {
     try {
         store_.write([&](store::Transaction& tx) {
             tx.insert_user(user);
+            audit_.record(tx, event::account_created, user);
             verification_.send(tx, user);
         });
     } catch (const store::Duplicate& duplicate) {
@@ -149,6 +152,7 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             if (email_changed) {
                 tx.delete_one_time_tokens(user.id, store::TokenPurpose::email_verification);
                 notices_.email_changed(tx, user, old_email);
+                audit_.record(tx, event::email_changed, user, caller.session.id);
                 verification_.send(tx, user);
             }
             if (enabled) {
@@ -156,7 +160,10 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
                 result.app = setup->app;
                 result.recovery_codes = setup->recovery_codes;
             }
-            if (disabled) notices_.two_factor_disabled(tx, user);
+            if (disabled) {
+                notices_.two_factor_disabled(tx, user);
+                audit_.record(tx, event::two_factor_disabled, user, caller.session.id);
+            }
             result.user = user;
         });
     } catch (const store::Duplicate& duplicate) {
@@ -188,6 +195,7 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
         tx.update_password(caller.user.id, new_hash, now);
         tx.revoke_user_sessions(caller.user.id, now, "password_changed", caller.session.id);
         notices_.password_changed(tx, caller.user);
+        audit_.record(tx, event::password_changed, caller.user, caller.session.id);
     });
 }
 
@@ -195,7 +203,10 @@ void Accounts::remove(const Principal& caller, std::string_view path_username,
                       const std::optional<std::string>& password) {
     require_owner(caller, path_username);
     reauthentication_.require(caller, password);
-    store_.write([&](store::Transaction& tx) { tx.delete_user(caller.user.id); });
+    store_.write([&](store::Transaction& tx) {
+        tx.delete_user(caller.user.id);
+        audit_.record(tx, event::account_deleted, caller.user, caller.session.id);
+    });
 }
 
 }  // namespace authd::auth

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/audit.h"
 #include "auth/email_flows.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
@@ -62,8 +63,8 @@ class Accounts {
   public:
     Accounts(store::Store& store, crypto::PasswordHasher& hasher, const PasswordPolicy& policy,
              Sessions& sessions, Notices& notices, EmailVerification& verification,
-             TwoFactor& two_factor, const Reauthentication& reauthentication, const Clock& clock,
-             Random& random);
+             TwoFactor& two_factor, const Reauthentication& reauthentication, Audit& audit,
+             const Clock& clock, Random& random);
 
     store::User register_user(const Registration& registration);
 
@@ -87,6 +88,7 @@ class Accounts {
     EmailVerification& verification_;
     TwoFactor& two_factor_;
     const Reauthentication& reauthentication_;
+    Audit& audit_;
     const Clock& clock_;
     Random& random_;
 };

@@ -18,13 +18,28 @@ void throw_invalid_reset_link() {
 }
 
 EmailVerification::EmailVerification(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
-                                     RateLimiter& limiter, EmailFlowSettings settings)
-    : store_(store), links_(links), outbox_(outbox), limiter_(limiter), settings_(settings) {}
+                                     RateLimiter& limiter, Audit& audit, EmailFlowSettings settings)
+    : store_(store),
+      links_(links),
+      outbox_(outbox),
+      limiter_(limiter),
+      audit_(audit),
+      settings_(settings) {}
 
 void EmailVerification::send(store::Transaction& tx, const store::User& user) {
     const std::string link = links_.create(tx, store::TokenPurpose::email_verification, user,
                                            settings_.verification_lifetime, "verify_email");
-    outbox_.enqueue(tx, mail::verification_email(user.email, user.username, link));
+    outbox_.enqueue(tx, mail::verification_email(user.email, user.username, link,
+                                                 settings_.verification_lifetime));
+}
+
+bool EmailVerification::link_valid(std::string_view uidb64, std::string_view token) {
+    bool valid = false;
+    store_.read([&](store::Transaction& tx) {
+        valid =
+            links_.check(tx, store::TokenPurpose::email_verification, uidb64, token).has_value();
+    });
+    return valid;
 }
 
 bool EmailVerification::verify(std::string_view uidb64, std::string_view token) {
@@ -33,6 +48,7 @@ bool EmailVerification::verify(std::string_view uidb64, std::string_view token) 
         auto user = links_.use(tx, store::TokenPurpose::email_verification, uidb64, token);
         if (!user) return;
         tx.set_email_verified(user->id, true);
+        audit_.record(tx, event::email_verified, *user);
         verified = true;
     });
     return verified;
@@ -52,8 +68,8 @@ void EmailVerification::resend(const Principal& caller) {
 
 PasswordReset::PasswordReset(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
                              RateLimiter& limiter, const PasswordPolicy& policy,
-                             crypto::PasswordHasher& hasher, Notices& notices, const Clock& clock,
-                             EmailFlowSettings settings)
+                             crypto::PasswordHasher& hasher, Notices& notices, Audit& audit,
+                             const Clock& clock, EmailFlowSettings settings)
     : store_(store),
       links_(links),
       outbox_(outbox),
@@ -61,6 +77,7 @@ PasswordReset::PasswordReset(store::Store& store, OneTimeLinks& links, mail::Out
       policy_(policy),
       hasher_(hasher),
       notices_(notices),
+      audit_(audit),
       clock_(clock),
       settings_(settings) {}
 
@@ -73,7 +90,8 @@ void PasswordReset::request(std::string_view email) {
         if (!user || !user->is_active) return;
         const std::string link = links_.create(tx, store::TokenPurpose::password_reset, *user,
                                                settings_.reset_lifetime, "reset");
-        outbox_.enqueue(tx, mail::password_reset_email(user->email, user->username, link));
+        outbox_.enqueue(tx, mail::password_reset_email(user->email, user->username, link,
+                                                       settings_.reset_lifetime));
     });
 }
 
@@ -108,6 +126,7 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
         tx.update_password(current->id, hash, now);
         tx.revoke_user_sessions(current->id, now, "password_reset", "");
         notices_.password_reset(tx, *current);
+        audit_.record(tx, event::password_reset, *current);
         done = true;
     });
     if (!done) throw_invalid_reset_link();
@@ -139,7 +158,6 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user) {
         {"password_changed_at", user.password_changed_at},
     };
     json::array sessions;
-    json::array events;
     for (const store::Session& s : tx.all_sessions(user.id)) {
         const std::optional<std::string> reason =
             s.revoked_at ? tx.revoke_reason(s.id) : std::nullopt;
@@ -152,13 +170,16 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user) {
             {"ip", s.ip},
             {"user_agent", s.user_agent},
         });
-        events.push_back(json::object{
-            {"event", "login"}, {"at", s.auth_time}, {"ip", s.ip}, {"user_agent", s.user_agent}});
-        if (s.revoked_at)
-            events.push_back(json::object{{"event", "session_ended"},
-                                          {"at", *s.revoked_at},
-                                          {"reason", reason ? *reason : "unknown"}});
     }
+    // The audit log's events about the user (kept for AUTH_AUDIT_RETENTION).
+    constexpr int kMaxEvents = 10'000;
+    json::array events;
+    for (const store::SecurityEvent& e : tx.security_events_of_user(user.id, kMaxEvents))
+        events.push_back(json::object{{"event", e.kind},
+                                      {"at", e.at},
+                                      {"ip", e.ip},
+                                      {"user_agent", e.user_agent},
+                                      {"detail", e.detail}});
     json::object document{
         {"format", "authd-export-1"},           {"times", "Unix seconds, UTC"},
         {"account", std::move(account)},        {"sessions", std::move(sessions)},

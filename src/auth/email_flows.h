@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/audit.h"
 #include "auth/links.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
@@ -30,21 +31,26 @@ struct EmailFlowSettings {
 class EmailVerification {
   public:
     EmailVerification(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
-                      RateLimiter& limiter, EmailFlowSettings settings);
+                      RateLimiter& limiter, Audit& audit, EmailFlowSettings settings);
 
     // Queues the verification message for the user's current address (registration, e-mail
     // change), inside the caller's transaction.
     void send(store::Transaction& tx, const store::User& user);
+    // Whether the link is good, changing nothing (a HEAD request, a mail scanner).
+    bool link_valid(std::string_view uidb64, std::string_view token);
     // Marks the address verified when the link is good; returns whether it was.
     bool verify(std::string_view uidb64, std::string_view token);
     // Sends the message again (rate limited; 400 when already verified).
     void resend(const Principal& caller);
+    // How long a link works (seconds).
+    std::int64_t lifetime() const { return settings_.verification_lifetime; }
 
   private:
     store::Store& store_;
     OneTimeLinks& links_;
     mail::Outbox& outbox_;
     RateLimiter& limiter_;
+    Audit& audit_;
     EmailFlowSettings settings_;
 };
 
@@ -52,8 +58,8 @@ class PasswordReset {
   public:
     PasswordReset(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
                   RateLimiter& limiter, const PasswordPolicy& policy,
-                  crypto::PasswordHasher& hasher, Notices& notices, const Clock& clock,
-                  EmailFlowSettings settings);
+                  crypto::PasswordHasher& hasher, Notices& notices, Audit& audit,
+                  const Clock& clock, EmailFlowSettings settings);
 
     // Mails a reset link when an active account uses `email`. The same work and the same answer
     // whether or not one does, and past the limit nothing is sent, silently.
@@ -65,6 +71,9 @@ class PasswordReset {
     // invalid_link for a bad link.
     void complete(std::string_view uidb64, std::string_view token, const std::string& password,
                   const std::string& password2);
+    // How long a link works (seconds).
+    std::int64_t lifetime() const { return settings_.reset_lifetime; }
+    std::size_t min_password_length() const { return policy_.config().min_length; }
 
   private:
     store::Store& store_;
@@ -74,6 +83,7 @@ class PasswordReset {
     const PasswordPolicy& policy_;
     crypto::PasswordHasher& hasher_;
     Notices& notices_;
+    Audit& audit_;
     const Clock& clock_;
     EmailFlowSettings settings_;
 };

@@ -1,9 +1,12 @@
 #pragma once
 // A login from its password step to its tokens, through the second factor when the account
-// needs one. The only way a session is opened with a password.
+// needs one, within the login limits, recorded in the audit log. The only way a session is
+// opened with a password.
 #include <optional>
 #include <string_view>
 
+#include "auth/audit.h"
+#include "auth/login_limits.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
 
@@ -16,7 +19,8 @@ struct LoginOutcome {
 
 class LoginFlow {
   public:
-    LoginFlow(Sessions& sessions, TwoFactor& two_factor);
+    LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor, LoginLimits& limits,
+              Audit& audit);
 
     // POST login.
     LoginOutcome password_step(std::string_view login, std::string_view password,
@@ -32,8 +36,16 @@ class LoginFlow {
     void send_email_code(std::string_view ticket);
 
   private:
+    // The limits, then the password: the user on success; the failure counted and recorded.
+    store::User check_password(std::string_view login, std::string_view password,
+                               const ClientInfo& client, std::string& account_key);
+    TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client);
+
+    store::Store& store_;
     Sessions& sessions_;
     TwoFactor& two_factor_;
+    LoginLimits& limits_;
+    Audit& audit_;
 };
 
 }  // namespace authd::auth

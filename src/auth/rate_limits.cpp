@@ -5,7 +5,7 @@
 
 namespace authd::auth {
 
-RateLimiter::RateLimiter(const Clock& clock) : clock_(clock) {}
+RateLimiter::RateLimiter(const Clock& clock, Audit& audit) : clock_(clock), audit_(audit) {}
 
 std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string_view bucket,
                                              const Limit& limit) {
@@ -14,11 +14,11 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
     const std::string key = hash_identifier(bucket);
     if (tx.count_rate_events(key, since) >= limit.attempts) {
         const std::int64_t oldest = tx.oldest_rate_event(key, since).value_or(now);
+        // The kind of limit only ("password_reset"), never the address or account it counts.
+        audit_.record(tx, event::rate_limited, nullptr, {}, bucket.substr(0, bucket.find(':')));
         return std::max<std::int64_t>(1, oldest + limit.window - now);
     }
-    tx.insert_rate_event(key, now);
-    // Old attempts count for nothing: now and then, clear them out.
-    if (now % 64 == 0) tx.prune_rate_events(now - 7 * 86400);
+    tx.insert_rate_event(key, now);  // old ones are cleared by Maintenance
     return std::nullopt;
 }
 

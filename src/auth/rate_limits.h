@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/audit.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -18,7 +19,7 @@ struct Limit {
 
 class RateLimiter {
   public:
-    explicit RateLimiter(const Clock& clock);
+    RateLimiter(const Clock& clock, Audit& audit);
 
     // Counts one attempt in `bucket` (what is limited, e.g. "password_reset:" + address; stored
     // only hashed). When `limit.attempts` attempts already fall inside the window, nothing is
@@ -28,6 +29,7 @@ class RateLimiter {
 
   private:
     const Clock& clock_;
+    Audit& audit_;
 };
 
 // 429 with Retry-After.

@@ -24,8 +24,9 @@ bool same_digest(const std::string& a, const std::string& b) {
 }  // namespace
 
 ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
-                                 const Clock& clock, Random& random)
-    : tokens_(tokens), clock_(clock), random_(random) {
+                                 store::Store& store, Audit& audit, const Clock& clock,
+                                 Random& random)
+    : tokens_(tokens), store_(store), audit_(audit), clock_(clock), random_(random) {
     for (auto& service : services)
         services_.push_back({std::move(service.name), digest(service.secret)});
 }
@@ -39,14 +40,21 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
         const bool secret_ok = same_digest(entry.secret_digest, secret_digest);
         if (name_ok && secret_ok) match = &entry;
     }
-    if (!match)
+    if (!match) {
+        store_.write([&](store::Transaction& tx) {
+            audit_.record(tx, event::service_login_failed, nullptr, {}, name.substr(0, 64));
+        });
         throw Error(ErrorKind::unauthenticated, "invalid_credentials", "Invalid credentials");
+    }
     ServiceClaims claims;
     claims.service_name = match->name;
     claims.jti = random_.token(16);
     claims.issued_at = clock_.now();
     claims.expires_at = claims.issued_at + tokens_.settings().service_lifetime;
     log::info("service token issued to " + match->name);
+    store_.write([&](store::Transaction& tx) {
+        audit_.record(tx, event::service_token_issued, nullptr, {}, match->name);
+    });
     return tokens_.encode(claims);
 }
 

@@ -4,7 +4,9 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit.h"
 #include "auth/tokens.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
 
@@ -18,7 +20,7 @@ struct ServiceSecret {
 class ServiceAccounts {
   public:
     ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
-                    const Clock& clock, Random& random);
+                    store::Store& store, Audit& audit, const Clock& clock, Random& random);
 
     // A service token for a known name and secret; otherwise 401 invalid_credentials. Every
     // configured service is compared, in constant time, whatever matches.
@@ -37,6 +39,8 @@ class ServiceAccounts {
     };
     std::vector<Entry> services_;
     const TokenIssuer& tokens_;
+    store::Store& store_;
+    Audit& audit_;
     const Clock& clock_;
     Random& random_;
 };

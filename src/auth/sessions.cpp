@@ -29,11 +29,12 @@ void throw_invalid_refresh() {
 }
 
 Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
-                   const Secrets& secrets, const Clock& clock, Random& random)
+                   const Secrets& secrets, Audit& audit, const Clock& clock, Random& random)
     : store_(store),
       hasher_(hasher),
       tokens_(tokens),
       secrets_(secrets),
+      audit_(audit),
       clock_(clock),
       random_(random),
       dummy_hash_(hasher.hash(random.token(24))) {}
@@ -66,12 +67,16 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
     return pair;
 }
 
-store::User Sessions::check_credentials(std::string_view login, std::string_view password) {
+std::optional<store::User> Sessions::find_account(std::string_view login) {
     std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
         user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
                                                          : tx.user_by_username(login);
     });
+    return user;
+}
+
+store::User Sessions::check_password(std::optional<store::User> user, std::string_view password) {
     if (!user || !user->is_active) {
         hasher_.verify(dummy_hash_, password);
         throw_login_failed();
@@ -111,13 +116,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     tx.record_login(current->id, now);
     tx.insert_session(session);
     return {mint(*current, session, refresh_jti, random_.token(kIdentifierBytes), now),
-            current->lang};
-}
-
-Sessions::LoginResult Sessions::open(const store::User& user, const ClientInfo& client) {
-    LoginResult result;
-    store_.write([&](store::Transaction& tx) { result = open(tx, user, client); });
-    return result;
+            current->lang, session.id};
 }
 
 TokenPair Sessions::refresh(std::string_view refresh_token) {
@@ -172,6 +171,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
         // A validly signed refresh token of this session that is no longer current: it was
         // stolen or replayed. End the session so neither party can go on with it.
         tx.revoke_session(session.id, now, "refresh_token_reuse");
+        audit_.record(tx, event::refresh_reuse_detected, user, session.id);
         outcome = Outcome::reused;
     });
     switch (outcome) {
@@ -198,8 +198,11 @@ void Sessions::logout(std::string_view refresh_token) {
     }
     store_.write([&](store::Transaction& tx) {
         auto session = tx.session_by_id(claims.session_id);
-        if (session && session->user_id == claims.subject)
-            tx.revoke_session(session->id, clock_.now(), "logout");
+        if (session && session->user_id == claims.subject &&
+            tx.revoke_session(session->id, clock_.now(), "logout")) {
+            const auto user = tx.user_by_id(session->user_id);
+            audit_.record(tx, event::logout, user ? &*user : nullptr, session->id);
+        }
     });
 }
 
@@ -226,13 +229,18 @@ Principal Sessions::authenticate(std::string_view access_token) {
 void Sessions::logout_all(const Principal& principal) {
     store_.write([&](store::Transaction& tx) {
         tx.revoke_user_sessions(principal.user.id, clock_.now(), "logout_all", "");
+        audit_.record(tx, event::logout_all, principal.user, principal.session.id);
     });
 }
 
-std::vector<store::Session> Sessions::list(const Principal& principal) {
-    std::vector<store::Session> sessions;
+std::vector<Sessions::SessionView> Sessions::list(const Principal& principal) {
+    constexpr int kEventsPerSession = 50;
+    std::vector<SessionView> sessions;
     store_.read([&](store::Transaction& tx) {
-        sessions = tx.active_sessions(principal.user.id, clock_.now());
+        for (store::Session& session : tx.active_sessions(principal.user.id, clock_.now())) {
+            auto events = tx.security_events_of_session(session.id, kEventsPerSession);
+            sessions.push_back({std::move(session), std::move(events)});
+        }
     });
     return sessions;
 }
@@ -243,6 +251,7 @@ void Sessions::end(const Principal& principal, const std::string& session_id) {
         auto session = tx.session_by_id(session_id);
         if (session && session->user_id == principal.user.id && live(*session, clock_.now()))
             ended = tx.revoke_session(session_id, clock_.now(), "ended_by_user");
+        if (ended) audit_.record(tx, event::session_ended, principal.user, session_id);
     });
     if (!ended) throw Error(ErrorKind::not_found, "not_found", "Not found.");
 }

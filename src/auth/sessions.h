@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit.h"
 #include "auth/secrets.h"
 #include "auth/tokens.h"
 #include "store/store.h"
@@ -45,23 +46,26 @@ struct IntrospectionResult {
 class Sessions {
   public:
     Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
-             const Secrets& secrets, const Clock& clock, Random& random);
+             const Secrets& secrets, Audit& audit, const Clock& clock, Random& random);
 
     struct LoginResult {
         TokenPair tokens;
         std::string lang;
+        std::string session_id;
     };
-    // The password step of a login. `login` is a username or an e-mail address, matched
-    // case-insensitively. A wrong name or password costs the same one hash and gives the same
-    // exact 401. A hash with weaker parameters than configured is replaced. Opens nothing:
-    // LoginFlow decides whether a second factor comes first.
-    store::User check_credentials(std::string_view login, std::string_view password);
+    // The account a login names: `login` is a username or an e-mail address, matched
+    // case-insensitively.
+    std::optional<store::User> find_account(std::string_view login);
+    // The password step of a login, for the account find_account() gave. A wrong name or
+    // password costs the same one hash and gives the same exact 401. A hash with weaker
+    // parameters than configured is replaced. Opens nothing: LoginFlow decides whether a
+    // second factor comes first.
+    store::User check_password(std::optional<store::User> user, std::string_view password);
 
     // A new session for `user`, inside the caller's transaction (the one that spent the second
     // factor, when there was one). 401 as for a wrong password when the account was deleted or
     // its password changed since it was read.
     LoginResult open(store::Transaction& tx, const store::User& user, const ClientInfo& client);
-    LoginResult open(const store::User& user, const ClientInfo& client);
 
     // Rotates: the token is spent and a new pair returned. A spent token within the grace
     // period returns the same new pair again; later, it revokes the whole session.
@@ -74,7 +78,12 @@ class Sessions {
     Principal authenticate(std::string_view access_token);
 
     void logout_all(const Principal& principal);
-    std::vector<store::Session> list(const Principal& principal);
+    struct SessionView {
+        store::Session session;
+        std::vector<store::SecurityEvent> events;  // of this session, newest first
+    };
+    // The caller's live sessions, newest first, each with its audit events.
+    std::vector<SessionView> list(const Principal& principal);
     // Ends one of the caller's sessions; 404 when it is not one of theirs.
     void end(const Principal& principal, const std::string& session_id);
 
@@ -95,6 +104,7 @@ class Sessions {
     crypto::PasswordHasher& hasher_;
     const TokenIssuer& tokens_;
     const Secrets& secrets_;
+    Audit& audit_;
     const Clock& clock_;
     Random& random_;
     std::string dummy_hash_;  // verified when the login names nobody, so timing reveals nothing

@@ -85,7 +85,8 @@ struct TwoFactor::Match {
 
 TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
                      RateLimiter& limiter, Notices& notices,
-                     const Reauthentication& reauthentication, const Secrets& secrets,
+                     const Reauthentication& reauthentication, Audit& audit,
+                     const Secrets& secrets,
                      const Clock& clock, Random& random, TwoFactorSettings settings)
     : store_(store),
       hasher_(hasher),
@@ -93,6 +94,7 @@ TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::
       limiter_(limiter),
       notices_(notices),
       reauthentication_(reauthentication),
+      audit_(audit),
       secrets_(secrets),
       sealed_box_(secrets.key_for("totp")),
       clock_(clock),
@@ -154,9 +156,13 @@ void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
     tx.insert_totp_device(setup.device);
     tx.replace_recovery_codes(user.id, setup.recovery_rows);
     notices_.two_factor_enabled(tx, user);
+    audit_.record(tx, event::two_factor_enabled, user);
 }
 
-TotpEnrolment TwoFactor::begin_totp(const Principal& caller) {
+TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
+                                    const std::optional<std::string>& password) {
+    // Replacing a working app is as sensitive as removing it.
+    if (caller.user.totp_ready) reauthentication_.require(caller, password);
     store::TotpDevice device;
     TotpEnrolment enrolment = new_app(caller.user, device);
     store_.write([&](store::Transaction& tx) {
@@ -169,9 +175,14 @@ TotpEnrolment TwoFactor::begin_totp(const Principal& caller) {
 void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     check_lockout(caller.user);
     std::optional<store::TotpDevice> pending;
+    bool replaces = false;
     store_.read([&](store::Transaction& tx) {
-        for (store::TotpDevice& device : tx.totp_devices(caller.user.id))
-            if (!device.confirmed_at) pending = std::move(device);
+        for (store::TotpDevice& device : tx.totp_devices(caller.user.id)) {
+            if (device.confirmed_at)
+                replaces = true;
+            else
+                pending = std::move(device);
+        }
     });
     if (!pending)
         throw Error(ErrorKind::bad_request, "no_pending_app",
@@ -185,6 +196,8 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
         const std::int64_t now = clock_.now();
         if (match.kind == Match::Kind::totp && tx.use_totp_step(match.device_id, match.step, now)) {
             tx.reset_second_factor_failures(caller.user.id);
+            audit_.record(tx, event::authenticator_confirmed, caller.user, caller.session.id);
+            if (replaces) notices_.authenticator_removed(tx, caller.user);
             confirmed = true;
             return;
         }
@@ -200,6 +213,7 @@ void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::st
         if (tx.totp_devices(caller.user.id).empty()) return;
         tx.delete_totp_devices(caller.user.id, false);
         notices_.authenticator_removed(tx, caller.user);
+        audit_.record(tx, event::authenticator_removed, caller.user, caller.session.id);
         removed = true;
     });
     if (!removed) throw Error(ErrorKind::not_found, "not_found", "No authenticator app is set up.");
@@ -210,7 +224,10 @@ std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& c
     reauthentication_.require(caller, password);
     std::vector<store::RecoveryCode> rows;
     std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
-    store_.write([&](store::Transaction& tx) { tx.replace_recovery_codes(caller.user.id, rows); });
+    store_.write([&](store::Transaction& tx) {
+        tx.replace_recovery_codes(caller.user.id, rows);
+        audit_.record(tx, event::recovery_codes_regenerated, caller.user, caller.session.id);
+    });
     return codes;
 }
 
@@ -247,7 +264,6 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
     ticket.ip = client.ip;
     ticket.user_agent = client.user_agent.substr(0, 256);
     store_.write([&](store::Transaction& tx) {
-        tx.delete_expired_login_tickets(ticket.created_at);
         tx.insert_login_ticket(ticket);
         // An app is the factor of choice once it is ready; until then the code comes by mail.
         // Past the limit no code is mailed, silently: the client may ask for one explicitly.
@@ -347,9 +363,9 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     return match;
 }
 
-void TwoFactor::finish(
-    const store::User& user, const Match& match, const std::optional<std::string>& ticket_hash,
-    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+void TwoFactor::finish(const store::User& user, const Match& match,
+                       const std::optional<std::string>& ticket_hash,
+                       const std::vector<std::string>& charged_tickets, const Outcomes& outcomes) {
     bool spent = false;
     if (match.kind != Match::Kind::none) {
         try {
@@ -376,10 +392,12 @@ void TwoFactor::finish(
                 auto current = tx.user_by_id(user.id);
                 if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
                 tx.reset_second_factor_failures(user.id);
-                if (match.kind == Match::Kind::recovery)
+                if (match.kind == Match::Kind::recovery) {
                     notices_.recovery_code_used(
                         tx, *current, static_cast<int>(tx.unused_recovery_codes(user.id).size()));
-                on_success(tx, *current);
+                    audit_.record(tx, event::recovery_code_used, *current);
+                }
+                outcomes.success(tx, *current);
             });
             spent = true;
         } catch (const AlreadySpent&) {
@@ -388,15 +406,18 @@ void TwoFactor::finish(
     }
     if (spent) return;
     store_.write([&](store::Transaction& tx) {
+        // Without a ticket (the front end's form), every ticket whose mailed code was a
+        // candidate pays, so that form cannot outlast a ticket's limit of wrong codes.
         if (ticket_hash) tx.count_ticket_failure(*ticket_hash);
+        for (const std::string& charged : charged_tickets) tx.count_ticket_failure(charged);
         tx.record_second_factor_failure(user.id, clock_.now());
+        if (outcomes.failure) outcomes.failure(tx, user);
     });
     throw_invalid_code();
 }
 
-void TwoFactor::complete_ticket(
-    std::string_view ticket, std::string_view code,
-    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
+                                const Outcomes& outcomes) {
     const std::string ticket_hash = hash_identifier(ticket);
     std::optional<store::User> user;
     Candidates candidates;
@@ -412,18 +433,20 @@ void TwoFactor::complete_ticket(
     });
     if (!user) throw_invalid_ticket();
     check_lockout(*user);
-    finish(*user, find_match(candidates, code), ticket_hash, on_success);
+    finish(*user, find_match(candidates, code), ticket_hash, {}, outcomes);
 }
 
-void TwoFactor::complete_for_user(
-    const store::User& user, std::string_view code,
-    const std::function<void(store::Transaction&, const store::User&)>& on_success) {
+void TwoFactor::complete_for_user(const store::User& user, std::string_view code,
+                                  const Outcomes& outcomes) {
     check_lockout(user);
     Candidates candidates;
     store_.read([&](store::Transaction& tx) {
         candidates = load_candidates(tx, user, std::nullopt, true);
     });
-    finish(user, find_match(candidates, code), std::nullopt, on_success);
+    std::vector<std::string> charged;
+    for (const store::LoginTicket& ticket : candidates.email_tickets)
+        charged.push_back(ticket.ticket_hash);
+    finish(user, find_match(candidates, code), std::nullopt, charged, outcomes);
 }
 
 }  // namespace authd::auth

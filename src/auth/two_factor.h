@@ -2,11 +2,13 @@
 // Two-factor authentication: authenticator apps (TOTP), e-mailed login codes, recovery codes,
 // and the login ticket that carries a login from its password step to its second factor.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "auth/audit.h"
 #include "auth/notices.h"
 #include "auth/rate_limits.h"
 #include "auth/reauthentication.h"
@@ -66,7 +68,7 @@ class TwoFactor {
   public:
     TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
               RateLimiter& limiter, Notices& notices, const Reauthentication& reauthentication,
-              const Secrets& secrets, const Clock& clock, Random& random,
+              Audit& audit, const Secrets& secrets, const Clock& clock, Random& random,
               TwoFactorSettings settings);
 
     // Turning 2FA on through register or update.
@@ -74,8 +76,9 @@ class TwoFactor {
     void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup);
 
     // POST 2fa/totp/: a new app secret, waiting for its first code; a confirmed app keeps
-    // working until the new one is confirmed.
-    TotpEnrolment begin_totp(const Principal& caller);
+    // working until the new one is confirmed. Replacing a confirmed app needs a recent login or
+    // the password, like removing it.
+    TotpEnrolment begin_totp(const Principal& caller, const std::optional<std::string>& password);
     // POST 2fa/totp/confirm: 400 under "code" when it is not a current code of the new app.
     void confirm_totp(const Principal& caller, std::string_view code);
     // DELETE 2fa/totp/: needs a recent login or the password; 404 when there is no app.
@@ -90,17 +93,21 @@ class TwoFactor {
     // {"ticket", "send": "email"}: mails a new code (rate limited).
     void send_email_code(std::string_view ticket);
 
+    // What the caller does inside the transaction that decides a code: open the session on
+    // success; count the failure toward the login limits otherwise.
+    struct Outcomes {
+        std::function<void(store::Transaction&, const store::User&)> success;
+        std::function<void(store::Transaction&, const store::User&)> failure;
+    };
+
     // Checks `code` for the ticket's user; on success, inside one transaction, spends what it
-    // used (ticket, time step, recovery code) and calls `on_success` (which opens the session).
-    // A wrong code counts against the ticket and the account.
-    void complete_ticket(
-        std::string_view ticket, std::string_view code,
-        const std::function<void(store::Transaction&, const store::User&)>& on_success);
+    // used (ticket, time step, recovery code) and calls `outcomes.success`. A wrong code counts
+    // against the ticket and the account, and calls `outcomes.failure`.
+    void complete_ticket(std::string_view ticket, std::string_view code, const Outcomes& outcomes);
     // The same for a user whose password was just checked (the front end's {username,
     // password, otp}): e-mailed codes of the user's live tickets count too.
-    void complete_for_user(
-        const store::User& user, std::string_view code,
-        const std::function<void(store::Transaction&, const store::User&)>& on_success);
+    void complete_for_user(const store::User& user, std::string_view code,
+                           const Outcomes& outcomes);
 
   private:
     struct Candidates;
@@ -110,7 +117,7 @@ class TwoFactor {
     Match find_match(const Candidates& candidates, std::string_view code);
     void finish(const store::User& user, const Match& match,
                 const std::optional<std::string>& ticket_hash,
-                const std::function<void(store::Transaction&, const store::User&)>& on_success);
+                const std::vector<std::string>& charged_tickets, const Outcomes& outcomes);
     void check_lockout(const store::User& user) const;
     std::string email_code_hash(const std::string& ticket_hash, std::string_view code) const;
     void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash);
@@ -124,6 +131,7 @@ class TwoFactor {
     RateLimiter& limiter_;
     Notices& notices_;
     const Reauthentication& reauthentication_;
+    Audit& audit_;
     const Secrets& secrets_;
     otp::SealedBox sealed_box_;
     const Clock& clock_;

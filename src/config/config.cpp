@@ -3,7 +3,9 @@
 #include <boost/url/parse.hpp>
 
 #include "http/client_address.h"
+#include "http/cors.h"
 #include "mail/message.h"
+#include "mail/transport.h"
 
 #include <algorithm>
 #include <charconv>
@@ -184,8 +186,9 @@ std::string mask_url_password(const std::string& url) {
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string::npos) return url;
     const auto authority_start = scheme_end + 3;
-    const auto authority_end = url.find_first_of("/?#", authority_start);
-    const auto at = url.rfind('@', authority_end == std::string::npos ? url.size() : authority_end);
+    // The last '@' of the whole text: a password typed without percent-encoding may hold '/',
+    // '?', '#' or '@', and must not leak into a log line either way.
+    const auto at = url.rfind('@');
     if (at == std::string::npos || at < authority_start) return url;
     const auto colon = url.find(':', authority_start);
     if (colon == std::string::npos || colon > at) return url;
@@ -203,6 +206,8 @@ Config load(const Getenv& getenv) {
     env.integer<unsigned>("AUTH_WORKER_THREADS", config.worker_threads, 1, 1024);
     env.integer<unsigned>("AUTH_WORKER_QUEUE", config.worker_queue, 1, 1'000'000);
     env.integer<std::size_t>("AUTH_MAX_CONNECTIONS", config.max_connections, 1, 1'000'000);
+    env.integer<unsigned>("AUTH_MAX_REQUESTS_PER_CONNECTION", config.max_requests_per_connection, 1,
+                          1'000'000);
     env.integer<std::size_t>("AUTH_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 << 20);
     env.integer<std::size_t>("AUTH_MAX_HEADER_BYTES", config.max_header_bytes, 1024, 1 << 20);
     env.duration("AUTH_HEADER_TIMEOUT", config.header_timeout, 1);
@@ -215,6 +220,16 @@ Config load(const Getenv& getenv) {
             http::TrustedProxies check(config.trusted_proxies);  // the server's own parser
         } catch (const std::invalid_argument& e) {
             fail("AUTH_TRUSTED_PROXIES", e.what());
+        }
+    }
+    if (auto origins = env.text("AUTH_CORS_ORIGINS")) {
+        std::vector<std::string> entries;
+        for (const std::string& entry : split(*origins, ','))
+            if (!trim(entry).empty()) entries.push_back(trim(entry));
+        try {
+            config.cors_origins = http::CorsPolicy(entries).origins();  // the server's own parser
+        } catch (const std::invalid_argument& e) {
+            fail("AUTH_CORS_ORIGINS", e.what());
         }
     }
     if (auto level = env.text("AUTH_LOG_LEVEL")) {
@@ -238,7 +253,14 @@ Config load(const Getenv& getenv) {
     env.duration("AUTH_DB_STARTUP_TIMEOUT", config.db_startup_timeout, 0);
 
     if (auto url = env.text("AUTH_EMAIL_URL")) {
-        if (*url != "console:") check_url("AUTH_EMAIL_URL", *url, {"smtp", "smtps"});
+        if (*url != "console:") {
+            check_url("AUTH_EMAIL_URL", *url, {"smtp", "smtps"});
+            try {
+                mail::make_smtp_transport(*url, false, 10);  // the transport's own, stricter check
+            } catch (const std::invalid_argument& e) {
+                fail("AUTH_EMAIL_URL", e.what());
+            }
+        }
         config.email_url = *url;
     }
     if (auto require_tls = env.text("AUTH_EMAIL_REQUIRE_TLS")) {
@@ -313,6 +335,12 @@ Config load(const Getenv& getenv) {
     env.duration("AUTH_OTP_LOCKOUT", config.otp_lockout, 1);
     env.integer<int>("AUTH_LOGIN_CODE_RATE_LIMIT", config.login_code_rate_limit, 1, 1'000'000);
     env.duration("AUTH_REAUTH_WINDOW", config.reauth_window, 0);
+    env.integer<int>("AUTH_LOGIN_BACKOFF_AFTER", config.login_backoff_after, 1, 1'000'000);
+    env.duration("AUTH_LOGIN_BACKOFF_MAX", config.login_backoff_max, 1);
+    env.integer<int>("AUTH_LOGIN_FAILURES_PER_IP", config.login_failures_per_ip, 1, 100'000'000);
+    env.integer<int>("AUTH_LOGIN_FAILURES_PER_ACCOUNT", config.login_failures_per_account, 1,
+                     100'000'000);
+    env.duration("AUTH_AUDIT_RETENTION", config.audit_retention, 3600);
 
     // libsodium's Argon2id needs at least 8 KiB; beyond 4 GiB is surely a typo.
     env.integer<std::uint64_t>("AUTH_ARGON2_MEMORY_KIB", config.argon2_memory_kib, 8,
@@ -343,18 +371,23 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
     std::string proxies;
     for (const auto& proxy : c.trusted_proxies)
         proxies += (proxies.empty() ? "" : ",") + proxy;
+    std::string origins;
+    for (const auto& origin : c.cors_origins)
+        origins += (origins.empty() ? "" : ",") + origin;
     return {
         {"AUTH_LISTEN", c.listen_host + ":" + std::to_string(c.listen_port)},
         {"AUTH_IO_THREADS", std::to_string(c.io_threads)},
         {"AUTH_WORKER_THREADS", std::to_string(c.worker_threads)},
         {"AUTH_WORKER_QUEUE", std::to_string(c.worker_queue)},
         {"AUTH_MAX_CONNECTIONS", std::to_string(c.max_connections)},
+        {"AUTH_MAX_REQUESTS_PER_CONNECTION", std::to_string(c.max_requests_per_connection)},
         {"AUTH_MAX_BODY_BYTES", std::to_string(c.max_body_bytes)},
         {"AUTH_MAX_HEADER_BYTES", std::to_string(c.max_header_bytes)},
         {"AUTH_HEADER_TIMEOUT", seconds(c.header_timeout.count())},
         {"AUTH_REQUEST_TIMEOUT", seconds(c.request_timeout.count())},
         {"AUTH_IDLE_TIMEOUT", seconds(c.idle_timeout.count())},
         {"AUTH_TRUSTED_PROXIES", proxies},
+        {"AUTH_CORS_ORIGINS", origins},
         {"AUTH_LOG_LEVEL", c.log_level},
         {"AUTH_DATA_DIR", c.data_dir},
         {"AUTH_DATABASE_URL", mask_url_password(c.database_url)},
@@ -390,6 +423,11 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_OTP_LOCKOUT", seconds(c.otp_lockout)},
         {"AUTH_LOGIN_CODE_RATE_LIMIT", std::to_string(c.login_code_rate_limit)},
         {"AUTH_REAUTH_WINDOW", seconds(c.reauth_window)},
+        {"AUTH_LOGIN_BACKOFF_AFTER", std::to_string(c.login_backoff_after)},
+        {"AUTH_LOGIN_BACKOFF_MAX", seconds(c.login_backoff_max)},
+        {"AUTH_LOGIN_FAILURES_PER_IP", std::to_string(c.login_failures_per_ip)},
+        {"AUTH_LOGIN_FAILURES_PER_ACCOUNT", std::to_string(c.login_failures_per_account)},
+        {"AUTH_AUDIT_RETENTION", seconds(c.audit_retention)},
         {"AUTH_ARGON2_MEMORY_KIB", std::to_string(c.argon2_memory_kib)},
         {"AUTH_ARGON2_ITERATIONS", std::to_string(c.argon2_iterations)},
         {"AUTH_HASH_THREADS", std::to_string(c.hash_threads)},

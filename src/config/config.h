@@ -24,12 +24,14 @@ struct Config {
     unsigned worker_threads = 16;
     unsigned worker_queue = 1024;
     std::size_t max_connections = 10000;
+    unsigned max_requests_per_connection = 1000;
     std::size_t max_body_bytes = 64 * 1024;
     std::size_t max_header_bytes = 8 * 1024;
     std::chrono::seconds header_timeout{10};
     std::chrono::seconds request_timeout{30};
     std::chrono::seconds idle_timeout{60};
     std::vector<std::string> trusted_proxies;
+    std::vector<std::string> cors_origins;  // normalized origins, or {"*"}; empty: CORS off
     std::string log_level = "info";
 
     // Storage
@@ -74,6 +76,13 @@ struct Config {
     std::int64_t otp_lockout = 3600;
     int login_code_rate_limit = 5;  // e-mailed login codes per account per hour
     std::int64_t reauth_window = 15 * 60;
+
+    // Abuse limits and the audit log
+    int login_backoff_after = 5;  // failures of an account from one address before waits
+    std::int64_t login_backoff_max = 15 * 60;
+    int login_failures_per_ip = 100;  // per minute
+    int login_failures_per_account = 50;  // per hour
+    std::int64_t audit_retention = 90 * 86400;
 
     // Passwords
     std::uint64_t argon2_memory_kib = 19 * 1024;

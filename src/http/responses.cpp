@@ -1,8 +1,11 @@
 #include "http/responses.h"
 
+#include <boost/beast/core/string.hpp>
+
 #include <string>
 
 namespace authd::http {
+namespace beast = boost::beast;
 namespace {
 
 Response json_error(bhttp::status status, std::string_view detail, std::string_view code) {
@@ -41,7 +44,7 @@ bhttp::status status_for(ErrorKind kind) {
 
 Response json_response(bhttp::status status, const boost::json::value& body) {
     Response response{status, 11};
-    response.set(bhttp::field::content_type, "application/json");
+    response.set(bhttp::field::content_type, json_content_type);
     response.set(bhttp::field::cache_control, "no-store");
     response.set("X-Content-Type-Options", "nosniff");
     response.body() = boost::json::serialize(body);
@@ -52,6 +55,7 @@ Response json_response(bhttp::status status, const boost::json::value& body) {
 Response no_content_response() {
     Response response{bhttp::status::no_content, 11};
     response.set(bhttp::field::cache_control, "no-store");
+    response.set("X-Content-Type-Options", "nosniff");
     return response;
 }
 
@@ -134,9 +138,33 @@ Response payload_too_large_response(std::size_t limit) {
                       "payload_too_large");
 }
 
+Response options_response(const std::string& allow) {
+    Response response = no_content_response();
+    response.set(bhttp::field::allow, allow);
+    return response;
+}
+
 Response header_too_large_response() {
     return json_error(bhttp::status::request_header_fields_too_large,
                       "Request headers are too large.", "headers_too_large");
+}
+
+void add_safety_headers(Response& response) {
+    response.set("X-Content-Type-Options", "nosniff");
+    auto type = response.find(bhttp::field::content_type);
+    if (type == response.end()) return;
+    const std::string_view value = type->value();
+    auto starts_with = [value](std::string_view prefix) {
+        return value.size() >= prefix.size() &&
+               beast::iequals(value.substr(0, prefix.size()), prefix);
+    };
+    // Without a charset a browser may guess one (UTF-7 tricks); our texts are all UTF-8.
+    if (!(starts_with("application/json") || starts_with("text/"))) return;
+    std::string lowered(value);
+    for (char& c : lowered)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (lowered.find("charset=") != std::string::npos) return;
+    response.set(bhttp::field::content_type, std::string(value) + "; charset=utf-8");
 }
 
 }  // namespace authd::http

@@ -8,11 +8,16 @@
 
 namespace authd::http {
 
-// `Content-Type: application/json` (as DRF sends it), `Cache-Control: no-store`,
+// Every JSON answer's type: browsers and clients must never guess the encoding.
+inline constexpr std::string_view json_content_type = "application/json; charset=utf-8";
+
+// `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`,
 // `X-Content-Type-Options: nosniff`.
 Response json_response(bhttp::status status, const boost::json::value& body);
 // 204 with no body.
 Response no_content_response();
+// 204 to a plain OPTIONS (not a CORS preflight): `Allow` lists the path's methods.
+Response options_response(const std::string& allow);
 // An HTML page: `text/html; charset=utf-8`, the page's Content-Security-Policy,
 // `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`,
 // `X-Content-Type-Options: nosniff`.
@@ -33,5 +38,9 @@ Response not_found_response();                                                  
 Response method_not_allowed_response(std::string_view method, const std::string& allow);  // 405
 Response payload_too_large_response(std::size_t limit);                                   // 413
 Response header_too_large_response();                                                     // 431
+
+// What the server adds to every answer, whoever built it: `X-Content-Type-Options: nosniff`,
+// and `; charset=utf-8` on a JSON or text/* type that names no charset.
+void add_safety_headers(Response& response);
 
 }  // namespace authd::http

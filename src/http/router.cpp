@@ -71,6 +71,9 @@ void Router::add(bhttp::verb method, std::string pattern, std::string name, Hand
     std::vector<std::string_view> segments;
     if (!split_path(pattern, segments))
         throw std::invalid_argument("invalid route pattern \"" + pattern + "\"");
+    if (method == bhttp::verb::options)
+        throw std::invalid_argument("OPTIONS is answered by the server, not by a route (\"" +
+                                    pattern + "\")");
     routes_.push_back({method, std::move(pattern), std::move(name), std::move(handler)});
 }
 
@@ -113,6 +116,9 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
         if (route.method == method && !exact) exact = &route;
         if (route.method == bhttp::verb::get && !get_for_head) get_for_head = &route;
     }
+
+    // The server answers OPTIONS (plain or CORS preflight) on every path that exists.
+    allow_method(method_name(bhttp::verb::options));
 
     const Route* chosen = exact;
     if (!chosen && method == bhttp::verb::head) chosen = get_for_head;

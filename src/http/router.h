@@ -2,6 +2,8 @@
 // Maps (method, path) to a handler. Patterns are absolute paths whose segments are literals or
 // `{name}` parameters; a path matches with or without its trailing slash (no redirect). Literal
 // segments win over parameters ("/api/auth/sessions" before "/api/auth/{username}").
+// OPTIONS is not routed: the server answers it on every path that exists, so `allow` lists it
+// and add() refuses it.
 #include <string>
 #include <vector>
 
@@ -10,7 +12,7 @@
 namespace authd::http {
 
 class Router {
-public:
+  public:
     // `name` labels the route in logs and metrics ("login", "account_get", ...).
     void add(bhttp::verb method, std::string pattern, std::string name, Handler handler);
 
@@ -24,9 +26,10 @@ public:
     enum class Outcome { found, not_found, method_not_allowed };
     struct Match {
         Outcome outcome = Outcome::not_found;
-        const Route* route = nullptr;                              // when found
-        std::vector<std::pair<std::string, std::string>> params;   // when found, percent-decoded
-        std::string allow;  // when method_not_allowed: "GET, HEAD"-style list for `Allow`
+        const Route* route = nullptr;                             // when found
+        std::vector<std::pair<std::string, std::string>> params;  // when found, percent-decoded
+        // When method_not_allowed: the path's methods for `Allow`, "GET, HEAD, OPTIONS"-style.
+        std::string allow;
     };
 
     // HEAD matches a GET route. `path` has no query string.
@@ -34,7 +37,7 @@ public:
 
     const std::vector<Route>& routes() const { return routes_; }
 
-private:
+  private:
     std::vector<Route> routes_;
 };
 

@@ -24,8 +24,10 @@
 #include <unordered_map>
 
 #include "http/client_address.h"
+#include "http/cors.h"
 #include "http/responses.h"
 #include "util/log.h"
+#include "util/origin.h"
 
 namespace authd::http {
 namespace asio = boost::asio;
@@ -49,6 +51,8 @@ constexpr std::chrono::seconds max_drain_time{2};
 constexpr std::chrono::milliseconds shutdown_poll{10};
 // After the grace period, how long the forcibly closed connections get to unwind.
 constexpr std::chrono::milliseconds forced_close_wait{200};
+
+constexpr std::string_view hsts_value = "max-age=31536000; includeSubDomains";
 
 std::string new_request_id() {
     // Request ids only correlate log lines; they need to be unique, not unpredictable.
@@ -121,6 +125,7 @@ struct Server::Impl {
         : options(std::move(server_options)),
           router(server_router),
           trusted(options.trusted_proxies),
+          cors(options.cors_origins),
           workers(std::max(1u, options.worker_threads)) {}
 
     // What the access log line and the common headers need to know about one exchange.
@@ -133,6 +138,8 @@ struct Server::Impl {
         std::string route = "-";
         bool head = false;
         unsigned version = 11;
+        std::string origin;      // the request's one `Origin` header ("" when absent or repeated)
+        bool preflight = false;  // the answer is a CORS preflight's, complete as it is
     };
 
     asio::awaitable<void> accept_loop();
@@ -156,6 +163,7 @@ struct Server::Impl {
     ServerOptions options;
     const Router& router;
     TrustedProxies trusted;
+    CorsPolicy cors;
 
     std::mutex registry_mutex;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
@@ -234,11 +242,15 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
     beast::flat_buffer buffer;
     unsigned served = 0;
     for (;;) {
-        // Between requests the idle timeout applies, until the first byte of the next one.
+        // Between requests the idle timeout applies, until the first byte of the next one. A
+        // new connection gets no more than the header timeout for its first byte: a client
+        // that connects and sends nothing is as slow as one that sends a byte at a time.
         if (buffer.size() == 0) {
             connection.idle = true;
             if (shutting_down) co_return;
-            stream.expires_after(options.idle_timeout);
+            stream.expires_after(served == 0
+                                     ? std::min(options.header_timeout, options.idle_timeout)
+                                     : options.idle_timeout);
             auto [read_ec, read] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
             connection.idle = false;
             if (read_ec) co_return;
@@ -251,13 +263,22 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
         parser.body_limit(options.max_body_bytes);
 
-        stream.expires_after(options.header_timeout);
+        // Deadlines count from the request's first byte, so dribbling bytes never extends
+        // them. On expiry the stream closes the socket: there is no 408, the client just goes.
+        const auto request_deadline = exchange.started + options.request_timeout;
+        stream.expires_at(std::min(exchange.started + options.header_timeout, request_deadline));
         auto [header_ec, header_read] =
             co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-        if (parser.is_header_done()) {
-            exchange.method = std::string(parser.get().method_string());
-            exchange.path = std::string(path_of(parser.get().target()));
-            exchange.version = parser.get().version();
+        // A declared length over the limit fails after the last header, before the parser
+        // calls the headers done: they are all there.
+        if (parser.is_header_done() || header_ec == bhttp::error::body_limit) {
+            const auto& header = parser.get();
+            exchange.method = std::string(header.method_string());
+            exchange.path = std::string(path_of(header.target()));
+            exchange.version = header.version();
+            // Browsers send one; several cannot name one origin, so none is allowed.
+            if (header.count(bhttp::field::origin) == 1)
+                exchange.origin = std::string(header[bhttp::field::origin]);
         }
         if (header_ec == bhttp::error::header_limit) {
             co_await refuse_and_close(connection, buffer, header_too_large_response(), exchange);
@@ -281,7 +302,7 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
             co_return;  // timeouts and vanished clients: close quietly
         }
 
-        stream.expires_after(options.request_timeout);
+        stream.expires_at(request_deadline);
         if (!parser.is_done()) {
             // curl and others wait for this before sending a larger body.
             const auto expect = parser.get()[bhttp::field::expect];
@@ -340,6 +361,18 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
     const std::string_view path = path_of(request.target());
     auto match = router.match(request.method(), path);
     if (match.outcome == Router::Outcome::not_found) co_return not_found_response();
+    if (request.method() == bhttp::verb::options) {
+        // Answered here for every path that exists, without authentication: a CORS preflight
+        // (Origin + Access-Control-Request-Method) when CORS is on, else a plain OPTIONS.
+        if (cors.enabled() && !exchange.origin.empty() &&
+            request.count(bhttp::field::access_control_request_method) > 0) {
+            exchange.route = "cors_preflight";
+            exchange.preflight = true;
+            co_return cors.preflight(exchange.origin, match.allow);
+        }
+        exchange.route = "options";
+        co_return options_response(match.allow);
+    }
     if (match.outcome == Router::Outcome::method_not_allowed)
         co_return method_not_allowed_response(request.method_string(), match.allow);
 
@@ -367,6 +400,8 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
 
 Response Server::Impl::run_handler(const Router::Route& route, RequestContext& context) {
     log::RequestScope scope(context.request_id);
+    // For the audit log: who made the request the domain is about to handle.
+    const OriginScope origin({context.client_ip, std::string(context.header("User-Agent"))});
     try {
         return route.handler(context);
     } catch (const Error& error) {
@@ -395,6 +430,9 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
     response.version(exchange.version);
     response.set(bhttp::field::server, "authd");
     response.set("X-Request-Id", exchange.request_id);
+    add_safety_headers(response);
+    if (options.hsts) response.set(bhttp::field::strict_transport_security, hsts_value);
+    if (!exchange.preflight) cors.add_headers(response, exchange.origin);
     response.keep_alive(keep_alive);
     if (response.result_int() == 204 || response.result_int() == 304) {
         response.erase(bhttp::field::content_length);

@@ -16,21 +16,30 @@ struct ServerOptions {
     unsigned short port = 8000;
     unsigned io_threads = 2;
     unsigned worker_threads = 16;
-    unsigned worker_queue = 1024;     // requests waiting for a worker; beyond: 503
-    std::size_t max_body_bytes = 64 * 1024;    // 413 beyond
-    std::size_t max_header_bytes = 8 * 1024;   // 431 beyond
-    std::size_t max_connections = 10000;       // further connections are closed at accept
+    unsigned worker_queue = 1024;             // requests waiting for a worker; beyond: 503
+    std::size_t max_body_bytes = 64 * 1024;   // 413 beyond
+    std::size_t max_header_bytes = 8 * 1024;  // 431 beyond
+    std::size_t max_connections = 10000;      // further connections are closed at accept
+    // Then the connection is closed after the answer (spreads clients over instances).
     unsigned max_requests_per_connection = 1000;
-    std::chrono::seconds header_timeout{10};   // from the first byte of a request to its last header
-    std::chrono::seconds request_timeout{30};  // the whole request: headers, body, answer
-    std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request under way
-    std::chrono::seconds shutdown_grace{10};   // in-flight requests get this long after SIGTERM
+    // From the first byte of a request to its last header; also how long a new connection may
+    // stay silent (at most idle_timeout).
+    std::chrono::seconds header_timeout{10};
+    // Headers and body from the request's first byte; writing the answer gets as long again.
+    std::chrono::seconds request_timeout{30};
+    std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request under way
+    std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long after SIGTERM
     // Peers whose X-Forwarded-For / X-Real-IP are believed: addresses or CIDR blocks.
     std::vector<std::string> trusted_proxies;
+    // Origins whose pages may read the answers (http/cors.h): "https://host[:port]" entries or
+    // the single "*"; empty: CORS off. The constructor throws std::invalid_argument on a bad one.
+    std::vector<std::string> cors_origins;
+    // `Strict-Transport-Security` on every answer (the public URL is https).
+    bool hsts = false;
 };
 
 class Server {
-public:
+  public:
     Server(ServerOptions options, const Router& router);
     ~Server();
 
@@ -44,7 +53,7 @@ public:
     // Asks run() to return as a signal would. Thread-safe.
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -104,20 +104,19 @@ const char* const kIfNotYou =
 
 }  // namespace
 
-Email verification_email(std::string_view to, std::string_view username,
-                         std::string_view link_url) {
-    return make_email(
-        to, "Confirm your e-mail address",
-        {greeting(username),
-         {"This address was given for the authd account \"" + std::string(username) +
-          "\". To confirm that it is yours, open this link:"},
-         link(link_url),
-         {"The link works once and expires in 24 hours. If you did not ask for this, you can "
-          "ignore this message."}});
+Email verification_email(std::string_view to, std::string_view username, std::string_view link_url,
+                         std::int64_t lifetime) {
+    return make_email(to, "Confirm your e-mail address",
+                      {greeting(username),
+                       {"This address was given for the authd account \"" + std::string(username) +
+                        "\". To confirm that it is yours, open this link:"},
+                       link(link_url),
+                       {"The link works once and expires in " + web::duration_text(lifetime) +
+                        ". If you did not ask for this, you can ignore this message."}});
 }
 
 Email password_reset_email(std::string_view to, std::string_view username,
-                           std::string_view link_url) {
+                           std::string_view link_url, std::int64_t lifetime) {
     return make_email(
         to, "Reset your password",
         {greeting(username),
@@ -125,8 +124,9 @@ Email password_reset_email(std::string_view to, std::string_view username,
           "\", which uses this address. To choose a new password, "
           "open this link:"},
          link(link_url),
-         {"The link works once and expires in 1 hour. If you did not ask for this, you can "
-          "ignore this message; your password stays as it is."}});
+         {"The link works once and expires in " + web::duration_text(lifetime) +
+          ". If you did not ask for this, you can ignore this message; your password stays "
+          "as it is."}});
 }
 
 Email password_changed_notice(std::string_view to, std::string_view username) {

@@ -9,8 +9,11 @@
 
 namespace authd::mail {
 
-Email verification_email(std::string_view to, std::string_view username, std::string_view link);
-Email password_reset_email(std::string_view to, std::string_view username, std::string_view link);
+// `lifetime`: how long the link works, in seconds (stated in the text).
+Email verification_email(std::string_view to, std::string_view username, std::string_view link,
+                         std::int64_t lifetime);
+Email password_reset_email(std::string_view to, std::string_view username, std::string_view link,
+                           std::int64_t lifetime);
 Email password_changed_notice(std::string_view to, std::string_view username);
 Email password_reset_notice(std::string_view to, std::string_view username);
 // To the old address, naming the new one.

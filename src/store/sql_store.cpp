@@ -41,6 +41,7 @@ constexpr std::string_view kDeleteUserTwoFactor[] = {
     "DELETE FROM recovery_codes WHERE user_id = $1",
     "DELETE FROM login_tickets WHERE user_id = $1",
 };
+constexpr std::string_view kDeleteUserTickets = "DELETE FROM login_tickets WHERE user_id = $1";
 constexpr std::string_view kDeleteUser = "DELETE FROM users WHERE id = $1";
 
 constexpr std::string_view kSessionColumns =
@@ -117,6 +118,9 @@ constexpr std::string_view kCountRateEvents =
     "SELECT count(*) FROM rate_events WHERE bucket = $1 AND at > $2";
 constexpr std::string_view kOldestRateEvent =
     "SELECT min(at) FROM rate_events WHERE bucket = $1 AND at > $2";
+constexpr std::string_view kNewestRateEvent =
+    "SELECT max(at) FROM rate_events WHERE bucket = $1 AND at > $2";
+constexpr std::string_view kDeleteRateEvents = "DELETE FROM rate_events WHERE bucket = $1";
 constexpr std::string_view kInsertRateEvent =
     "INSERT INTO rate_events (bucket, at) VALUES ($1, $2)";
 constexpr std::string_view kPruneRateEvents = "DELETE FROM rate_events WHERE at <= $1";
@@ -180,6 +184,19 @@ constexpr std::string_view kRecordSecondFactorFailure =
 constexpr std::string_view kResetSecondFactorFailures =
     "UPDATE users SET second_factor_failures = 0 WHERE id = $1";
 
+constexpr std::string_view kInsertSecurityEvent =
+    "INSERT INTO security_events (id, at, kind, user_id, username, session_id, ip, user_agent, "
+    "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr std::string_view kEventColumns =
+    "id, at, kind, user_id, username, session_id, ip, user_agent, detail";
+const std::string kSelectUserEvents = std::string("SELECT ") + std::string(kEventColumns) +
+                                      " FROM security_events WHERE user_id = $1"
+                                      " ORDER BY at DESC, id LIMIT $2";
+const std::string kSelectSessionEvents = std::string("SELECT ") + std::string(kEventColumns) +
+                                         " FROM security_events WHERE session_id = $1"
+                                         " ORDER BY at DESC, id LIMIT $2";
+constexpr std::string_view kPruneSecurityEvents = "DELETE FROM security_events WHERE at < $1";
+
 constexpr std::string_view kPing = "SELECT 1";
 
 std::string_view purpose_name(TokenPurpose purpose) {
@@ -234,6 +251,25 @@ TotpDevice read_totp_device(const Row& row) {
     device.confirmed_at = row.optional_integer(7);
     device.last_used_step = row.optional_integer(8);
     return device;
+}
+
+SecurityEvent read_event(const Row& row) {
+    SecurityEvent event;
+    event.id = row.text(0);
+    event.at = row.integer(1);
+    event.kind = row.text(2);
+    event.user_id = row.optional_text(3);
+    event.username = row.text(4);
+    event.session_id = row.optional_text(5);
+    event.ip = row.text(6);
+    event.user_agent = row.text(7);
+    event.detail = row.text(8);
+    return event;
+}
+
+Param optional_text(const std::optional<std::string>& value) {
+    if (value) return *value;
+    return nullptr;
 }
 
 LoginTicket read_ticket(const Row& row) {
@@ -320,8 +356,10 @@ class SqlTransaction final : public Transaction {
     void update_password(const std::string& user_id, const std::string& password_hash,
                          std::int64_t changed_at) override {
         db_.execute(kUpdatePassword, {user_id, password_hash, changed_at});
-        // A password change, by any route, retires every reset link still out.
+        // A password change, by any route, retires every reset link still out, and every login
+        // that passed the old password and waits for its second factor.
         db_.execute(kDeleteResetTokens, {user_id});
+        db_.execute(kDeleteUserTickets, {user_id});
     }
 
     void replace_password_hash(const std::string& user_id,
@@ -473,6 +511,15 @@ class SqlTransaction final : public Transaction {
         return db_.execute(kOldestRateEvent, {bucket, since}).rows.front().optional_integer(0);
     }
 
+    std::optional<std::int64_t> newest_rate_event(const std::string& bucket,
+                                                  std::int64_t since) override {
+        return db_.execute(kNewestRateEvent, {bucket, since}).rows.front().optional_integer(0);
+    }
+
+    void delete_rate_events(const std::string& bucket) override {
+        db_.execute(kDeleteRateEvents, {bucket});
+    }
+
     void insert_rate_event(const std::string& bucket, std::int64_t at) override {
         db_.execute(kInsertRateEvent, {bucket, at});
     }
@@ -567,6 +614,33 @@ class SqlTransaction final : public Transaction {
 
     void delete_expired_login_tickets(std::int64_t before) override {
         db_.execute(kDeleteExpiredTickets, {before});
+    }
+
+    void insert_security_event(const SecurityEvent& e) override {
+        db_.execute(kInsertSecurityEvent,
+                    {e.id, e.at, e.kind, optional_text(e.user_id), e.username,
+                     optional_text(e.session_id), e.ip, e.user_agent, e.detail});
+    }
+
+    std::vector<SecurityEvent> security_events_of_user(const std::string& user_id,
+                                                       int limit) override {
+        std::vector<SecurityEvent> events;
+        for (const Row& row : db_.execute(kSelectUserEvents, {user_id, std::int64_t{limit}}).rows)
+            events.push_back(read_event(row));
+        return events;
+    }
+
+    std::vector<SecurityEvent> security_events_of_session(const std::string& session_id,
+                                                          int limit) override {
+        std::vector<SecurityEvent> events;
+        for (const Row& row :
+             db_.execute(kSelectSessionEvents, {session_id, std::int64_t{limit}}).rows)
+            events.push_back(read_event(row));
+        return events;
+    }
+
+    void prune_security_events(std::int64_t before) override {
+        db_.execute(kPruneSecurityEvents, {before});
     }
 
     void record_second_factor_failure(const std::string& user_id, std::int64_t at) override {

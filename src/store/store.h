@@ -101,6 +101,18 @@ struct LoginTicket {
     std::string user_agent;
 };
 
+struct SecurityEvent {
+    std::string id;
+    std::int64_t at = 0;
+    std::string kind;  // "login_succeeded", "login_failed", "logout", ...
+    std::optional<std::string> user_id;
+    std::string username;
+    std::optional<std::string> session_id;
+    std::string ip;
+    std::string user_agent;
+    std::string detail;  // a reason or a name, never a secret
+};
+
 // A row that would break a uniqueness rule: `field` is "username" or "email".
 class Duplicate : public std::runtime_error {
   public:
@@ -125,6 +137,7 @@ class Transaction {
     virtual void insert_user(const User& user) = 0;
     // Writes username, email, two_fa_enable, email_verified and lang. Throws Duplicate.
     virtual void update_profile(const User& user) = 0;
+    // Also retires the user's reset links and pending login tickets.
     virtual void update_password(const std::string& user_id, const std::string& password_hash,
                                  std::int64_t changed_at) = 0;
     // Replaces the hash without counting as a change (a rehash with stronger parameters).
@@ -186,7 +199,12 @@ class Transaction {
     // The oldest counted attempt since `since` (when the window frees up).
     virtual std::optional<std::int64_t> oldest_rate_event(const std::string& bucket,
                                                           std::int64_t since) = 0;
+    // The newest counted attempt since `since`.
+    virtual std::optional<std::int64_t> newest_rate_event(const std::string& bucket,
+                                                          std::int64_t since) = 0;
     virtual void insert_rate_event(const std::string& bucket, std::int64_t at) = 0;
+    // Forgets every attempt of the bucket (a success clears a backoff).
+    virtual void delete_rate_events(const std::string& bucket) = 0;
     virtual void prune_rate_events(std::int64_t before) = 0;
 
     // Authenticator apps, oldest first.
@@ -220,6 +238,15 @@ class Transaction {
     virtual void set_ticket_email_code(const std::string& ticket_hash, const std::string& code_hash,
                                        std::int64_t at) = 0;
     virtual void delete_expired_login_tickets(std::int64_t before) = 0;
+
+    // The audit log.
+    virtual void insert_security_event(const SecurityEvent& event) = 0;
+    // The user's events, newest first, at most `limit`.
+    virtual std::vector<SecurityEvent> security_events_of_user(const std::string& user_id,
+                                                               int limit) = 0;
+    virtual std::vector<SecurityEvent> security_events_of_session(const std::string& session_id,
+                                                                  int limit) = 0;
+    virtual void prune_security_events(std::int64_t before) = 0;
 
     // Consecutive wrong second-factor codes of an account: counted, or reset after a success.
     virtual void record_second_factor_failure(const std::string& user_id, std::int64_t at) = 0;

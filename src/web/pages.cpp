@@ -96,6 +96,15 @@ std::string html_escape(std::string_view text) {
     return escaped;
 }
 
+std::string duration_text(std::int64_t seconds) {
+    const auto in = [](std::int64_t count, std::string unit) {
+        return std::to_string(count) + " " + unit + (count == 1 ? "" : "s");
+    };
+    if (seconds > 0 && seconds % 3600 == 0) return in(seconds / 3600, "hour");
+    if (seconds > 0 && seconds % 60 == 0) return in(seconds / 60, "minute");
+    return in(seconds, "second");
+}
+
 std::string_view content_security_policy() {
     static const std::string policy =
         "default-src 'none'; style-src 'sha256-" + base64_sha256(kStyle) +
@@ -103,15 +112,19 @@ std::string_view content_security_policy() {
     return policy;
 }
 
-std::string reset_requested_page() {
-    return document("Check your mailbox",
-                    "<p>If an account uses that address, we have sent a link to reset its "
-                    "password. The link works once and expires in an hour.</p>\n"
-                    "<p class=\"hint\">Nothing arrived? Look in your spam folder, or check "
-                    "that you typed the address you signed up with.</p>\n");
+std::string reset_requested_page(std::int64_t lifetime) {
+    const std::string content =
+        "<p>If an account uses that address, we have sent a link to reset its password. The "
+        "link works once and expires in " +
+        duration_text(lifetime) +
+        ".</p>\n"
+        "<p class=\"hint\">Nothing arrived? Look in your spam folder, or check that you typed "
+        "the address you signed up with.</p>\n";
+    return document("Check your mailbox", content);
 }
 
-std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors) {
+std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors,
+                            std::size_t min_length) {
     std::string content;
     if (!errors.empty()) {
         content += "<ul class=\"errors\" role=\"alert\">\n";
@@ -121,30 +134,29 @@ std::string reset_form_page(std::string_view csrf_token, const std::vector<std::
         content += "</ul>\n";
     }
     // No minlength: the length rule is server configuration, enforced (and reported) there.
-    content +=
-        "<p class=\"hint\" id=\"password_rules\">At least 12 characters; avoid common "
-        "passwords and your name.</p>\n"
-        "<form method=\"post\" action=\"\">\n"
-        "<input type=\"hidden\" name=\"csrf_token\" value=\"" +
-        html_escape(csrf_token) +
-        "\">\n"
-        "<label for=\"new_password\">New password</label>\n"
-        "<input type=\"password\" id=\"new_password\" name=\"new_password\" "
-        "autocomplete=\"new-password\" aria-describedby=\"password_rules\" required>\n"
-        "<label for=\"new_password2\">New password (again)</label>\n"
-        "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" "
-        "autocomplete=\"new-password\" required>\n"
-        "<button type=\"submit\">Change my password</button>\n"
-        "</form>\n";
+    content += "<p class=\"hint\" id=\"password_rules\">At least " + std::to_string(min_length) +
+               " characters; avoid common passwords and your name.</p>\n"
+               "<form method=\"post\" action=\"\">\n"
+               "<input type=\"hidden\" name=\"csrf_token\" value=\"" +
+               html_escape(csrf_token) +
+               "\">\n"
+               "<label for=\"new_password\">New password</label>\n"
+               "<input type=\"password\" id=\"new_password\" name=\"new_password\" "
+               "autocomplete=\"new-password\" aria-describedby=\"password_rules\" required>\n"
+               "<label for=\"new_password2\">New password (again)</label>\n"
+               "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" "
+               "autocomplete=\"new-password\" required>\n"
+               "<button type=\"submit\">Change my password</button>\n"
+               "</form>\n";
     return document("Choose a new password", content);
 }
 
-std::string reset_invalid_page() {
-    return document("This link is invalid or has expired",
-                    "<p>A password reset link works only once and only for an hour, and this "
-                    "one can no longer be used.</p>\n"
-                    "<p>Please ask for a new password reset link; it will arrive by "
-                    "e-mail.</p>\n");
+std::string reset_invalid_page(std::int64_t lifetime) {
+    const std::string content =
+        "<p>A password reset link works only once and only for " + duration_text(lifetime) +
+        ", and this one can no longer be used.</p>\n"
+        "<p>Please ask for a new password reset link; it will arrive by e-mail.</p>\n";
+    return document("This link is invalid or has expired", content);
 }
 
 std::string reset_done_page() {
@@ -159,11 +171,12 @@ std::string email_verified_page() {
                     "address.</p>\n");
 }
 
-std::string email_verification_invalid_page() {
-    return document("This confirmation link is invalid or has expired",
-                    "<p>A confirmation link works only once and only for 24 hours, and this "
-                    "one can no longer be used.</p>\n"
-                    "<p>Log in and ask for a new confirmation e-mail.</p>\n");
+std::string email_verification_invalid_page(std::int64_t lifetime) {
+    const std::string content = "<p>A confirmation link works only once and only for " +
+                                duration_text(lifetime) +
+                                ", and this one can no longer be used.</p>\n"
+                                "<p>Log in and ask for a new confirmation e-mail.</p>\n";
+    return document("This confirmation link is invalid or has expired", content);
 }
 
 }  // namespace authd::web

@@ -2,30 +2,38 @@
 // The few HTML pages authd serves (password reset, e-mail verification): complete, valid
 // HTML5 documents readable on a phone, with labelled inputs and no external resources, so that
 // the strict Content-Security-Policy below holds.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace authd::web {
 
-// `GET password_reset/done/`: "check your mailbox".
-std::string reset_requested_page();
+// `GET password_reset/done/`: "check your mailbox". `lifetime` (seconds) is how long a reset
+// link works, as configured; the same for `lifetime` below.
+std::string reset_requested_page(std::int64_t lifetime);
 // `GET reset/<uidb64>/<token>/`: the form (new password twice) posting back to the same URL
 // (action=""), with the CSRF token in a hidden field named "csrf_token"; inputs named
 // "new_password" and "new_password2". `errors` are shown above the form (field messages).
-std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors);
+// `min_length`: the configured shortest password, stated in the hint.
+std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors,
+                            std::size_t min_length);
 // The link is invalid, used or expired.
-std::string reset_invalid_page();
+std::string reset_invalid_page(std::int64_t lifetime);
 // `GET reset/done/`: the password was changed.
 std::string reset_done_page();
 // `GET verify_email/<uidb64>/<token>/`: the address is confirmed, or the link is invalid.
 std::string email_verified_page();
-std::string email_verification_invalid_page();
+std::string email_verification_invalid_page(std::int64_t lifetime);
 
 // The value of the Content-Security-Policy header the pages are made for.
 std::string_view content_security_policy();
 
 // Text made safe inside HTML element content and quoted attribute values.
 std::string html_escape(std::string_view text);
+
+// A link lifetime in words, in the largest whole unit: "24 hours", "1 hour", "15 minutes",
+// "90 seconds" (also used by the e-mail texts).
+std::string duration_text(std::int64_t seconds);
 
 }  // namespace authd::web

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import threading
@@ -579,3 +580,224 @@ def assert_no_store(r: requests.Response):
 
 def assert_json(r: requests.Response):
     assert r.headers.get("Content-Type", "").startswith("application/json"), dict(r.headers)
+
+
+# ----------------------------------------------------------------------------------------------
+# two-factor authentication (RFC 6238 computed here, independently of the server)
+
+MSG_TOTP_CODE_WRONG = "The code is not valid for the new app."
+MSG_REAUTH_PASSWORD_WRONG = "Your password was entered incorrectly. Please enter it again."
+MSG_SEND_ONLY_EMAIL = 'The only choice is "email".'
+BODY_TWO_FA_REQUIRED_DETAIL = "Two-factor authentication required."
+BODY_INVALID_CODE = {"detail": "The code is invalid, expired or already used.",
+                     "code": "invalid_code"}
+BODY_INVALID_TICKET = {"detail": "The login ticket is invalid or has expired. Log in again.",
+                       "code": "invalid_ticket"}
+BODY_REAUTH_REQUIRED = {"detail": "This change needs a recent login: log in again or send your "
+                                  "current password.",
+                        "code": "reauthentication_required"}
+BODY_NO_PENDING_APP = {"detail": "There is no authenticator app waiting for confirmation: ask "
+                                 "for a new secret first.",
+                       "code": "no_pending_app"}
+BODY_NO_APP = {"detail": "No authenticator app is set up.", "code": "not_found"}
+BODY_APP_CONFIRMED = {"detail": "The authenticator app is confirmed."}
+BODY_CODE_SENT = {"detail": "A code has been sent to your e-mail address."}
+BODY_EMAIL_NOT_VERIFIED = {"detail": "This account has no verified e-mail address to send a code "
+                                     "to.",
+                           "code": "email_not_verified"}
+SUBJECT_2FA_ON = "Two-factor authentication is on"
+SUBJECT_2FA_OFF = "Two-factor authentication is off"
+SUBJECT_APP_REMOVED = "Your authenticator app was removed"
+SUBJECT_RECOVERY_USED = "A recovery code was used"
+SUBJECT_LOGIN_CODE_PREFIX = "Your login code: "
+RECOVERY_CODE_RE = re.compile(r"^[a-z2-7]{5}-[a-z2-7]{5}$")
+TOTP_PERIOD = 30
+
+
+def b32_secret_bytes(secret_b32: str) -> bytes:
+    s = secret_b32.strip().replace(" ", "").upper()
+    return base64.b32decode(s + "=" * (-len(s) % 8))
+
+
+def hotp(key: bytes, counter: int, digits: int = 6) -> str:
+    """RFC 4226 with SHA-1 and dynamic truncation."""
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(value % 10 ** digits).zfill(digits)
+
+
+def totp_step(t: Optional[float] = None, period: int = TOTP_PERIOD) -> int:
+    return int((time.time() if t is None else t) // period)
+
+
+def totp(secret_b32: str, t: Optional[float] = None, period: int = TOTP_PERIOD,
+         digits: int = 6) -> str:
+    """RFC 6238: the code of the time step that contains t (now by default)."""
+    return hotp(b32_secret_bytes(secret_b32), totp_step(t, period), digits)
+
+
+def wait_for_step_margin(margin: float = 3.0, period: int = TOTP_PERIOD):
+    """Returns at a moment with at least `margin` seconds left in the current time step, so
+    a code computed now for a given offset is still judged against the same step."""
+    left = period - (time.time() % period)
+    if left < margin:
+        time.sleep(left + 0.05)
+
+
+def parse_otp_uri(uri: str) -> dict:
+    from urllib.parse import parse_qs, unquote, urlsplit
+    parts = urlsplit(uri)
+    assert parts.scheme == "otpauth" and parts.netloc == "totp", uri
+    query = {k: v[0] for k, v in parse_qs(parts.query, strict_parsing=True).items()}
+    query["label"] = unquote(parts.path.lstrip("/"))
+    return query
+
+
+class TotpApp:
+    """An authenticator app as the tests use it: it never hands out a code of a time step
+    at or before one it already handed out (the server refuses those as replays), and the
+    code it hands out is within the server's ±1 step of now."""
+
+    def __init__(self, secret_b32: str):
+        self.secret = secret_b32
+        self.key = b32_secret_bytes(secret_b32)
+        self.last_step: Optional[int] = None
+
+    @classmethod
+    def from_uri(cls, uri: str) -> "TotpApp":
+        return cls(parse_otp_uri(uri)["secret"])
+
+    def code_for_step(self, step: int) -> str:
+        return hotp(self.key, step)
+
+    def code_at(self, offset: int = 0) -> str:
+        """The code of (current step + offset), without bookkeeping."""
+        return self.code_for_step(totp_step() + offset)
+
+    def next_code(self) -> str:
+        """A fresh code (a step after the last one handed out), marked as handed out."""
+        now = totp_step()
+        step = now if self.last_step is None else max(now, self.last_step + 1)
+        if step > now + 1:  # two steps ahead would be refused: wait for time to catch up
+            time.sleep(max(0.0, (step - 1) * TOTP_PERIOD - time.time()) + 0.05)
+        self.last_step = step
+        return self.code_for_step(step)
+
+    def wrong_code(self) -> str:
+        """Six digits that are not a code of any step near now."""
+        now = totp_step()
+        near = {self.code_for_step(now + d) for d in range(-3, 4)}
+        candidate = int(self.code_for_step(now))
+        while True:
+            candidate = (candidate + 104729) % 1_000_000
+            text = str(candidate).zfill(6)
+            if text not in near:
+                return text
+
+
+def other_code(*codes: str) -> str:
+    """Six digits different from every given code."""
+    n = 123457
+    while str(n).zfill(6) in codes:
+        n = (n + 7919) % 1_000_000
+    return str(n).zfill(6)
+
+
+class TwoFactorKit:
+    """The steps of the two-factor flows, on one server and its SMTP sink (authd_mail)."""
+
+    def __init__(self, client: Client, sink):
+        self.client = client
+        self.sink = sink
+
+    def verify_email(self, user: User, address: Optional[str] = None):
+        from authd_mail import BODY_VERIFIED, SUBJECT_VERIFY, extract_link, link_path
+        address = address or user.email
+        message = self.sink.wait_for(to=address, subject=SUBJECT_VERIFY)
+        link = extract_link(message, "/api/auth/verify_email/")
+        r = self.client.get(link_path(link), headers={"Accept": "application/json"})
+        assert r.status_code == 200, f"{r.status_code} {r.text}"
+        assert r.json() == BODY_VERIFIED
+
+    def verified_user(self, **kw) -> User:
+        user = self.client.new_user(**kw)
+        self.verify_email(user)
+        return user
+
+    def enable(self, user: User, field: str = "two_fa_enabled") -> tuple[dict, TotpApp, list]:
+        r = self.client.patch("/api/auth/update/" + quote(user.username, safe=""),
+                              json={field: True}, token=user.access)
+        assert r.status_code == 200, f"{r.status_code} {r.text}"
+        body = r.json()
+        return body, TotpApp.from_uri(body["otp_uri"]), body["recovery_codes"]
+
+    def user_with_2fa(self, **kw) -> tuple[User, TotpApp, list]:
+        """A verified user with 2FA on; its app (from the update) still waits for its code."""
+        user = self.verified_user(**kw)
+        _, app, codes = self.enable(user)
+        return user, app, codes
+
+    def confirm(self, user: User, app: TotpApp):
+        r = self.client.post("/api/auth/2fa/totp/confirm", json={"code": app.next_code()},
+                             token=user.access)
+        assert r.status_code == 200, f"{r.status_code} {r.text}"
+        assert r.json() == BODY_APP_CONFIRMED
+
+    def login_202(self, user: User, login: Optional[str] = None) -> dict:
+        r = self.client.login_raw(login or user.username, user.password)
+        assert r.status_code == 202, f"{r.status_code} {r.text}"
+        body = r.json()
+        assert set(body) == {"detail", "two_fa_required", "ticket", "methods"}, body
+        assert body["detail"] == BODY_TWO_FA_REQUIRED_DETAIL
+        assert body["two_fa_required"] is True
+        assert isinstance(body["ticket"], str) and len(body["ticket"]) >= 20
+        return body
+
+    def ticket(self, user: User) -> str:
+        return self.login_202(user)["ticket"]
+
+    def otp(self, ticket: str, code: str, **kw) -> requests.Response:
+        return self.client.post("/api/auth/otp", json={"ticket": ticket, "code": code}, **kw)
+
+    def otp_front_end(self, login: str, password: str, code: str) -> requests.Response:
+        return self.client.post("/api/auth/otp",
+                                json={"username": login, "password": password, "otp": code})
+
+    def login_code_messages(self, address: str) -> list:
+        return [m for m in self.sink.messages_to(address)
+                if m.subject.startswith(SUBJECT_LOGIN_CODE_PREFIX)]
+
+    def wait_login_code(self, address: str, n: int, timeout: float = 10.0) -> str:
+        """The code of the n-th login-code message to that address (1-based), once it came."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.login_code_messages(address)
+            if len(found) >= n:
+                message = found[n - 1]
+                code = message.subject[len(SUBJECT_LOGIN_CODE_PREFIX):]
+                assert re.fullmatch(r"\d{6}", code), message.subject
+                assert code in message.text, message.text
+                return code
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no login code #{n} for {address} within {timeout}s; "
+                                     f"got {found}")
+            time.sleep(0.05)
+
+    def account(self, user: User) -> dict:
+        r = self.client.account(user.username, user.access)
+        assert r.status_code == 200, f"{r.status_code} {r.text}"
+        return r.json()
+
+
+def assert_tokens(r: requests.Response, username: str) -> dict:
+    """A successful login answer: exactly {access, refresh, lang}, tokens of that user."""
+    assert r.status_code == 200, f"{r.status_code} {r.text}"
+    body = r.json()
+    assert set(body) == {"access", "refresh", "lang"}, body
+    assert "no-store" in r.headers.get("Cache-Control", "")
+    access, refresh = jwt_claims(body["access"]), jwt_claims(body["refresh"])
+    assert access["token_type"] == "access" and refresh["token_type"] == "refresh"
+    assert access["username"] == username and refresh["username"] == username
+    assert access["sid"] == refresh["sid"]
+    return body

@@ -159,3 +159,49 @@ def server(module_factory):
 @pytest.fixture
 def client(server):
     return server.client()
+
+
+# ----------------------------------------------------------------------------------------------
+# e-mail: an SMTP sink (aiosmtpd) and an authd that delivers to it
+
+# A sender with a non-ASCII display name: its header must come out as an RFC 2047 encoded word.
+MAIL_FROM = "Authd Sécurité <no-reply@auth.example.test>"
+
+
+@pytest.fixture(scope="module")
+def smtp_sink():
+    """The SMTP server of a test module; it keeps every message delivered to it."""
+    from authd_mail import SmtpSink  # aiosmtpd is needed by the e-mail tests only
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_sink_factory():
+    """Sinks of one test (each on its own fixed port), for tests that stop and start them."""
+    from authd_mail import SmtpSink
+    sinks = []
+
+    def make(start: bool = True):
+        sink = SmtpSink()
+        sinks.append(sink)
+        if start:
+            sink.start()
+        return sink
+
+    yield make
+    for sink in sinks:
+        sink.stop()
+
+
+@pytest.fixture(scope="module")
+def mail_authd(module_factory, smtp_sink):
+    """The module's authd delivering to `smtp_sink`, with links on authd_mail.PUBLIC_URL."""
+    return module_factory(smtp_sink.env(AUTH_EMAIL_FROM=MAIL_FROM))
+
+
+@pytest.fixture
+def mail_client(mail_authd):
+    return mail_authd.client()

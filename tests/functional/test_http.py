@@ -193,4 +193,31 @@ def test_error_answers_are_json(client):
     for r in (client.get("/nope"), client.put("/api/auth/login"),
               client.get("/api/auth/someone")):
         assert_json(r)
+        assert r.headers["Content-Type"] == "application/json; charset=utf-8"
         json.loads(r.text)
+
+
+@pytest.mark.parametrize("path,allowed", [
+    ("/api/auth/login", {"POST", "OPTIONS"}),
+    ("/api/auth/login/", {"POST", "OPTIONS"}),
+    ("/api/auth/someone", {"GET", "HEAD", "OPTIONS"}),
+    ("/api/auth/update/someone", {"PUT", "PATCH", "OPTIONS"}),
+    ("/healthz", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_options_is_204_with_allow(client, path, allowed):
+    # Served on every route without authentication, like DRF's OPTIONS (which has a body).
+    r = client.request("OPTIONS", path)
+    assert r.status_code == 204, r.text
+    assert r.content == b""
+    assert {m.strip() for m in r.headers["Allow"].split(",")} == allowed
+    # The 405 of the same path lists OPTIONS too.
+    wrong = "DELETE" if "DELETE" not in allowed else "POST"
+    r = client.request(wrong, path)
+    assert r.status_code == 405, r.text
+    assert {m.strip() for m in r.headers["Allow"].split(",")} == allowed
+
+
+def test_options_on_an_unknown_path_is_404(client):
+    r = client.request("OPTIONS", "/api/auth/no/such/route")
+    assert r.status_code == 404, r.text
+    assert r.json() == BODY_NOT_FOUND

@@ -79,6 +79,49 @@ TEST(Config, BadValuesNameTheirVariable) {
               std::string::npos);
 }
 
+TEST(Config, HttpHardeningDefaults) {
+    const Config config = load_with({});
+    EXPECT_TRUE(config.cors_origins.empty());  // CORS off
+    EXPECT_EQ(config.max_requests_per_connection, 1000u);
+    EXPECT_EQ(config.max_connections, 10000u);
+    EXPECT_EQ(config.header_timeout, std::chrono::seconds(10));
+}
+
+TEST(Config, CorsOriginsAreNormalized) {
+    Config config = load_with(
+        {{"AUTH_CORS_ORIGINS", " https://Game.Example.com:443 ,http://localhost:5173,,"}});
+    EXPECT_EQ(config.cors_origins,
+              (std::vector<std::string>{"https://game.example.com", "http://localhost:5173"}));
+    config = load_with({{"AUTH_CORS_ORIGINS", "*"}});
+    EXPECT_EQ(config.cors_origins, std::vector<std::string>{"*"});
+    config = load_with({{"AUTH_CORS_ORIGINS", ""}});
+    EXPECT_TRUE(config.cors_origins.empty());
+    config = load_with({{"AUTH_CORS_ORIGINS", "https://a.example.com"},
+                        {"AUTH_MAX_REQUESTS_PER_CONNECTION", "7"}});
+    EXPECT_EQ(config.max_requests_per_connection, 7u);
+    std::string all;
+    for (const auto& [name, value] : describe(config))
+        all += name + "=" + value + "\n";
+    EXPECT_NE(all.find("AUTH_CORS_ORIGINS=https://a.example.com\n"), std::string::npos);
+    EXPECT_NE(all.find("AUTH_MAX_REQUESTS_PER_CONNECTION=7\n"), std::string::npos);
+}
+
+TEST(Config, BadCorsOriginsAreOneClearLine) {
+    for (std::string value :
+         {"https://game.example.com/", "game.example.com", "https://a.example.com,*", "*,*",
+          "ftp://a.example.com", "https://a.example.com/app", "null"}) {
+        const std::string error = error_of({{"AUTH_CORS_ORIGINS", value}});
+        EXPECT_EQ(error.rfind("AUTH_CORS_ORIGINS: ", 0), 0u) << value << ": " << error;
+        EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+    }
+    EXPECT_NE(error_of({{"AUTH_CORS_ORIGINS", "https://ok.example.com,https://bad.example.com/"}})
+                  .find("\"https://bad.example.com/\""),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_MAX_REQUESTS_PER_CONNECTION", "0"}})
+                  .find("AUTH_MAX_REQUESTS_PER_CONNECTION"),
+              std::string::npos);
+}
+
 TEST(Config, DurationsTakeSuffixes) {
     EXPECT_EQ(parse_duration("900"), 900);
     EXPECT_EQ(parse_duration("45s"), 45);
@@ -103,6 +146,32 @@ TEST(Config, DescriptionMasksSecrets) {
     EXPECT_EQ(all.find("dbpassword"), std::string::npos);
     EXPECT_NE(all.find("postgresql://authd:***@db.example:5432/auth"), std::string::npos);
     EXPECT_NE(all.find("users:***"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace authd::config
+
+namespace authd::config {
+namespace {
+
+TEST(Config, PasswordsInUrlsNeverLeakEvenWhenUnencoded) {
+    EXPECT_EQ(mask_url_password("smtp://u:p#ss@host:587"), "smtp://u:***@host:587");
+    EXPECT_EQ(mask_url_password("smtp://u:p/a?s@s@host:587"), "smtp://u:***@host:587");
+    EXPECT_EQ(mask_url_password("postgresql://u:secret@db/auth?sslmode=require"),
+              "postgresql://u:***@db/auth?sslmode=require");
+    for (const char* url : {"smtp://u:p#ss@host:587", "smtp://u:p@ss@host:587"}) {
+        try {
+            load([&](const std::string& name) -> std::optional<std::string> {
+                if (name == "AUTH_EMAIL_URL") return std::string(url);
+                return std::nullopt;
+            });
+            ADD_FAILURE() << "accepted " << url;
+        } catch (const ConfigError& e) {
+            const std::string message = e.what();
+            EXPECT_EQ(message.find("ss@"), std::string::npos) << message;
+            EXPECT_NE(message.find("AUTH_EMAIL_URL"), std::string::npos) << message;
+        }
+    }
 }
 
 }  // namespace

@@ -14,13 +14,13 @@ const std::string kHostile = "\"><script>alert(1)</script>";
 
 std::vector<std::pair<std::string, std::string>> all_pages() {
     return {
-        {"reset_requested", reset_requested_page()},
-        {"reset_form", reset_form_page("token-123", {})},
-        {"reset_form_with_errors", reset_form_page("token-123", {"Too short.", "Too common."})},
-        {"reset_invalid", reset_invalid_page()},
+        {"reset_requested", reset_requested_page(3600)},
+        {"reset_form", reset_form_page("token-123", {}, 12)},
+        {"reset_form_with_errors", reset_form_page("token-123", {"Too short.", "Too common."}, 12)},
+        {"reset_invalid", reset_invalid_page(3600)},
         {"reset_done", reset_done_page()},
         {"email_verified", email_verified_page()},
-        {"email_verification_invalid", email_verification_invalid_page()},
+        {"email_verification_invalid", email_verification_invalid_page(86400)},
     };
 }
 
@@ -107,7 +107,7 @@ TEST(Pages, ContentSecurityPolicyIsStable) {
 }
 
 TEST(Pages, StyleIsAPhoneFriendlyColumn) {
-    const std::string style = style_text(reset_form_page("t", {}));
+    const std::string style = style_text(reset_form_page("t", {}, 12));
     EXPECT_NE(style.find("max-width:28rem"), std::string::npos);
     EXPECT_NE(style.find("width:100%"), std::string::npos);
 }
@@ -119,8 +119,12 @@ TEST(Pages, HtmlEscapeCoversTheFiveSpecialCharacters) {
     EXPECT_EQ(html_escape("&amp;"), "&amp;amp;");
 }
 
+TEST(Pages, ResetFormStatesTheConfiguredLength) {
+    EXPECT_NE(reset_form_page("t", {}, 16).find("At least 16 characters"), std::string::npos);
+}
+
 TEST(Pages, ResetFormHasLabelledInputsAndTheCsrfField) {
-    const std::string page = reset_form_page("csrf-abc", {});
+    const std::string page = reset_form_page("csrf-abc", {}, 12);
     EXPECT_NE(page.find("<form method=\"post\" action=\"\">"), std::string::npos);
     EXPECT_NE(page.find("<input type=\"hidden\" name=\"csrf_token\" value=\"csrf-abc\">"),
               std::string::npos);
@@ -142,7 +146,7 @@ TEST(Pages, ResetFormHasLabelledInputsAndTheCsrfField) {
 }
 
 TEST(Pages, ResetFormShowsErrorsAboveTheForm) {
-    const std::string page = reset_form_page("t", {"The two passwords differ.", "Too short."});
+    const std::string page = reset_form_page("t", {"The two passwords differ.", "Too short."}, 12);
     const auto errors = page.find("<ul class=\"errors\" role=\"alert\">");
     ASSERT_NE(errors, std::string::npos);
     EXPECT_LT(errors, page.find("<form"));
@@ -151,7 +155,7 @@ TEST(Pages, ResetFormShowsErrorsAboveTheForm) {
 }
 
 TEST(Pages, ResetFormEscapesHostileTokenAndErrors) {
-    const std::string page = reset_form_page(kHostile, {kHostile, "<b>bold</b> & 'quoted'"});
+    const std::string page = reset_form_page(kHostile, {kHostile, "<b>bold</b> & 'quoted'"}, 12);
     EXPECT_EQ(page.find("<script"), std::string::npos);
     EXPECT_EQ(page.find("<b>"), std::string::npos);
     EXPECT_NE(page.find("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">"),
@@ -163,16 +167,31 @@ TEST(Pages, ResetFormEscapesHostileTokenAndErrors) {
 }
 
 TEST(Pages, SayWhatHappened) {
-    EXPECT_NE(reset_requested_page().find("Check your mailbox"), std::string::npos);
-    EXPECT_NE(reset_requested_page().find("expires in an hour"), std::string::npos);
-    EXPECT_NE(reset_invalid_page().find("This link is invalid or has expired"), std::string::npos);
-    EXPECT_NE(reset_invalid_page().find("new password reset link"), std::string::npos);
+    EXPECT_NE(reset_requested_page(3600).find("Check your mailbox"), std::string::npos);
+    EXPECT_NE(reset_requested_page(3600).find("expires in 1 hour."), std::string::npos);
+    EXPECT_NE(reset_invalid_page(3600).find("This link is invalid or has expired"),
+              std::string::npos);
+    EXPECT_NE(reset_invalid_page(3600).find("only for 1 hour,"), std::string::npos);
+    EXPECT_NE(reset_invalid_page(3600).find("new password reset link"), std::string::npos);
     EXPECT_NE(reset_done_page().find("Your password has been changed"), std::string::npos);
     EXPECT_NE(reset_done_page().find("Every session was signed out"), std::string::npos);
     EXPECT_NE(email_verified_page().find("Your e-mail address is confirmed"), std::string::npos);
-    EXPECT_NE(
-        email_verification_invalid_page().find("This confirmation link is invalid or has expired"),
-        std::string::npos);
+    EXPECT_NE(email_verification_invalid_page(86400).find(
+                  "This confirmation link is invalid or has expired"),
+              std::string::npos);
+}
+
+TEST(Pages, StateTheConfiguredLifetime) {
+    EXPECT_EQ(duration_text(86400), "24 hours");
+    EXPECT_EQ(duration_text(3600), "1 hour");
+    EXPECT_EQ(duration_text(5400), "90 minutes");
+    EXPECT_EQ(duration_text(60), "1 minute");
+    EXPECT_EQ(duration_text(1), "1 second");
+    EXPECT_EQ(duration_text(61), "61 seconds");
+    EXPECT_NE(reset_requested_page(900).find("expires in 15 minutes."), std::string::npos);
+    EXPECT_NE(reset_invalid_page(120).find("only for 2 minutes,"), std::string::npos);
+    EXPECT_NE(email_verification_invalid_page(172800).find("only for 48 hours,"),
+              std::string::npos);
 }
 
 }  // namespace

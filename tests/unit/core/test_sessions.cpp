@@ -230,11 +230,11 @@ TEST(Sessions, ListAndEndOneSession) {
     const auth::Principal caller = d.sessions.authenticate(second.access);
     const auto sessions = d.sessions.list(caller);
     ASSERT_EQ(sessions.size(), 2u);
-    EXPECT_EQ(sessions.front().id, caller.session.id);  // newest first
+    EXPECT_EQ(sessions.front().session.id, caller.session.id);  // newest first
 
-    d.sessions.end(caller, sessions.back().id);
+    d.sessions.end(caller, sessions.back().session.id);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(first.access); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, sessions.back().id); }),
+    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, sessions.back().session.id); }),
               ErrorKind::not_found);
     EXPECT_EQ(error_kind([&] { d.sessions.end(caller, "no-such-session"); }), ErrorKind::not_found);
 }

@@ -9,6 +9,7 @@
 #include "auth/email_flows.h"
 #include "auth/links.h"
 #include "auth/login.h"
+#include "auth/maintenance.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/rate_limits.h"
@@ -74,20 +75,23 @@ struct Domain {
           tokens(codec, settings, clock),
           outbox("authd <no-reply@example.com>", clock, random),
           sender(*store, transport, clock, mail::SenderSettings{}),
+          audit(clock, random),
           notices(outbox),
-          limiter(clock),
+          limiter(clock, audit),
           links("https://auth.example.com", clock, random),
-          verification(*store, links, outbox, limiter, email),
-          password_reset(*store, links, outbox, limiter, policy, hasher, notices, clock, email),
+          verification(*store, links, outbox, limiter, audit, email),
+          password_reset(*store, links, outbox, limiter, policy, hasher, notices, audit, clock,
+                         email),
           data_export(*store, outbox, limiter, email),
-          sessions(*store, hasher, tokens, secrets, clock, random),
+          sessions(*store, hasher, tokens, secrets, audit, clock, random),
           reauthentication(hasher, clock, 900),
-          two_factor(*store, hasher, outbox, limiter, notices, reauthentication, secrets, clock,
-                     random, auth::TwoFactorSettings{}),
-          login_flow(sessions, two_factor),
+          two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit, secrets,
+                     clock, random, auth::TwoFactorSettings{}),
+          login_limits(*store, clock, auth::LoginLimitSettings{}),
+          login_flow(*store, sessions, two_factor, login_limits, audit),
           accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                   reauthentication, clock, random),
-          services({{"users", "users-secret-123456"}}, tokens, clock, random) {}
+                   reauthentication, audit, clock, random),
+          services({{"users", "users-secret-123456"}}, tokens, *store, audit, clock, random) {}
 
     store::User register_user(const std::string& username,
                               const std::string& password = "correct horse battery") {
@@ -125,6 +129,7 @@ struct Domain {
     auth::TokenIssuer tokens;
     mail::Outbox outbox;
     mail::OutboxSender sender;
+    auth::Audit audit;
     auth::Notices notices;
     auth::RateLimiter limiter;
     auth::OneTimeLinks links;
@@ -134,6 +139,7 @@ struct Domain {
     auth::Sessions sessions;
     auth::Reauthentication reauthentication;
     auth::TwoFactor two_factor;
+    auth::LoginLimits login_limits;
     auth::LoginFlow login_flow;
     auth::Accounts accounts;
     auth::ServiceAccounts services;

@@ -55,8 +55,8 @@ void expect_link(const Email& email) {
 
 std::vector<Email> all_emails(const std::string& username) {
     return {
-        verification_email("ann@example.com", username, kLink),
-        password_reset_email("ann@example.com", username, kLink),
+        verification_email("ann@example.com", username, kLink, 86400),
+        password_reset_email("ann@example.com", username, kLink, 3600),
         password_changed_notice("ann@example.com", username),
         password_reset_notice("ann@example.com", username),
         email_changed_notice("ann@example.com", username, "new@example.org"),
@@ -83,7 +83,7 @@ TEST(Templates, SubjectsAndRecipients) {
 }
 
 TEST(Templates, VerificationCarriesTheLinkFor24Hours) {
-    const Email email = verification_email("ann@example.com", "ann", kLink);
+    const Email email = verification_email("ann@example.com", "ann", kLink, 86400);
     expect_link(email);
     expect_short_lines(email, kLink);
     EXPECT_NE(unwrapped(email.text).find("24 hours"), std::string::npos);
@@ -95,7 +95,7 @@ TEST(Templates, VerificationCarriesTheLinkFor24Hours) {
 }
 
 TEST(Templates, ResetCarriesTheLinkForOneHour) {
-    const Email email = password_reset_email("ann@example.com", "ann", kLink);
+    const Email email = password_reset_email("ann@example.com", "ann", kLink, 3600);
     expect_link(email);
     expect_short_lines(email, kLink);
     EXPECT_NE(unwrapped(email.text).find("1 hour"), std::string::npos);
@@ -103,6 +103,17 @@ TEST(Templates, ResetCarriesTheLinkForOneHour) {
                   .find("If you did not ask for this, you can ignore this "
                         "message; your password stays as it is."),
               std::string::npos);
+}
+
+TEST(Templates, LinksStateTheConfiguredLifetime) {
+    const std::string verify = unwrapped(verification_email("a@example.com", "a", kLink, 90).text);
+    EXPECT_NE(verify.find("The link works once and expires in 90 seconds."), std::string::npos)
+        << verify;
+    const std::string reset =
+        unwrapped(password_reset_email("a@example.com", "a", kLink, 900).text);
+    EXPECT_NE(reset.find("The link works once and expires in 15 minutes."), std::string::npos)
+        << reset;
+    EXPECT_EQ(reset.find("hour"), std::string::npos);
 }
 
 TEST(Templates, NoticesTellWhatToDoIfItWasNotYou) {

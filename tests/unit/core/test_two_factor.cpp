@@ -255,7 +255,7 @@ TEST_F(TwoFactorTest, ANewAppReplacesTheOldOnlyOnceConfirmed) {
     const auth::Principal caller = d.sessions.authenticate(
         d.login_flow.code_step(challenge("ora").ticket, code_at(old_secret), kClient)
             .tokens.access);
-    const auth::TotpEnrolment enrolment = d.two_factor.begin_totp(caller);
+    const auth::TotpEnrolment enrolment = d.two_factor.begin_totp(caller, std::nullopt);
     const std::string new_secret = *otp::base32_decode(enrolment.secret);
     EXPECT_NE(enrolment.qr_svg.find("<svg"), std::string::npos);
     EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, "123456x"); }), "field:code");

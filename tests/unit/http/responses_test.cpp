@@ -11,7 +11,7 @@ std::string header(const Response& response, std::string_view name) {
 }
 
 void expect_json_headers(const Response& response) {
-    EXPECT_EQ(header(response, "Content-Type"), "application/json");
+    EXPECT_EQ(header(response, "Content-Type"), "application/json; charset=utf-8");
     EXPECT_EQ(header(response, "Cache-Control"), "no-store");
     EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(header(response, "Content-Length"), std::to_string(response.body().size()));
@@ -30,7 +30,52 @@ TEST(Responses, JsonResponse) {
 TEST(Responses, NoContent) {
     auto response = no_content_response();
     EXPECT_EQ(response.result_int(), 204);
+    EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
     EXPECT_TRUE(response.body().empty());
+}
+
+TEST(Responses, OptionsListsAllow) {
+    auto response = options_response("POST, OPTIONS");
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_EQ(header(response, "Allow"), "POST, OPTIONS");
+    EXPECT_EQ(header(response, "Content-Type"), "<absent>");
+    EXPECT_TRUE(response.body().empty());
+}
+
+TEST(Responses, HtmlHasCharsetAndNosniff) {
+    auto response = html_response(bhttp::status::ok, "<p>hi</p>", "default-src 'none'");
+    EXPECT_EQ(header(response, "Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
+    response = see_other_response("/done");
+    EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
+}
+
+TEST(Responses, SafetyHeadersAddCharsetToTextWithoutOne) {
+    struct Case {
+        std::string type;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"application/json", "application/json; charset=utf-8"},
+        {"Application/JSON", "Application/JSON; charset=utf-8"},
+        {"text/plain", "text/plain; charset=utf-8"},
+        {"text/html; charset=utf-8", "text/html; charset=utf-8"},
+        {"text/plain; Charset=ISO-8859-1", "text/plain; Charset=ISO-8859-1"},
+        {"application/json; charset=utf-8", "application/json; charset=utf-8"},
+        {"image/svg+xml", "image/svg+xml"},
+        {"application/octet-stream", "application/octet-stream"},
+    };
+    for (const auto& c : cases) {
+        Response response{bhttp::status::ok, 11};
+        response.set(bhttp::field::content_type, c.type);
+        add_safety_headers(response);
+        EXPECT_EQ(header(response, "Content-Type"), c.expected) << c.type;
+        EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff") << c.type;
+    }
+    Response empty{bhttp::status::no_content, 11};
+    add_safety_headers(empty);
+    EXPECT_EQ(header(empty, "Content-Type"), "<absent>");
+    EXPECT_EQ(header(empty, "X-Content-Type-Options"), "nosniff");
 }
 
 struct KindCase {

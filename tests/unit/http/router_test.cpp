@@ -80,7 +80,7 @@ TEST_F(RouterTest, LiteralRouteOwnsItsPathForEveryMethod) {
     // Like Django: the literal resource answers 405 rather than handing DELETE to {username}.
     auto match = router.match(verb::delete_, "/api/auth/sessions");
     EXPECT_EQ(match.outcome, Router::Outcome::method_not_allowed);
-    EXPECT_EQ(match.allow, "GET, HEAD");
+    EXPECT_EQ(match.allow, "GET, HEAD, OPTIONS");
 }
 
 TEST_F(RouterTest, UnknownPathIsNotFound) {
@@ -91,16 +91,23 @@ TEST_F(RouterTest, UnknownPathIsNotFound) {
 TEST_F(RouterTest, WrongMethodListsAllowedMethodsInOrder) {
     auto match = router.match(verb::put, "/api/auth/alice/");
     EXPECT_EQ(match.outcome, Router::Outcome::method_not_allowed);
-    EXPECT_EQ(match.allow, "GET, HEAD, PATCH, DELETE");
+    EXPECT_EQ(match.allow, "GET, HEAD, PATCH, DELETE, OPTIONS");
     EXPECT_EQ(match.route, nullptr);
 
     match = router.match(verb::get, "/api/auth/login");
     EXPECT_EQ(match.outcome, Router::Outcome::method_not_allowed);
-    EXPECT_EQ(match.allow, "POST");
+    EXPECT_EQ(match.allow, "POST, OPTIONS");
 
-    match = router.match(verb::options, "/api/auth/login");
+    // No route serves OPTIONS: the server answers it with this list (and CORS preflights too).
+    match = router.match(verb::options, "/api/auth/login/");
     EXPECT_EQ(match.outcome, Router::Outcome::method_not_allowed);
-    EXPECT_EQ(match.allow, "POST");
+    EXPECT_EQ(match.allow, "POST, OPTIONS");
+    EXPECT_EQ(router.match(verb::options, "/nope").outcome, Router::Outcome::not_found);
+}
+
+TEST_F(RouterTest, OptionsRoutesAreRefused) {
+    EXPECT_THROW(router.add(verb::options, "/api/auth/login", "x", named("x")),
+                 std::invalid_argument);
 }
 
 TEST_F(RouterTest, HeadUsesGetRoute) {

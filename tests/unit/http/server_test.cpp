@@ -8,7 +8,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "http/json_body.h"
@@ -91,6 +95,42 @@ class Client {
     beast::flat_buffer buffer_;
 };
 
+// Connects, sends `prefix` at once, then `text` one byte every `interval`, as a slowloris client
+// does. Returns how long after the first byte the server closed the connection, or nullopt when
+// it was still open after the last byte and `linger` more.
+std::optional<std::chrono::milliseconds> dribble(unsigned short port, const std::string& prefix,
+                                                 const std::string& text,
+                                                 std::chrono::milliseconds interval,
+                                                 std::chrono::milliseconds linger = 0ms) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    const int fd = socket.native_handle();
+    const auto started = std::chrono::steady_clock::now();
+    if (!prefix.empty() && ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL) !=
+                               static_cast<ssize_t>(prefix.size()))
+        return std::chrono::milliseconds(0);
+    auto closed_within = [fd](std::chrono::milliseconds wait) {
+        pollfd entry{fd, POLLIN, 0};
+        if (::poll(&entry, 1, static_cast<int>(wait.count())) <= 0) return false;
+        char byte;
+        return ::recv(fd, &byte, 1, MSG_DONTWAIT) <= 0;  // the server sends nothing first
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (::send(fd, text.data() + i, 1, MSG_NOSIGNAL) != 1 ||
+            closed_within(i + 1 < text.size() ? interval : linger))
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started);
+    }
+    return std::nullopt;
+}
+
+bool has_cors_header(const Response& response) {
+    for (const auto& field : response)
+        if (field.name_string().starts_with("Access-Control-")) return true;
+    return false;
+}
+
 std::string header(const Response& response, std::string_view name) {
     auto it = response.find(name);
     return it == response.end() ? std::string("<absent>") : std::string(it->value());
@@ -167,7 +207,8 @@ TEST_F(ServerTest, AnswersAndKeepsTheConnectionAlive) {
     Client client(server->port());
     auto first = client.request(bhttp::verb::get, "/hello?secret=1");
     EXPECT_EQ(first.result_int(), 200);
-    EXPECT_EQ(header(first, "Content-Type"), "application/json");
+    EXPECT_EQ(header(first, "Content-Type"), "application/json; charset=utf-8");
+    EXPECT_EQ(header(first, "X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(header(first, "Server"), "authd");
     EXPECT_TRUE(first.keep_alive());
     const auto request_id = header(first, "X-Request-Id");
@@ -219,7 +260,7 @@ TEST_F(ServerTest, NotFoundAndMethodNotAllowed) {
 
     auto wrong = client.request(bhttp::verb::patch, "/hello");
     EXPECT_EQ(wrong.result_int(), 405);
-    EXPECT_EQ(header(wrong, "Allow"), "GET, HEAD");
+    EXPECT_EQ(header(wrong, "Allow"), "GET, HEAD, OPTIONS");
     EXPECT_EQ(wrong.body(),
               R"({"detail":"Method \"PATCH\" not allowed.","code":"method_not_allowed"})");
     EXPECT_TRUE(wrong.keep_alive());
@@ -402,6 +443,286 @@ TEST_F(ServerTest, StopLetsInFlightRequestsFinish) {
     EXPECT_EQ(response.result_int(), 200);
     EXPECT_FALSE(response.keep_alive());
     EXPECT_LT(stopping.get(), 2000ms);
+}
+
+TEST_F(ServerTest, EveryAnswerCarriesNosniffAndNoHstsByDefault) {
+    start();
+    Client client(server->port());
+    for (auto [method, target] :
+         std::vector<std::pair<bhttp::verb, std::string>>{{bhttp::verb::get, "/hello"},
+                                                          {bhttp::verb::get, "/nope"},
+                                                          {bhttp::verb::patch, "/hello"},
+                                                          {bhttp::verb::delete_, "/users/bob"},
+                                                          {bhttp::verb::get, "/crash"},
+                                                          {bhttp::verb::options, "/hello"}}) {
+        auto response = client.request(method, target);
+        EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff") << target;
+        EXPECT_EQ(header(response, "Strict-Transport-Security"), "<absent>") << target;
+        EXPECT_FALSE(has_cors_header(response)) << target;
+        EXPECT_EQ(header(response, "Vary"), "<absent>") << target;
+        if (!response.body().empty()) {
+            EXPECT_EQ(header(response, "Content-Type"), "application/json; charset=utf-8")
+                << target;
+        }
+    }
+}
+
+TEST_F(ServerTest, HstsOnEveryAnswerWhenAsked) {
+    ServerOptions options;
+    options.hsts = true;
+    start(options);
+    Client client(server->port());
+    for (auto [method, target] :
+         std::vector<std::pair<bhttp::verb, std::string>>{{bhttp::verb::get, "/hello"},
+                                                          {bhttp::verb::get, "/nope"},
+                                                          {bhttp::verb::delete_, "/users/bob"},
+                                                          {bhttp::verb::options, "/hello"}}) {
+        auto response = client.request(method, target);
+        EXPECT_EQ(header(response, "Strict-Transport-Security"),
+                  "max-age=31536000; includeSubDomains")
+            << target;
+    }
+    Client big(server->port());
+    big.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n");
+    auto refused = big.read_response();
+    EXPECT_EQ(refused.result_int(), 413);
+    EXPECT_EQ(header(refused, "Strict-Transport-Security"), "max-age=31536000; includeSubDomains");
+    EXPECT_EQ(header(refused, "X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(header(refused, "Content-Type"), "application/json; charset=utf-8");
+}
+
+TEST_F(ServerTest, PlainOptionsListsTheMethods) {
+    start();
+    Client client(server->port());
+    auto response = client.request(bhttp::verb::options, "/users/bob/");
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_EQ(header(response, "Allow"), "GET, HEAD, DELETE, OPTIONS");
+    EXPECT_EQ(header(response, "Content-Length"), "<absent>");
+    EXPECT_TRUE(response.keep_alive());
+    // Needs no authentication and never reaches a handler.
+    EXPECT_EQ(header(client.request(bhttp::verb::options, "/crash"), "Allow"),
+              "GET, HEAD, OPTIONS");
+    EXPECT_EQ(client.request(bhttp::verb::options, "/nope").result_int(), 404);
+    // CORS off: a preflight is a plain OPTIONS, and the browser will refuse the answer.
+    auto preflight = client.request(
+        bhttp::verb::options, "/echo",
+        {{"Origin", "https://game.example.com"}, {"Access-Control-Request-Method", "POST"}});
+    EXPECT_EQ(preflight.result_int(), 204);
+    EXPECT_EQ(header(preflight, "Allow"), "POST, OPTIONS");
+    EXPECT_FALSE(has_cors_header(preflight));
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+class CorsServerTest : public ServerTest {
+  protected:
+    static constexpr const char* front_end = "https://game.example.com";
+
+    void start_cors(ServerOptions options = {}) {
+        options.cors_origins = {front_end, "http://localhost:5173"};
+        start(options);
+    }
+
+    static void expect_cors(const Response& response, const std::string& what) {
+        EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), front_end) << what;
+        EXPECT_EQ(header(response, "Access-Control-Expose-Headers"),
+                  "Retry-After, X-Request-Id, WWW-Authenticate")
+            << what;
+        EXPECT_EQ(header(response, "Vary"), "Origin") << what;
+        EXPECT_EQ(header(response, "Access-Control-Allow-Credentials"), "<absent>") << what;
+    }
+};
+
+TEST_F(CorsServerTest, AllowedOriginOnEveryAnswer) {
+    start_cors();
+    Client client(server->port());
+    const std::vector<std::pair<std::string, std::string>> origin = {{"Origin", front_end}};
+    struct Case {
+        bhttp::verb method;
+        std::string target;
+        int status;
+    };
+    for (const auto& c : std::vector<Case>{{bhttp::verb::get, "/hello", 200},
+                                           {bhttp::verb::delete_, "/users/bob", 204},
+                                           {bhttp::verb::get, "/forbidden", 403},
+                                           {bhttp::verb::get, "/invalid", 400},
+                                           {bhttp::verb::get, "/crash", 500},
+                                           {bhttp::verb::get, "/nope", 404},
+                                           {bhttp::verb::patch, "/hello", 405},
+                                           {bhttp::verb::head, "/hello", 200},
+                                           {bhttp::verb::options, "/hello", 204}}) {
+        auto response = client.request(c.method, c.target, origin);
+        EXPECT_EQ(response.result_int(), c.status) << c.target;
+        expect_cors(response, c.target);
+    }
+
+    Client big(server->port());
+    big.send_raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nOrigin: https://game.example.com\r\n"
+        "Content-Length: 99999999\r\n\r\n");
+    auto refused = big.read_response();
+    EXPECT_EQ(refused.result_int(), 413);
+    expect_cors(refused, "413");
+
+    Client malformed(server->port());
+    malformed.send_raw("GET /hello HTTP/1.1\r\nOrigin: https://game.example.com\r\nHost x\r\n\r\n");
+    EXPECT_EQ(malformed.read_response().result_int(), 400);
+}
+
+TEST_F(CorsServerTest, BusyAnswerCarriesCors) {
+    ServerOptions options;
+    options.worker_threads = 1;
+    options.worker_queue = 0;
+    start_cors(options);
+    Client slow(server->port());
+    slow.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::this_thread::sleep_for(100ms);
+    Client other(server->port());
+    // A preflight needs no worker: it is answered even when the pool is full.
+    auto preflight =
+        other.request(bhttp::verb::options, "/hello",
+                      {{"Origin", front_end}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(preflight.result_int(), 204);
+    auto busy = other.request(bhttp::verb::get, "/hello", {{"Origin", front_end}});
+    EXPECT_EQ(busy.result_int(), 503);
+    EXPECT_EQ(header(busy, "Retry-After"), "1");
+    expect_cors(busy, "503");
+    EXPECT_EQ(slow.read_response().result_int(), 200);
+}
+
+TEST_F(CorsServerTest, PreflightFromAllowedOrigin) {
+    start_cors();
+    Client client(server->port());
+    auto response = client.request(bhttp::verb::options, "/echo/",
+                                   {{"Origin", front_end},
+                                    {"Access-Control-Request-Method", "POST"},
+                                    {"Access-Control-Request-Headers", "content-type, lang"}});
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_TRUE(response.body().empty());
+    EXPECT_EQ(header(response, "Content-Length"), "<absent>");
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), front_end);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Methods"), "POST, OPTIONS");
+    EXPECT_EQ(header(response, "Access-Control-Allow-Headers"),
+              "Authorization, Content-Type, lang");
+    EXPECT_EQ(header(response, "Access-Control-Max-Age"), "600");
+    EXPECT_EQ(header(response, "Vary"), "Origin");
+    EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
+    EXPECT_TRUE(response.keep_alive());
+
+    // The route's methods, whatever the method asked: the browser decides.
+    response = client.request(
+        bhttp::verb::options, "/users/bob",
+        {{"Origin", "http://localhost:5173"}, {"Access-Control-Request-Method", "PUT"}});
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), "http://localhost:5173");
+    EXPECT_EQ(header(response, "Access-Control-Allow-Methods"), "GET, HEAD, DELETE, OPTIONS");
+
+    // An unknown path is a 404 (with CORS headers, so the page could read it; the browser
+    // reports a failed preflight).
+    response = client.request(bhttp::verb::options, "/nope",
+                              {{"Origin", front_end}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(response.result_int(), 404);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), front_end);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Methods"), "<absent>");
+
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(CorsServerTest, PreflightFromOtherOriginIs403WithoutCors) {
+    start_cors();
+    Client client(server->port());
+    for (auto origin : {"https://evil.example.com", "https://game.example.com:8443", "null",
+                        "http://game.example.com"}) {
+        auto response =
+            client.request(bhttp::verb::options, "/echo",
+                           {{"Origin", origin}, {"Access-Control-Request-Method", "POST"}});
+        EXPECT_EQ(response.result_int(), 403) << origin;
+        EXPECT_FALSE(has_cors_header(response)) << origin;
+        EXPECT_EQ(header(response, "Content-Type"), "application/json; charset=utf-8");
+        EXPECT_EQ(boost::json::parse(response.body()).at("code"), "cors_forbidden") << origin;
+        EXPECT_TRUE(response.keep_alive());
+    }
+    // Two Origin headers name no single origin.
+    client.send_raw(
+        "OPTIONS /echo HTTP/1.1\r\nHost: x\r\nOrigin: https://game.example.com\r\n"
+        "Origin: https://game.example.com\r\nAccess-Control-Request-Method: POST\r\n\r\n");
+    EXPECT_EQ(client.read_response().result_int(), 204);  // no Origin: a plain OPTIONS
+}
+
+TEST_F(CorsServerTest, OtherOriginIsServedWithoutCors) {
+    start_cors();
+    Client client(server->port());
+    auto response =
+        client.request(bhttp::verb::get, "/hello", {{"Origin", "https://evil.example.com"}});
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_FALSE(has_cors_header(response));
+    EXPECT_EQ(header(response, "Vary"), "Origin");
+    response = client.request(bhttp::verb::get, "/hello");
+    EXPECT_FALSE(has_cors_header(response));
+    EXPECT_EQ(header(response, "Vary"), "Origin");
+}
+
+TEST_F(ServerTest, AnyOriginAnswersStar) {
+    ServerOptions options;
+    options.cors_origins = {"*"};
+    start(options);
+    Client client(server->port());
+    auto response =
+        client.request(bhttp::verb::get, "/forbidden", {{"Origin", "https://x.example"}});
+    EXPECT_EQ(response.result_int(), 403);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(header(response, "Access-Control-Allow-Credentials"), "<absent>");
+    response =
+        client.request(bhttp::verb::options, "/hello",
+                       {{"Origin", "https://x.example"}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(response.result_int(), 204);
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), "*");
+}
+
+TEST_F(ServerTest, BadCorsOriginIsRefusedAtConstruction) {
+    ServerOptions options;
+    options.cors_origins = {"https://game.example.com/"};
+    EXPECT_THROW(Server(options, router), std::invalid_argument);
+}
+
+TEST_F(ServerTest, SlowHeadersAreCutAtTheHeaderDeadline) {
+    ServerOptions options;
+    options.header_timeout = 1s;
+    start(options);
+    // One byte every 100 ms would take 5 s for these headers.
+    const std::string request =
+        "GET /hello HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(30, 'a') + "\r\n\r\n";
+    const auto closed = dribble(server->port(), "", request, 100ms);
+    ASSERT_TRUE(closed.has_value()) << "still open after every byte";
+    EXPECT_GE(*closed, 900ms);
+    EXPECT_LT(*closed, 1800ms);
+    Client client(server->port());
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, SlowBodyIsCutAtTheRequestDeadline) {
+    ServerOptions options;
+    options.header_timeout = 1s;
+    options.request_timeout = 2s;
+    start(options);
+    // Headers at once, then a body at a byte every 100 ms: the 2 s count from the first byte.
+    const std::string headers =
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 60\r\n\r\n";
+    const auto closed = dribble(server->port(), headers, std::string(60, ' '), 100ms);
+    ASSERT_TRUE(closed.has_value()) << "still open after every byte";
+    EXPECT_GE(*closed, 1800ms);
+    EXPECT_LT(*closed, 2800ms);
+}
+
+TEST_F(ServerTest, SilentNewConnectionGetsTheHeaderTimeout) {
+    ServerOptions options;
+    options.header_timeout = 1s;
+    options.idle_timeout = 30s;
+    start(options);
+    Client client(server->port());
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(client.closed_by_server(3000ms));
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
 }
 
 TEST_F(ServerTest, ListenFailureIsClear) {

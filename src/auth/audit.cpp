@@ -1,0 +1,32 @@
+#include "auth/audit.h"
+
+#include "util/origin.h"
+
+namespace authd::auth {
+
+namespace {
+constexpr std::size_t kIdentifierBytes = 16;
+constexpr std::size_t kMaxUserAgentLength = 256;
+}  // namespace
+
+Audit::Audit(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
+
+void Audit::record(store::Transaction& tx, std::string_view kind, const store::User* user,
+                   std::string_view session_id, std::string_view detail) {
+    const Origin& origin = current_origin();
+    store::SecurityEvent e;
+    e.id = random_.token(kIdentifierBytes);
+    e.at = clock_.now();
+    e.kind = std::string(kind);
+    if (user) {
+        e.user_id = user->id;
+        e.username = user->username;
+    }
+    if (!session_id.empty()) e.session_id = std::string(session_id);
+    e.ip = origin.ip;
+    e.user_agent = origin.user_agent.substr(0, kMaxUserAgentLength);
+    e.detail = std::string(detail);
+    tx.insert_security_event(e);
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,58 @@
+#pragma once
+// The audit log: security events written in the transaction of what they record, with the
+// client's address and user agent (util/origin.h). Never a password, a token or a code.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/random.h"
+
+namespace authd::auth {
+
+// The kinds of event, as stored and exported.
+namespace event {
+inline constexpr std::string_view account_created = "account_created";
+inline constexpr std::string_view account_deleted = "account_deleted";
+inline constexpr std::string_view login_succeeded = "login_succeeded";
+inline constexpr std::string_view login_failed = "login_failed";  // detail: why
+inline constexpr std::string_view second_factor_requested = "second_factor_requested";
+inline constexpr std::string_view logout = "logout";
+inline constexpr std::string_view logout_all = "logout_all";
+inline constexpr std::string_view session_ended = "session_ended";
+inline constexpr std::string_view refresh_reuse_detected = "refresh_reuse_detected";
+inline constexpr std::string_view password_changed = "password_changed";
+inline constexpr std::string_view password_reset = "password_reset";
+inline constexpr std::string_view email_changed = "email_changed";
+inline constexpr std::string_view email_verified = "email_verified";
+inline constexpr std::string_view two_factor_enabled = "two_factor_enabled";
+inline constexpr std::string_view two_factor_disabled = "two_factor_disabled";
+inline constexpr std::string_view authenticator_confirmed = "authenticator_confirmed";
+inline constexpr std::string_view authenticator_removed = "authenticator_removed";
+inline constexpr std::string_view recovery_code_used = "recovery_code_used";
+inline constexpr std::string_view recovery_codes_regenerated = "recovery_codes_regenerated";
+inline constexpr std::string_view service_token_issued = "service_token_issued";
+inline constexpr std::string_view service_login_failed = "service_login_failed";
+inline constexpr std::string_view rate_limited = "rate_limited";  // detail: which limit
+}  // namespace event
+
+class Audit {
+  public:
+    Audit(const Clock& clock, Random& random);
+
+    // One event inside the caller's transaction. `user` may be null (an unknown name, a
+    // service); an empty `session_id` is none.
+    void record(store::Transaction& tx, std::string_view kind, const store::User* user,
+                std::string_view session_id = {}, std::string_view detail = {});
+    void record(store::Transaction& tx, std::string_view kind, const store::User& user,
+                std::string_view session_id = {}, std::string_view detail = {}) {
+        record(tx, kind, &user, session_id, detail);
+    }
+
+  private:
+    const Clock& clock_;
+    Random& random_;
+};
+
+}  // namespace authd::auth

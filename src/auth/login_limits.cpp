@@ -1,0 +1,74 @@
+#include "auth/login_limits.h"
+
+#include <algorithm>
+
+#include "auth/secrets.h"
+#include "auth/user_rules.h"
+
+namespace authd::auth {
+namespace {
+
+// Buckets are stored hashed: the table holds no names or addresses.
+std::string pair_bucket(const std::string& account, std::string_view address) {
+    return hash_identifier("login_failure:pair:" + account + "|" + std::string(address));
+}
+std::string address_bucket(std::string_view address) {
+    return hash_identifier("login_failure:address:" + std::string(address));
+}
+std::string account_bucket(const std::string& account) {
+    return hash_identifier("login_failure:account:" + account);
+}
+
+// Seconds until a window limit lets one more attempt in, or 0.
+std::int64_t window_wait(store::Transaction& tx, const std::string& bucket, const Limit& limit,
+                         std::int64_t now) {
+    const std::int64_t since = now - limit.window;
+    if (tx.count_rate_events(bucket, since) < limit.attempts) return 0;
+    const std::int64_t oldest = tx.oldest_rate_event(bucket, since).value_or(now);
+    return std::max<std::int64_t>(1, oldest + limit.window - now);
+}
+
+}  // namespace
+
+LoginLimits::LoginLimits(store::Store& store, const Clock& clock, LoginLimitSettings settings)
+    : store_(store), clock_(clock), settings_(settings) {}
+
+std::string LoginLimits::account_key(const std::optional<store::User>& user,
+                                     std::string_view login) {
+    return user ? "user:" + user->id : "name:" + ascii_lower(login);
+}
+
+void LoginLimits::check(const std::string& account, std::string_view address) {
+    std::int64_t wait = 0;
+    store_.read([&](store::Transaction& tx) {
+        const std::int64_t now = clock_.now();
+        wait = std::max(window_wait(tx, address_bucket(address), settings_.per_address, now),
+                        window_wait(tx, account_bucket(account), settings_.per_account, now));
+        const std::string pair = pair_bucket(account, address);
+        const std::int64_t since = now - settings_.failure_memory;
+        const std::int64_t failures = tx.count_rate_events(pair, since);
+        if (failures < settings_.backoff_after) return;
+        // 1 s after the 5th failure, 2 s after the 6th, ... at most backoff_max.
+        const std::int64_t doublings = std::min<std::int64_t>(failures - settings_.backoff_after, 40);
+        const std::int64_t delay =
+            std::min(settings_.backoff_max, settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
+        const std::int64_t until = tx.newest_rate_event(pair, since).value_or(now) + delay;
+        wait = std::max(wait, until - now);
+    });
+    if (wait > 0) throw_rate_limited(wait);
+}
+
+void LoginLimits::record_failure(store::Transaction& tx, const std::string& account,
+                                 std::string_view address) {
+    const std::int64_t now = clock_.now();
+    tx.insert_rate_event(pair_bucket(account, address), now);
+    tx.insert_rate_event(address_bucket(address), now);
+    tx.insert_rate_event(account_bucket(account), now);
+}
+
+void LoginLimits::record_success(store::Transaction& tx, const std::string& account,
+                                 std::string_view address) {
+    tx.delete_rate_events(pair_bucket(account, address));
+}
+
+}  // namespace authd::auth

@@ -1,0 +1,47 @@
+#pragma once
+// The abuse limits of logins (API.md "Abuse limits"): an account and address pair that keeps
+// failing waits longer and longer; an address may fail only so often a minute, an account only
+// so often an hour. Checked before any password is, counted in the database so that several
+// instances count together.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "auth/rate_limits.h"
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace authd::auth {
+
+struct LoginLimitSettings {
+    int backoff_after = 5;               // failures of one account from one address before waits
+    std::int64_t backoff_base = 1;       // the first wait, doubled at each further failure
+    std::int64_t backoff_max = 15 * 60;  // the longest wait
+    std::int64_t failure_memory = 24 * 3600;  // failures older than this are forgotten
+    Limit per_address{100, 60};   // failed logins per address (successes do not count)
+    Limit per_account{50, 3600};  // failed logins per account, from all addresses
+};
+
+class LoginLimits {
+  public:
+    LoginLimits(store::Store& store, const Clock& clock, LoginLimitSettings settings);
+
+    // The account a login names: its user id when it exists, else the name as typed (lower
+    // case), so unknown names are limited too.
+    static std::string account_key(const std::optional<store::User>& user, std::string_view login);
+
+    // 429 with Retry-After when the pair, the address or the account must wait.
+    void check(const std::string& account, std::string_view address);
+    void record_failure(store::Transaction& tx, const std::string& account,
+                        std::string_view address);
+    // A success ends the pair's backoff (not the address's or account's counts).
+    void record_success(store::Transaction& tx, const std::string& account,
+                        std::string_view address);
+
+  private:
+    store::Store& store_;
+    const Clock& clock_;
+    LoginLimitSettings settings_;
+};
+
+}  // namespace authd::auth

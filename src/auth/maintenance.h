@@ -1,0 +1,41 @@
+#pragma once
+// Clearing out what has served its time: counted attempts, expired login tickets, and audit
+// events older than the retention period. Runs on its own thread now and then; several
+// instances running it at once do no harm (each pass is a few idempotent deletes).
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "store/store.h"
+#include "util/clock.h"
+
+namespace authd::auth {
+
+struct MaintenanceSettings {
+    std::int64_t interval_seconds = 600;
+    std::int64_t audit_retention = 90 * 86400;
+    std::int64_t rate_event_retention = 7 * 86400;  // longer than any limit's window
+};
+
+class Maintenance {
+  public:
+    Maintenance(store::Store& store, const Clock& clock, MaintenanceSettings settings);
+    ~Maintenance();
+
+    void start();
+    void stop();
+    // One pass (tests call it directly with a manual clock).
+    void run_once();
+
+  private:
+    store::Store& store_;
+    const Clock& clock_;
+    MaintenanceSettings settings_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace authd::auth

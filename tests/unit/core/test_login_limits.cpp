@@ -1,0 +1,131 @@
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+#include "util/errors.h"
+#include "util/origin.h"
+
+namespace authd {
+namespace {
+
+using testing::Domain;
+
+constexpr const char* kPassword = "correct horse battery";
+
+// The Retry-After of a 429, 0 for success, -1 for any other failure.
+template <class F>
+int retry_after(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.kind() == ErrorKind::rate_limited ? e.retry_after() : -1;
+    }
+    return 0;
+}
+
+struct LoginLimitsTest : ::testing::Test {
+    Domain d;
+    int attempt(const std::string& login, const std::string& password,
+                const std::string& ip = "198.51.100.7") {
+        return retry_after([&] { d.login_flow.password_step(login, password, {ip, "test"}); });
+    }
+    std::vector<store::SecurityEvent> events_of(const std::string& username) {
+        std::vector<store::SecurityEvent> events;
+        d.store->read([&](store::Transaction& tx) {
+            events = tx.security_events_of_user(tx.user_by_username(username)->id, 100);
+        });
+        return events;
+    }
+};
+
+TEST_F(LoginLimitsTest, APairThatKeepsFailingWaitsLongerEachTime) {
+    d.register_user("amy");
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(attempt("amy", "wrong password!!"), -1);
+    // The 6th try is refused before the password is looked at, even the right one.
+    const int calls_before = d.hasher.calls;
+    EXPECT_EQ(attempt("amy", kPassword), 1);
+    EXPECT_EQ(d.hasher.calls, calls_before);
+    d.clock.advance(1);
+    EXPECT_EQ(attempt("amy", "wrong password!!"), -1);
+    EXPECT_EQ(attempt("amy", kPassword), 2);  // doubled
+    // Another address is not held back by this pair.
+    EXPECT_EQ(attempt("amy", kPassword, "203.0.113.9"), 0);
+    d.clock.advance(2);
+    EXPECT_EQ(attempt("amy", kPassword), 0);
+    // A success ends the pair's backoff.
+    EXPECT_EQ(attempt("amy", "wrong password!!"), -1);
+    EXPECT_EQ(attempt("amy", kPassword), 0);
+}
+
+TEST_F(LoginLimitsTest, TheSameAccountByNameOrAddressCountsOnce) {
+    d.register_user("bo");
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(attempt("bo", "wrong password!!"), -1);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(attempt("BO@example.com", "wrong password!!"), -1);
+    EXPECT_EQ(attempt("bo", kPassword), 1);
+}
+
+TEST_F(LoginLimitsTest, UnknownNamesAreLimitedToo) {
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(attempt("nobody", "wrong password!!"), -1);
+    EXPECT_EQ(attempt("nobody", "wrong password!!"), 1);
+}
+
+TEST_F(LoginLimitsTest, AnAddressMayFailOnlySoOftenAMinute) {
+    const int per_address = auth::LoginLimitSettings{}.per_address.attempts;
+    for (int i = 0; i < per_address; ++i)
+        EXPECT_EQ(attempt("user" + std::to_string(i), "wrong password!!"), -1);
+    d.register_user("cy");
+    EXPECT_GT(attempt("cy", kPassword), 0);               // this address waits
+    EXPECT_EQ(attempt("cy", kPassword, "192.0.2.1"), 0);  // others do not
+    d.clock.advance(60);
+    EXPECT_EQ(attempt("cy", kPassword), 0);
+}
+
+TEST_F(LoginLimitsTest, AnAccountMayFailOnlySoOftenAnHourFromAllAddresses) {
+    d.register_user("di");
+    const int per_account = auth::LoginLimitSettings{}.per_account.attempts;
+    for (int i = 0; i < per_account; ++i)
+        EXPECT_EQ(attempt("di", "wrong password!!",
+                          "10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200)),
+                  -1);
+    EXPECT_GT(attempt("di", kPassword, "192.0.2.200"), 0);
+    d.clock.advance(3600);
+    EXPECT_EQ(attempt("di", kPassword, "192.0.2.200"), 0);
+}
+
+TEST_F(LoginLimitsTest, EventsAreRecordedWithTheRequestsOrigin) {
+    d.register_user("ed");
+    {
+        const OriginScope origin({"203.0.113.50", "Firefox"});
+        d.clock.advance(1);  // events are ordered by time
+        EXPECT_EQ(attempt("ed", "wrong password!!"), -1);
+        d.clock.advance(1);
+        EXPECT_EQ(attempt("ed", kPassword), 0);
+    }
+    const auto events = events_of("ed");
+    ASSERT_GE(events.size(), 3u);
+    EXPECT_EQ(events[0].kind, "login_succeeded");
+    EXPECT_EQ(events[0].ip, "203.0.113.50");
+    EXPECT_EQ(events[0].user_agent, "Firefox");
+    EXPECT_TRUE(events[0].session_id);
+    EXPECT_EQ(events[1].kind, "login_failed");
+    EXPECT_EQ(events[1].detail, "wrong_password");
+    EXPECT_EQ(events.back().kind, "account_created");
+}
+
+TEST_F(LoginLimitsTest, MaintenanceForgetsOldEventsAndAttempts) {
+    d.register_user("fi");
+    EXPECT_EQ(attempt("fi", "wrong password!!"), -1);
+    auth::MaintenanceSettings settings;
+    auth::Maintenance maintenance(*d.store, d.clock, settings);
+    maintenance.run_once();
+    EXPECT_EQ(events_of("fi").size(), 2u);
+    d.clock.advance(settings.audit_retention + 1);
+    maintenance.run_once();
+    EXPECT_TRUE(events_of("fi").empty());
+}
+
+}  // namespace
+}  // namespace authd
