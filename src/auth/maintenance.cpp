@@ -10,7 +10,9 @@ namespace authd::auth {
 Maintenance::Maintenance(store::Store& store, const Clock& clock, MaintenanceSettings settings)
     : store_(store), clock_(clock), settings_(settings) {}
 
-Maintenance::~Maintenance() { stop(); }
+Maintenance::~Maintenance() {
+    stop();
+}
 
 void Maintenance::start() {
     thread_ = std::thread([this] {
@@ -46,6 +48,7 @@ void Maintenance::run_once() {
         tx.prune_rate_events(now - settings_.rate_event_retention);
         tx.delete_expired_login_tickets(now);
         tx.prune_security_events(now - settings_.audit_retention);
+        tx.prune_outbox(now - settings_.outbox_retention);
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Clearing out what has served its time: counted attempts, expired login tickets, and audit
-// events older than the retention period. Runs on its own thread now and then; several
+// Clearing out what has served its time: counted attempts, expired login tickets, audit events
+// older than the retention period, and delivered (or given up) messages, whose text may hold
+// links. Runs on its own thread now and then; several
 // instances running it at once do no harm (each pass is a few idempotent deletes).
 #include <condition_variable>
 #include <cstdint>
@@ -16,6 +17,7 @@ struct MaintenanceSettings {
     std::int64_t interval_seconds = 600;
     std::int64_t audit_retention = 90 * 86400;
     std::int64_t rate_event_retention = 7 * 86400;  // longer than any limit's window
+    std::int64_t outbox_retention = 30 * 86400;     // sent and failed messages
 };
 
 class Maintenance {

@@ -99,6 +99,8 @@ constexpr std::string_view kOutboxRetry =
 constexpr std::string_view kOutboxFailed =
     "UPDATE outbox SET status = 'failed', attempts = $2, last_error = $3, locked_until = NULL "
     "WHERE id = $1";
+constexpr std::string_view kPruneOutbox =
+    "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < $1";
 constexpr std::string_view kCountPendingOutbox =
     "SELECT count(*) FROM outbox WHERE status = 'pending'";
 
@@ -468,6 +470,8 @@ class SqlTransaction final : public Transaction {
                             const std::string& error) override {
         db_.execute(kOutboxFailed, {id, std::int64_t{attempts}, error});
     }
+
+    void prune_outbox(std::int64_t before) override { db_.execute(kPruneOutbox, {before}); }
 
     std::int64_t pending_outbox_count() override {
         return db_.execute(kCountPendingOutbox).rows.front().integer(0);

@@ -185,6 +185,8 @@ class Transaction {
     virtual void mark_outbox_failed(const std::string& id, int attempts,
                                     const std::string& error) = 0;
     virtual std::int64_t pending_outbox_count() = 0;
+    // Deletes sent and failed messages queued before `before` (pending ones are never deleted).
+    virtual void prune_outbox(std::int64_t before) = 0;
 
     // One-time links.
     virtual void insert_one_time_token(const OneTimeToken& token) = 0;

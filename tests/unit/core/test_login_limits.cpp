@@ -122,9 +122,20 @@ TEST_F(LoginLimitsTest, MaintenanceForgetsOldEventsAndAttempts) {
     auth::Maintenance maintenance(*d.store, d.clock, settings);
     maintenance.run_once();
     EXPECT_EQ(events_of("fi").size(), 2u);
-    d.clock.advance(settings.audit_retention + 1);
+    d.deliver();  // the verification message is sent
+    std::int64_t pending = 0;
+    d.register_user("gil");  // its message stays queued
+    d.clock.advance(std::max(settings.audit_retention, settings.outbox_retention) + 1);
     maintenance.run_once();
     EXPECT_TRUE(events_of("fi").empty());
+    // Sent messages are gone; a pending one is never deleted.
+    std::int64_t rows = 0;
+    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    d.database->transaction(false, [&](store::Connection& c) {
+        rows = c.execute("SELECT count(*) FROM outbox").rows.front().integer(0);
+    });
+    EXPECT_EQ(pending, 1);
+    EXPECT_EQ(rows, 1);
 }
 
 }  // namespace
