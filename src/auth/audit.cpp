@@ -1,5 +1,7 @@
 #include "auth/audit.h"
 
+#include <cstdio>
+
 #include "util/origin.h"
 
 namespace authd::auth {
@@ -15,8 +17,13 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
                    std::string_view session_id, std::string_view detail) {
     const Origin& origin = current_origin();
     store::SecurityEvent e;
-    e.id = random_.token(kIdentifierBytes);
     e.at = clock_.now();
+    // Sortable: time, then this process's sequence, so events of one second keep their order
+    // (a random tail keeps ids of several instances apart).
+    char prefix[40];
+    std::snprintf(prefix, sizeof prefix, "%012llx%012llx-", static_cast<unsigned long long>(e.at),
+                  static_cast<unsigned long long>(sequence_.fetch_add(1)));
+    e.id = prefix + random_.token(kIdentifierBytes);
     e.kind = std::string(kind);
     if (user) {
         e.user_id = user->id;

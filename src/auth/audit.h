@@ -1,6 +1,7 @@
 #pragma once
 // The audit log: security events written in the transaction of what they record, with the
 // client's address and user agent (util/origin.h). Never a password, a token or a code.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -53,6 +54,7 @@ class Audit {
   private:
     const Clock& clock_;
     Random& random_;
+    std::atomic<std::uint64_t> sequence_{0};
 };
 
 }  // namespace authd::auth

@@ -53,6 +53,9 @@ const std::string kSelectActiveSessions =
     std::string("SELECT ") + std::string(kSessionColumns) +
     " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2"
     " ORDER BY created_at DESC, id";
+constexpr std::string_view kCountActiveSessions =
+    "SELECT count(*) FROM sessions "
+    "WHERE revoked_at IS NULL AND expires_at > $1 AND last_used_at >= $2";
 constexpr std::string_view kInsertSession =
     "INSERT INTO sessions (id, user_id, created_at, last_used_at, auth_time, expires_at, "
     "refresh_hash, previous_refresh_hash, rotated_at, revoked_at, user_agent, ip) "
@@ -193,10 +196,10 @@ constexpr std::string_view kEventColumns =
     "id, at, kind, user_id, username, session_id, ip, user_agent, detail";
 const std::string kSelectUserEvents = std::string("SELECT ") + std::string(kEventColumns) +
                                       " FROM security_events WHERE user_id = $1"
-                                      " ORDER BY at DESC, id LIMIT $2";
+                                      " ORDER BY at DESC, id DESC LIMIT $2";
 const std::string kSelectSessionEvents = std::string("SELECT ") + std::string(kEventColumns) +
                                          " FROM security_events WHERE session_id = $1"
-                                         " ORDER BY at DESC, id LIMIT $2";
+                                         " ORDER BY at DESC, id DESC LIMIT $2";
 constexpr std::string_view kPruneSecurityEvents = "DELETE FROM security_events WHERE at < $1";
 
 constexpr std::string_view kPing = "SELECT 1";
@@ -420,6 +423,10 @@ class SqlTransaction final : public Transaction {
         for (const Row& row : db_.execute(kSelectActiveSessions, {user_id, now}).rows)
             sessions.push_back(read_session(row));
         return sessions;
+    }
+
+    std::int64_t active_session_count(std::int64_t now, std::int64_t used_since) override {
+        return db_.execute(kCountActiveSessions, {now, used_since}).rows.front().integer(0);
     }
 
     std::vector<Session> all_sessions(const std::string& user_id) override {
