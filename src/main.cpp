@@ -8,8 +8,8 @@
 
 #include "api/routes.h"
 #include "auth/accounts.h"
-#include "auth/email_flows.h"
 #include "auth/audit.h"
+#include "auth/email_flows.h"
 #include "auth/links.h"
 #include "auth/login.h"
 #include "auth/login_limits.h"
@@ -25,6 +25,7 @@
 #include "config/config.h"
 #include "crypto/jwt.h"
 #include "crypto/password_hasher.h"
+#include "http/request_metrics.h"
 #include "http/server.h"
 #include "mail/outbox.h"
 #include "mail/transport.h"
@@ -32,6 +33,7 @@
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/random.h"
 
 namespace {
@@ -87,9 +89,9 @@ int serve(const config::Config& config) {
     auto database = open_and_migrate(config);
     auto store = store::make_sql_store(database);
 
-    crypto::PooledHasher hasher(std::make_shared<crypto::Argon2idHasher>(crypto::Argon2Params{
-                                    config.argon2_memory_kib, config.argon2_iterations}),
-                                config.hash_threads, config.hash_queue);
+    auto argon2id = std::make_shared<crypto::Argon2idHasher>(
+        crypto::Argon2Params{config.argon2_memory_kib, config.argon2_iterations});
+    crypto::PooledHasher hasher(argon2id, config.hash_threads, config.hash_queue);
     const auth::PasswordPolicy policy(
         {config.password_min_length, config.password_max_length, 0.7});
 
@@ -133,7 +135,15 @@ int serve(const config::Config& config) {
     auth::DataExport data_export(*store, outbox, limiter, email_settings);
 
     auth::Sessions sessions(*store, hasher, tokens, secrets, audit, clock, random);
-    const auth::Reauthentication reauthentication(hasher, clock, config.reauth_window);
+
+    auth::LoginLimitSettings login_limit_settings;
+    login_limit_settings.backoff_after = config.login_backoff_after;
+    login_limit_settings.backoff_max = config.login_backoff_max;
+    login_limit_settings.per_address = {config.login_failures_per_ip, 60};
+    login_limit_settings.per_account = {config.login_failures_per_account, 3600};
+    auth::LoginLimits login_limits(*store, clock, login_limit_settings);
+    const auth::Reauthentication reauthentication(*store, hasher, login_limits, audit, clock,
+                                                  config.reauth_window);
     auth::TwoFactorSettings two_factor_settings;
     two_factor_settings.ticket_lifetime = config.login_ticket_lifetime;
     two_factor_settings.ticket_max_failures = config.otp_max_attempts;
@@ -143,13 +153,8 @@ int serve(const config::Config& config) {
     two_factor_settings.email_code_limit = {config.login_code_rate_limit, 3600};
     auth::TwoFactor two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit,
                                secrets, clock, random, two_factor_settings);
-    auth::LoginLimitSettings login_limit_settings;
-    login_limit_settings.backoff_after = config.login_backoff_after;
-    login_limit_settings.backoff_max = config.login_backoff_max;
-    login_limit_settings.per_address = {config.login_failures_per_ip, 60};
-    login_limit_settings.per_account = {config.login_failures_per_account, 3600};
-    auth::LoginLimits login_limits(*store, clock, login_limit_settings);
-    auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit);
+    auth::LoginCounters login_counters;
+    auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters);
     auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                             reauthentication, audit, clock, random);
     auth::MaintenanceSettings maintenance_settings;
@@ -162,11 +167,32 @@ int serve(const config::Config& config) {
                                            random);
 
     const bool https = config.public_url.rfind("https://", 0) == 0;
-    const api::Services services{accounts,   sessions,     service_accounts, *store,
-                                 *jwt,       verification, password_reset,   data_export,
-                                 login_flow, two_factor,   random,           https};
+    metrics::Registry registry;
+    const api::Services services{accounts,
+                                 sessions,
+                                 service_accounts,
+                                 *store,
+                                 *jwt,
+                                 verification,
+                                 password_reset,
+                                 data_export,
+                                 login_flow,
+                                 two_factor,
+                                 random,
+                                 https,
+                                 registry,
+                                 config.metrics_token};
     http::Router router;
     api::add_all_routes(router, services);
+    http::RequestMetrics request_metrics(router);
+    registry.add([&](metrics::Writer& out) { request_metrics.collect(out); });
+    registry.add([&](metrics::Writer& out) { login_counters.collect(out); });
+    registry.add([&](metrics::Writer& out) { argon2id->collect(out); });
+    registry.add([&](metrics::Writer& out) { hasher.collect(out); });
+    registry.add([&](metrics::Writer& out) { database->collect(out); });
+    registry.add([&](metrics::Writer& out) { sender.collect(out); });
+    registry.add([&](metrics::Writer& out) { sessions.collect(out); });
+    registry.add(metrics::collect_process);
 
     http::ServerOptions options;
     options.host = config.listen_host;
@@ -185,7 +211,7 @@ int serve(const config::Config& config) {
     options.cors_origins = config.cors_origins;
     // Behind TLS (the public URL says so), browsers must never fall back to plain HTTP.
     options.hsts = https;
-    http::Server server(options, router);
+    http::Server server(options, router, &request_metrics);
     server.listen();
     sender.start();
     maintenance.start();

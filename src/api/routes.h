@@ -21,6 +21,9 @@ class JwtCodec;
 namespace authd::store {
 class Store;
 }
+namespace authd::metrics {
+class Registry;
+}
 
 namespace authd::api {
 
@@ -38,6 +41,8 @@ struct Services {
     auth::TwoFactor& two_factor;
     Random& random;
     bool secure_cookies;  // AUTH_PUBLIC_URL is https: cookies get `Secure`
+    const metrics::Registry& metrics;
+    std::string metrics_token;  // AUTH_METRICS_TOKEN: when set, GET /metrics needs it
 };
 
 void add_account_routes(http::Router& router, const Services& services);

@@ -120,7 +120,10 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     else if (changes.password)
         throw ValidationError("password",
                               "Password cannot be changed here; use the password route.");
-    if (turning_on && ready_second_factors(before).empty())
+    // The factors as they will be: a new address is not verified yet.
+    store::User after = before;
+    if (changing_email) after.email_verified = false;
+    if (turning_on && ready_second_factors(after).empty())
         throw ValidationError("two_fa_enable",
                               "Verify your email address before enabling two-factor "
                               "authentication.");
@@ -182,7 +185,7 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
         errors.add("new_password2", "Passwords do not match.");
     // The current password is checked even when the new one is refused, so the answer does not
     // depend on which problem was found first.
-    if (!hasher_.verify(caller.user.password_hash, change.current)) {
+    if (!reauthentication_.password_matches(caller, change.current)) {
         FieldErrors wrong;
         wrong.add("password", "Your old password was entered incorrectly. Please enter it again.");
         wrong.throw_if_any();

@@ -4,13 +4,42 @@
 
 namespace authd::auth {
 
+std::string_view LoginCounters::name(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::success:
+            return "success";
+        case Outcome::second_factor_required:
+            return "second_factor_required";
+        case Outcome::wrong_password:
+            return "wrong_password";
+        case Outcome::unknown_account:
+            return "unknown_account";
+        case Outcome::inactive_account:
+            return "inactive_account";
+        case Outcome::throttled:
+            return "throttled";
+        case Outcome::wrong_code:
+            return "wrong_code";
+    }
+    return "unknown";
+}
+
+void LoginCounters::collect(metrics::Writer& out) const {
+    out.family("authd_logins_total", "counter", "Login attempts by how they ended.");
+    for (std::size_t i = 0; i < outcome_count; ++i) {
+        const auto outcome = static_cast<Outcome>(i);
+        out.sample("authd_logins_total", {{"outcome", name(outcome)}}, value(outcome));
+    }
+}
+
 LoginFlow::LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor,
-                     LoginLimits& limits, Audit& audit)
+                     LoginLimits& limits, Audit& audit, LoginCounters* counters)
     : store_(store),
       sessions_(sessions),
       two_factor_(two_factor),
       limits_(limits),
-      audit_(audit) {}
+      audit_(audit),
+      counters_(counters) {}
 
 store::User LoginFlow::check_password(std::string_view login, std::string_view password,
                                       const ClientInfo& client, std::string& account_key) {
@@ -23,6 +52,7 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
         store_.write([&](store::Transaction& tx) {
             audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
         });
+        count(LoginCounters::Outcome::throttled);
         throw;
     }
     try {
@@ -32,16 +62,19 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
         store_.write([&](store::Transaction& tx) {
             limits_.record_failure(tx, account_key, client.ip);
             audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
-                          !user               ? "unknown_account"
+                          !user              ? "unknown_account"
                           : !user->is_active ? "inactive_account"
-                                              : "wrong_password");
+                                             : "wrong_password");
         });
+        count(!user              ? LoginCounters::Outcome::unknown_account
+              : !user->is_active ? LoginCounters::Outcome::inactive_account
+                                 : LoginCounters::Outcome::wrong_password);
         throw;
     }
 }
 
 TwoFactor::Outcomes LoginFlow::code_outcomes(Sessions::LoginResult& result,
-                                             const ClientInfo& client) {
+                                             const ClientInfo& client, bool& wrong_code) {
     TwoFactor::Outcomes outcomes;
     outcomes.success = [&](store::Transaction& tx, const store::User& user) {
         result = sessions_.open(tx, user, client);
@@ -50,10 +83,29 @@ TwoFactor::Outcomes LoginFlow::code_outcomes(Sessions::LoginResult& result,
     };
     // Wrong codes count toward the account's login limits, like wrong passwords.
     outcomes.failure = [&](store::Transaction& tx, const store::User& user) {
+        wrong_code = true;
         limits_.record_failure(tx, LoginLimits::account_key(user, ""), client.ip);
         audit_.record(tx, event::login_failed, user, {}, "wrong_code");
     };
     return outcomes;
+}
+
+Sessions::LoginResult LoginFlow::second_step(
+    const ClientInfo& client, const std::function<void(const TwoFactor::Outcomes&)>& complete) {
+    Sessions::LoginResult result;
+    bool wrong_code = false;
+    try {
+        complete(code_outcomes(result, client, wrong_code));
+    } catch (const Error& error) {
+        // A wrong code is answered 401 once its failure is committed; a locked account 429.
+        if (wrong_code && error.kind() == ErrorKind::unauthenticated)
+            count(LoginCounters::Outcome::wrong_code);
+        else if (error.kind() == ErrorKind::rate_limited)
+            count(LoginCounters::Outcome::throttled);
+        throw;
+    }
+    count(LoginCounters::Outcome::success);
+    return result;
 }
 
 LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view password,
@@ -66,6 +118,7 @@ LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view p
         store_.write([&](store::Transaction& tx) {
             audit_.record(tx, event::second_factor_requested, user);
         });
+        count(LoginCounters::Outcome::second_factor_required);
         return outcome;
     }
     store_.write([&](store::Transaction& tx) {
@@ -73,14 +126,15 @@ LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view p
         limits_.record_success(tx, account_key, client.ip);
         audit_.record(tx, event::login_succeeded, user, outcome.session->session_id, "password");
     });
+    count(LoginCounters::Outcome::success);
     return outcome;
 }
 
 Sessions::LoginResult LoginFlow::code_step(std::string_view ticket, std::string_view code,
                                            const ClientInfo& client) {
-    Sessions::LoginResult result;
-    two_factor_.complete_ticket(ticket, code, code_outcomes(result, client));
-    return result;
+    return second_step(client, [&](const TwoFactor::Outcomes& outcomes) {
+        two_factor_.complete_ticket(ticket, code, outcomes);
+    });
 }
 
 Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_view password,
@@ -94,13 +148,16 @@ Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_
             limits_.record_success(tx, account_key, client.ip);
             audit_.record(tx, event::login_succeeded, user, result.session_id, "password");
         });
+        count(LoginCounters::Outcome::success);
         return result;
     }
-    Sessions::LoginResult result;
-    two_factor_.complete_for_user(user, code, code_outcomes(result, client));
-    return result;
+    return second_step(client, [&](const TwoFactor::Outcomes& outcomes) {
+        two_factor_.complete_for_user(user, code, outcomes);
+    });
 }
 
-void LoginFlow::send_email_code(std::string_view ticket) { two_factor_.send_email_code(ticket); }
+void LoginFlow::send_email_code(std::string_view ticket) {
+    two_factor_.send_email_code(ticket);
+}
 
 }  // namespace authd::auth

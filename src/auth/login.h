@@ -2,6 +2,9 @@
 // A login from its password step to its tokens, through the second factor when the account
 // needs one, within the login limits, recorded in the audit log. The only way a session is
 // opened with a password.
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -9,6 +12,7 @@
 #include "auth/login_limits.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
+#include "util/metrics.h"
 
 namespace authd::auth {
 
@@ -17,10 +21,37 @@ struct LoginOutcome {
     std::optional<LoginChallenge> challenge;       // or: a second factor is needed first
 };
 
+// How login attempts ended (authd_logins_total{outcome}), counted once what the attempt
+// changed is committed. Thread-safe.
+class LoginCounters {
+  public:
+    enum class Outcome {
+        success,                 // a session opened (by password, or by its second factor)
+        second_factor_required,  // the password was right; a ticket was issued
+        wrong_password,
+        unknown_account,
+        inactive_account,
+        throttled,   // refused by a login limit (or the second factor's lockout) before checking
+        wrong_code,  // a wrong second-factor code
+    };
+    static constexpr std::size_t outcome_count = 7;
+    static std::string_view name(Outcome outcome);
+
+    void add(Outcome outcome) { counts_[static_cast<std::size_t>(outcome)].add(); }
+    std::uint64_t value(Outcome outcome) const {
+        return counts_[static_cast<std::size_t>(outcome)].value();
+    }
+    void collect(metrics::Writer& out) const;
+
+  private:
+    std::array<metrics::Counter, outcome_count> counts_;
+};
+
 class LoginFlow {
   public:
+    // `counters` may be null (nothing counted).
     LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor, LoginLimits& limits,
-              Audit& audit);
+              Audit& audit, LoginCounters* counters = nullptr);
 
     // POST login.
     LoginOutcome password_step(std::string_view login, std::string_view password,
@@ -39,13 +70,21 @@ class LoginFlow {
     // The limits, then the password: the user on success; the failure counted and recorded.
     store::User check_password(std::string_view login, std::string_view password,
                                const ClientInfo& client, std::string& account_key);
-    TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client);
+    TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client,
+                                      bool& wrong_code);
+    // The second step: `complete` runs TwoFactor with the outcomes, and the end is counted.
+    Sessions::LoginResult second_step(
+        const ClientInfo& client, const std::function<void(const TwoFactor::Outcomes&)>& complete);
+    void count(LoginCounters::Outcome outcome) {
+        if (counters_) counters_->add(outcome);
+    }
 
     store::Store& store_;
     Sessions& sessions_;
     TwoFactor& two_factor_;
     LoginLimits& limits_;
     Audit& audit_;
+    LoginCounters* counters_;
 };
 
 }  // namespace authd::auth

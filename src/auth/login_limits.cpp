@@ -49,9 +49,10 @@ void LoginLimits::check(const std::string& account, std::string_view address) {
         const std::int64_t failures = tx.count_rate_events(pair, since);
         if (failures < settings_.backoff_after) return;
         // 1 s after the 5th failure, 2 s after the 6th, ... at most backoff_max.
-        const std::int64_t doublings = std::min<std::int64_t>(failures - settings_.backoff_after, 40);
-        const std::int64_t delay =
-            std::min(settings_.backoff_max, settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
+        const std::int64_t doublings =
+            std::min<std::int64_t>(failures - settings_.backoff_after, 40);
+        const std::int64_t delay = std::min(
+            settings_.backoff_max, settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
         const std::int64_t until = tx.newest_rate_event(pair, since).value_or(now) + delay;
         wait = std::max(wait, until - now);
     });

@@ -18,8 +18,8 @@ struct LoginLimitSettings {
     std::int64_t backoff_base = 1;       // the first wait, doubled at each further failure
     std::int64_t backoff_max = 15 * 60;  // the longest wait
     std::int64_t failure_memory = 24 * 3600;  // failures older than this are forgotten
-    Limit per_address{100, 60};   // failed logins per address (successes do not count)
-    Limit per_account{50, 3600};  // failed logins per account, from all addresses
+    Limit per_address{100, 60};               // failed logins per address (successes do not count)
+    Limit per_account{50, 3600};              // failed logins per account, from all addresses
 };
 
 class LoginLimits {

@@ -2,17 +2,37 @@
 
 #include "crypto/password_hasher.h"
 #include "util/errors.h"
+#include "util/origin.h"
 
 namespace authd::auth {
 
-Reauthentication::Reauthentication(crypto::PasswordHasher& hasher, const Clock& clock,
+Reauthentication::Reauthentication(store::Store& store, crypto::PasswordHasher& hasher,
+                                   LoginLimits& limits, Audit& audit, const Clock& clock,
                                    std::int64_t window)
-    : hasher_(hasher), clock_(clock), window_(window) {}
+    : store_(store),
+      hasher_(hasher),
+      limits_(limits),
+      audit_(audit),
+      clock_(clock),
+      window_(window) {}
+
+bool Reauthentication::password_matches(const Principal& caller, std::string_view password) const {
+    const std::string account = LoginLimits::account_key(caller.user, "");
+    const std::string& address = current_origin().ip;
+    limits_.check(account, address);
+    if (hasher_.verify(caller.user.password_hash, password)) return true;
+    store_.write([&](store::Transaction& tx) {
+        limits_.record_failure(tx, account, address);
+        audit_.record(tx, event::login_failed, caller.user, caller.session.id,
+                      "wrong_current_password");
+    });
+    return false;
+}
 
 void Reauthentication::require(const Principal& caller,
                                const std::optional<std::string>& password) const {
     if (password) {
-        if (!hasher_.verify(caller.user.password_hash, *password))
+        if (!password_matches(caller, *password))
             throw ValidationError("password",
                                   "Your password was entered incorrectly. Please enter it again.");
         return;

@@ -37,7 +37,22 @@ Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const To
       audit_(audit),
       clock_(clock),
       random_(random),
-      dummy_hash_(hasher.hash(random.token(24))) {}
+      dummy_hash_(hasher.hash(random.token(24))),
+      active_count_(clock, 5) {}
+
+void Sessions::collect(metrics::Writer& out) {
+    const auto active = active_count_.get([this] {
+        const std::int64_t now = clock_.now();
+        std::int64_t count = 0;
+        store_.read([&](store::Transaction& tx) {
+            count = tx.active_session_count(now, now - tokens_.settings().refresh_idle_timeout);
+        });
+        return count;
+    });
+    out.family("authd_active_sessions", "gauge",
+               "Login sessions not ended, expired or idle too long (counted at most every 5 s).");
+    if (active) out.sample("authd_active_sessions", {}, static_cast<double>(*active));
+}
 
 bool Sessions::live(const store::Session& session, std::int64_t now) const {
     return !session.revoked_at && now < session.expires_at;

@@ -10,6 +10,7 @@
 #include "auth/tokens.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 #include "util/random.h"
 
 namespace authd::crypto {
@@ -94,6 +95,10 @@ class Sessions {
 
     IntrospectionResult introspect(std::string_view token);
 
+    // authd_active_sessions: sessions of all users not ended, expired or idle too long; a count
+    // in the database, made at most every 5 s.
+    void collect(metrics::Writer& out);
+
   private:
     TokenPair mint(const store::User& user, const store::Session& session,
                    const std::string& refresh_jti, const std::string& access_jti,
@@ -108,6 +113,7 @@ class Sessions {
     const Clock& clock_;
     Random& random_;
     std::string dummy_hash_;  // verified when the login names nobody, so timing reveals nothing
+    metrics::CachedGauge active_count_;
 };
 
 // The answers every route gives for bad tokens.

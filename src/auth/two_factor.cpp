@@ -81,12 +81,13 @@ struct TwoFactor::Match {
     std::int64_t step = 0;
     std::string ticket_hash;  // email: the ticket whose code it is
     std::string recovery_id;
+    bool confirms_app = false;  // totp: the app's first code
+    bool replaces_app = false;  // ... and another app was confirmed before it
 };
 
 TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
                      RateLimiter& limiter, Notices& notices,
-                     const Reauthentication& reauthentication, Audit& audit,
-                     const Secrets& secrets,
+                     const Reauthentication& reauthentication, Audit& audit, const Secrets& secrets,
                      const Clock& clock, Random& random, TwoFactorSettings settings)
     : store_(store),
       hasher_(hasher),
@@ -239,7 +240,7 @@ std::string TwoFactor::email_code_hash(const std::string& ticket_hash,
 }
 
 void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
-                          const std::string& ticket_hash) {
+                          const std::string& ticket_hash, std::int64_t expires_at) {
     // Uniform over 000000-999999: 4,294,000,000 is the largest multiple of 10^6 below 2^32.
     std::uint32_t value = 0;
     do {
@@ -248,7 +249,8 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
     std::string code = std::to_string(value % 1'000'000);
     code.insert(0, kEmailCodeDigits - code.size(), '0');
     tx.set_ticket_email_code(ticket_hash, email_code_hash(ticket_hash, code), clock_.now());
-    const std::int64_t minutes = std::max<std::int64_t>(1, (settings_.ticket_lifetime + 59) / 60);
+    // The code lives as long as its ticket: say how long that is from now.
+    const std::int64_t minutes = std::max<std::int64_t>(1, (expires_at - clock_.now() + 59) / 60);
     outbox_.enqueue(tx, mail::login_code_email(user.email, user.username, code, minutes));
 }
 
@@ -269,7 +271,7 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
         // Past the limit no code is mailed, silently: the client may ask for one explicitly.
         if (!user.totp_ready && user.email_verified &&
             !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
-            mail_code(tx, user, ticket.ticket_hash);
+            mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
     });
     return challenge;
 }
@@ -289,7 +291,7 @@ void TwoFactor::send_email_code(std::string_view ticket) {
                         "This account has no verified e-mail address to send a code to.");
         retry_after = limiter_.hit(tx, "login_code:" + user->id, settings_.email_code_limit);
         if (retry_after) return;
-        mail_code(tx, *user, ticket_hash);
+        mail_code(tx, *user, ticket_hash, found->expires_at);
         sent = true;
     });
     if (retry_after) throw_rate_limited(*retry_after);
@@ -339,6 +341,10 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
                 match.kind = Match::Kind::totp;
                 match.device_id = device.id;
                 match.step = *step;
+                match.confirms_app = !device.confirmed_at;
+                for (const store::TotpDevice& other : candidates.devices)
+                    if (other.id != device.id && other.confirmed_at) match.replaces_app = true;
+                match.replaces_app = match.replaces_app && match.confirms_app;
                 return match;
             }
         }
@@ -350,7 +356,7 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
                 return match;
             }
         }
-        return match;
+        // A recovery code may, rarely, be all digits: it is tried below.
     }
     if (code.size() != kRecoveryCodeLength) return match;
     for (const store::RecoveryCode& recovery : candidates.recovery_codes) {
@@ -392,6 +398,8 @@ void TwoFactor::finish(const store::User& user, const Match& match,
                 auto current = tx.user_by_id(user.id);
                 if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
                 tx.reset_second_factor_failures(user.id);
+                if (match.confirms_app) audit_.record(tx, event::authenticator_confirmed, *current);
+                if (match.replaces_app) notices_.authenticator_removed(tx, *current);
                 if (match.kind == Match::Kind::recovery) {
                     notices_.recovery_code_used(
                         tx, *current, static_cast<int>(tx.unused_recovery_codes(user.id).size()));
@@ -409,7 +417,8 @@ void TwoFactor::finish(const store::User& user, const Match& match,
         // Without a ticket (the front end's form), every ticket whose mailed code was a
         // candidate pays, so that form cannot outlast a ticket's limit of wrong codes.
         if (ticket_hash) tx.count_ticket_failure(*ticket_hash);
-        for (const std::string& charged : charged_tickets) tx.count_ticket_failure(charged);
+        for (const std::string& charged : charged_tickets)
+            tx.count_ticket_failure(charged);
         tx.record_second_factor_failure(user.id, clock_.now());
         if (outcomes.failure) outcomes.failure(tx, user);
     });

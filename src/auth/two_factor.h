@@ -120,7 +120,8 @@ class TwoFactor {
                 const std::vector<std::string>& charged_tickets, const Outcomes& outcomes);
     void check_lockout(const store::User& user) const;
     std::string email_code_hash(const std::string& ticket_hash, std::string_view code) const;
-    void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash);
+    void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash,
+                   std::int64_t expires_at);
     std::vector<std::string> new_recovery_codes(const store::User& user,
                                                 std::vector<store::RecoveryCode>& rows);
     TotpEnrolment new_app(const store::User& user, store::TotpDevice& device);

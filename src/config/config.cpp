@@ -238,6 +238,15 @@ Config load(const Getenv& getenv) {
         config.log_level = *level;
     }
 
+    if (auto token = env.text("AUTH_METRICS_TOKEN")) {
+        if (token->size() < 12) fail("AUTH_METRICS_TOKEN", "must be at least 12 characters");
+        for (unsigned char c : *token)
+            if (c <= 0x20 || c >= 0x7f)
+                fail("AUTH_METRICS_TOKEN",
+                     "must be printable ASCII without spaces (it is sent as a bearer token)");
+        config.metrics_token = *token;
+    }
+
     if (auto dir = env.text("AUTH_DATA_DIR")) config.data_dir = *dir;
     config.database_url = "sqlite://" + config.data_dir + "/auth.db";
     if (auto url = env.text("AUTH_DATABASE_URL")) {
@@ -389,6 +398,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_TRUSTED_PROXIES", proxies},
         {"AUTH_CORS_ORIGINS", origins},
         {"AUTH_LOG_LEVEL", c.log_level},
+        {"AUTH_METRICS_TOKEN", c.metrics_token.empty() ? "" : "***"},
         {"AUTH_DATA_DIR", c.data_dir},
         {"AUTH_DATABASE_URL", mask_url_password(c.database_url)},
         {"AUTH_DB_POOL_SIZE", std::to_string(c.db_pool_size)},

@@ -33,6 +33,7 @@ struct Config {
     std::vector<std::string> trusted_proxies;
     std::vector<std::string> cors_origins;  // normalized origins, or {"*"}; empty: CORS off
     std::string log_level = "info";
+    std::string metrics_token;  // empty: GET /metrics needs no token
 
     // Storage
     std::string data_dir = "./data";

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "util/errors.h"
+#include "util/metrics.h"
 
 namespace authd::crypto {
 
@@ -51,11 +53,11 @@ Argon2idHasher::Argon2idHasher(Argon2Params params) : params_(params) {
 std::string Argon2idHasher::hash(std::string_view password) {
     char out[crypto_pwhash_STRBYTES];
     // The length is passed explicitly, so NUL bytes inside the password count and nothing is cut.
-    if (crypto_pwhash_str_alg(out, password_bytes(password), password.size(), params_.iterations,
-                              static_cast<std::size_t>(params_.memory_kib * 1024),
-                              crypto_pwhash_ALG_ARGON2ID13) != 0) {
-        throw std::runtime_error("Argon2id hashing failed (out of memory)");
-    }
+    const int failed = crypto_pwhash_str_alg(
+        out, password_bytes(password), password.size(), params_.iterations,
+        static_cast<std::size_t>(params_.memory_kib * 1024), crypto_pwhash_ALG_ARGON2ID13);
+    computations_.fetch_add(1);
+    if (failed != 0) throw std::runtime_error("Argon2id hashing failed (out of memory)");
     return std::string(out);
 }
 
@@ -63,8 +65,16 @@ bool Argon2idHasher::verify(std::string_view phc, std::string_view password) {
     // Other formats (Django's "pbkdf2_sha256$...", a disabled "!", argon2i) are simply no match.
     if (!is_argon2id_phc(phc)) return false;
     const std::string terminated(phc);
-    return crypto_pwhash_argon2id_str_verify(terminated.c_str(), password_bytes(password),
-                                             password.size()) == 0;
+    const bool match = crypto_pwhash_argon2id_str_verify(
+                           terminated.c_str(), password_bytes(password), password.size()) == 0;
+    computations_.fetch_add(1);
+    return match;
+}
+
+void Argon2idHasher::collect(metrics::Writer& out) const {
+    out.family("authd_password_hashes_total", "counter",
+               "Argon2id computations performed (password hashes and checks).");
+    out.sample("authd_password_hashes_total", {}, computations());
 }
 
 bool Argon2idHasher::needs_rehash(std::string_view phc) {
@@ -82,6 +92,7 @@ struct PooledHasher::Impl {
 
     std::atomic<unsigned> in_flight{0};
     std::atomic<std::uint64_t> completed{0};
+    metrics::Histogram wait_seconds{metrics::latency_buckets()};
 
     std::mutex mutex;
     std::condition_variable work_available;
@@ -128,7 +139,13 @@ struct PooledHasher::Impl {
         std::future<Result> result = task.get_future();
         {
             std::lock_guard lock(mutex);
-            queue.emplace_back([task = std::move(task)]() mutable { task(); });
+            queue.emplace_back([this, task = std::move(task),
+                                admitted = std::chrono::steady_clock::now()]() mutable {
+                const std::chrono::duration<double> waited =
+                    std::chrono::steady_clock::now() - admitted;
+                wait_seconds.observe(waited.count());
+                task();
+            });
         }
         work_available.notify_one();
         return result.get();
@@ -178,6 +195,15 @@ unsigned PooledHasher::queue_depth() const {
 
 std::uint64_t PooledHasher::completed() const {
     return impl_->completed.load();
+}
+
+void PooledHasher::collect(metrics::Writer& out) const {
+    out.family("authd_hash_pool_queue_depth", "gauge",
+               "Password hashes admitted to the pool and not finished (running or waiting).");
+    out.sample("authd_hash_pool_queue_depth", {}, std::uint64_t{queue_depth()});
+    out.family("authd_hash_pool_wait_seconds", "histogram",
+               "Time a password hash waited in the pool's queue before a thread started it.");
+    out.histogram("authd_hash_pool_wait_seconds", {}, impl_->wait_seconds);
 }
 
 }  // namespace authd::crypto

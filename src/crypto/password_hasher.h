@@ -1,10 +1,15 @@
 #pragma once
 // Password hashing: Argon2id PHC strings through libsodium, and a bounded pool that keeps the
 // expensive work off the threads that serve cheap requests.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+
+namespace authd::metrics {
+class Writer;
+}
 
 namespace authd::crypto {
 
@@ -31,8 +36,15 @@ public:
     bool verify(std::string_view phc, std::string_view password) override;
     bool needs_rehash(std::string_view phc) override;
 
+    // Argon2id computations run (hashes, and checks of Argon2id hashes), counted before each
+    // returns; a check refused without computing (another format) is not one.
+    std::uint64_t computations() const { return computations_.load(); }
+    // authd_password_hashes_total.
+    void collect(metrics::Writer& out) const;
+
 private:
     Argon2Params params_;
+    std::atomic<std::uint64_t> computations_{0};
 };
 
 // Runs another hasher on `threads` dedicated threads. At most `threads + queue_limit` calls are
@@ -48,6 +60,9 @@ public:
 
     unsigned queue_depth() const;  // calls admitted and not finished
     std::uint64_t completed() const;  // hash + verify calls finished (a debug counter for tests)
+    // authd_hash_pool_queue_depth (queue_depth()) and authd_hash_pool_wait_seconds (from a
+    // call's admission to a thread starting it).
+    void collect(metrics::Writer& out) const;
 
 private:
     struct Impl;

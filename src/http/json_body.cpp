@@ -182,6 +182,10 @@ std::optional<std::string> BodyFields::string(std::string_view name, bool requir
         return std::nullopt;
     }
     const auto& text = value->get_string();
+    if (std::string_view(text.data(), text.size()).find('\0') != std::string_view::npos) {
+        errors_.add(field, "Null characters are not allowed.");  // DRF's CharField says so too
+        return std::nullopt;
+    }
     // Blankness is judged on a trimmed view only: a password keeps its spaces.
     if (required && trim(std::string_view(text.data(), text.size())).empty()) {
         errors_.add(field, "This field may not be blank.");

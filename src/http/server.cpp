@@ -25,6 +25,7 @@
 
 #include "http/client_address.h"
 #include "http/cors.h"
+#include "http/request_metrics.h"
 #include "http/responses.h"
 #include "util/log.h"
 #include "util/origin.h"
@@ -121,9 +122,10 @@ void log_coroutine_failure(std::exception_ptr failure) {
 struct Server::Impl {
     struct Connection;
 
-    Impl(ServerOptions server_options, const Router& server_router)
+    Impl(ServerOptions server_options, const Router& server_router, RequestMetrics* metrics)
         : options(std::move(server_options)),
           router(server_router),
+          request_metrics(metrics),
           trusted(options.trusted_proxies),
           cors(options.cors_origins),
           workers(std::max(1u, options.worker_threads)) {}
@@ -162,6 +164,7 @@ struct Server::Impl {
 
     ServerOptions options;
     const Router& router;
+    RequestMetrics* request_metrics;  // may be null
     TrustedProxies trusted;
     CorsPolicy cors;
 
@@ -441,6 +444,12 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
         response.prepare_payload();
     }
     std::size_t body_bytes = response.body().size();
+    // Counted before the answer leaves, so a client that has it also sees it counted.
+    if (request_metrics) {
+        const std::chrono::duration<double> handled = Clock::now() - exchange.started;
+        request_metrics->record(exchange.route, exchange.method, response.result_int(),
+                                handled.count());
+    }
 
     auto& stream = connection.stream;
     // A fresh deadline: a slow handler must not cost the client an answer already computed.
@@ -533,8 +542,8 @@ asio::awaitable<void> Server::Impl::finish_shutdown() {
     io.stop();
 }
 
-Server::Server(ServerOptions options, const Router& router)
-    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::Server(ServerOptions options, const Router& router, RequestMetrics* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
 
 Server::~Server() = default;
 

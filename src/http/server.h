@@ -11,6 +11,8 @@
 
 namespace authd::http {
 
+class RequestMetrics;
+
 struct ServerOptions {
     std::string host = "127.0.0.1";
     unsigned short port = 8000;
@@ -40,7 +42,8 @@ struct ServerOptions {
 
 class Server {
   public:
-    Server(ServerOptions options, const Router& router);
+    // `metrics`, when given, counts every answer (it must outlive the server).
+    Server(ServerOptions options, const Router& router, RequestMetrics* metrics = nullptr);
     ~Server();
 
     // Binds and listens; throws std::runtime_error with a clear message when it cannot.

@@ -28,7 +28,11 @@ void Outbox::enqueue(store::Transaction& tx, const Email& email) {
 
 OutboxSender::OutboxSender(store::Store& store, Transport& transport, const Clock& clock,
                            SenderSettings settings)
-    : store_(store), transport_(transport), clock_(clock), settings_(settings) {}
+    : store_(store),
+      transport_(transport),
+      clock_(clock),
+      settings_(settings),
+      pending_(clock, 5) {}
 
 OutboxSender::~OutboxSender() {
     stop();
@@ -69,6 +73,7 @@ int OutboxSender::deliver_due() {
             const std::int64_t at = clock_.now();
             const bool give_up =
                 e.permanent() || at - message.created_at >= settings_.give_up_after;
+            failures_.add();
             log::warn("e-mail " + message.id + " attempt " + std::to_string(attempts) +
                       (give_up ? " failed for good: " : " failed, will retry: ") + e.what());
             store_.write([&](store::Transaction& tx) {
@@ -82,10 +87,26 @@ int OutboxSender::deliver_due() {
         // Recorded at once: after this, the message is never sent again.
         store_.write(
             [&](store::Transaction& tx) { tx.mark_outbox_sent(message.id, clock_.now()); });
+        sent_.add();
         log::info("e-mail " + message.id + " delivered");
         ++delivered;
     }
     return delivered;
+}
+
+void OutboxSender::collect(metrics::Writer& out) {
+    const auto pending = pending_.get([this] {
+        std::int64_t count = 0;
+        store_.read([&](store::Transaction& tx) { count = tx.pending_outbox_count(); });
+        return count;
+    });
+    out.family("authd_outbox_pending", "gauge", "E-mails queued and not yet sent or given up.");
+    if (pending) out.sample("authd_outbox_pending", {}, static_cast<double>(*pending));
+    out.family("authd_outbox_sent_total", "counter", "E-mails delivered to the relay.");
+    out.sample("authd_outbox_sent_total", {}, sent());
+    out.family("authd_outbox_delivery_failures_total", "counter",
+               "Failed e-mail delivery attempts (retried later, or given up).");
+    out.sample("authd_outbox_delivery_failures_total", {}, delivery_failures());
 }
 
 void OutboxSender::run() {

@@ -11,6 +11,7 @@
 #include "mail/message.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 #include "util/random.h"
 
 namespace authd::mail {
@@ -60,6 +61,13 @@ class OutboxSender {
     // The delay before attempt number `attempts` + 1.
     std::int64_t backoff(int attempts) const;
 
+    // Deliveries since start, and failed attempts (retried or given up).
+    std::uint64_t sent() const { return sent_.value(); }
+    std::uint64_t delivery_failures() const { return failures_.value(); }
+    // authd_outbox_pending (read from the store, at most every 5 s), authd_outbox_sent_total,
+    // authd_outbox_delivery_failures_total.
+    void collect(metrics::Writer& out);
+
   private:
     void run();
 
@@ -71,6 +79,9 @@ class OutboxSender {
     std::condition_variable wake_;
     bool stopping_ = false;
     std::thread thread_;
+    metrics::Counter sent_;
+    metrics::Counter failures_;
+    metrics::CachedGauge pending_;
 };
 
 }  // namespace authd::mail

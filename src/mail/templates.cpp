@@ -173,7 +173,7 @@ Email data_export_email(std::string_view to, std::string_view username, std::str
 Email login_code_email(std::string_view to, std::string_view username, std::string_view code,
                        std::int64_t minutes) {
     return make_email(
-        to, "Your login code: " + std::string(code),
+        to, "Your login code",
         {greeting(username),
          {"Someone signed in to the authd account \"" + std::string(username) +
           "\" with its password. To finish logging in, enter this code:"},

@@ -37,6 +37,11 @@ Database::Lease ConnectionPool::acquire() {
     }
 }
 
+Database::PoolStats ConnectionPool::pool_stats() const {
+    std::lock_guard guard(mutex_);
+    return {open_count_ - idle_.size(), idle_.size()};
+}
+
 void ConnectionPool::release(std::unique_ptr<Connection> connection) {
     // Every connection in this pool came from connect(), so it is a PooledConnection.
     std::unique_ptr<PooledConnection> pooled(static_cast<PooledConnection*>(connection.release()));

@@ -27,6 +27,7 @@ class ConnectionPool : public Database {
     ~ConnectionPool() override;
 
     Lease acquire() override;
+    PoolStats pool_stats() const override;
 
   protected:
     // Opens a new connection; throws Unavailable when the database cannot be reached.
@@ -38,7 +39,7 @@ class ConnectionPool : public Database {
   private:
     const std::size_t pool_size_;
     const std::chrono::milliseconds acquire_timeout_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<PooledConnection>> idle_;
     std::size_t open_count_ = 0;  // idle + leased + being opened

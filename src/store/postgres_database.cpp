@@ -92,6 +92,7 @@ class PostgresConnection final : public PooledConnection {
 
     using Connection::execute;
     Result execute(std::string_view sql, std::span<const Param> params) override {
+        refuse_nul_characters(params);
         // Text parameters: integers as decimal text, the server converts by inferred type.
         std::vector<std::string> integer_texts;
         integer_texts.reserve(params.size());

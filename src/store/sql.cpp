@@ -1,5 +1,8 @@
-// Row accessors, open_database (choosing the driver by URL) and the migration runner.
+// Row accessors, the pool's metrics, open_database (choosing the driver by URL) and the
+// migration runner.
 #include "store/sql.h"
+
+#include "util/errors.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,6 +10,7 @@
 
 #include "store/postgres_database.h"
 #include "store/sqlite_database.h"
+#include "util/metrics.h"
 
 namespace authd::store {
 
@@ -30,6 +34,14 @@ std::int64_t Row::integer(std::size_t i) const {
 std::optional<std::int64_t> Row::optional_integer(std::size_t i) const {
     if (is_null(i)) return std::nullopt;
     return integer(i);
+}
+
+void Database::collect(metrics::Writer& out) const {
+    const PoolStats stats = pool_stats();
+    out.family("authd_db_pool_connections", "gauge",
+               "Open database connections: in use by a request (or being opened), or idle.");
+    out.sample("authd_db_pool_connections", {{"state", "in_use"}}, std::uint64_t{stats.in_use});
+    out.sample("authd_db_pool_connections", {{"state", "idle"}}, std::uint64_t{stats.idle});
 }
 
 std::unique_ptr<Database> open_database(const std::string& url, std::size_t pool_size) {
@@ -156,6 +168,13 @@ int migrate(Database& database, const std::vector<Migration>& migrations) {
         if (apply_migration(connection, migration)) ++applied;
     }
     return applied;
+}
+
+void refuse_nul_characters(std::span<const Param> params) {
+    for (const Param& param : params)
+        if (const auto* text = std::get_if<std::string>(&param);
+            text && text->find('\0') != std::string::npos)
+            throw Error(ErrorKind::bad_request, "invalid", "Null characters are not allowed.");
 }
 
 }  // namespace authd::store

@@ -16,6 +16,10 @@
 
 #include "store/migrations.h"
 
+namespace authd::metrics {
+class Writer;
+}
+
 namespace authd::store {
 
 enum class Dialect { sqlite, postgres };
@@ -50,6 +54,9 @@ class Unavailable : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Throws authd::Error(bad_request) when a text parameter holds a NUL character.
+void refuse_nul_characters(std::span<const Param> params);
+
 // A UNIQUE constraint or index refused a row. `constraint` is the index or constraint name.
 class UniqueViolation : public std::runtime_error {
   public:
@@ -73,7 +80,9 @@ class Connection {
     virtual Dialect dialect() const = 0;
     // Several statements without parameters (migrations).
     virtual void execute_script(std::string_view sql) = 0;
-    // One statement with `$n` parameters.
+    // One statement with `$n` parameters. Text holding a NUL character is refused with
+    // authd::Error(bad_request) by both drivers: PostgreSQL cannot store it and libpq would
+    // cut the text there, so "alice\0x" would find alice.
     virtual Result execute(std::string_view sql, std::span<const Param> params = {}) = 0;
     Result execute(std::string_view sql, std::initializer_list<Param> params) {
         return execute(sql, std::span<const Param>(params.begin(), params.size()));
@@ -97,6 +106,15 @@ class Database {
     // A connection for the caller's exclusive use until the lease dies. Throws Unavailable when
     // no connection can be had within the pool's wait limit or the database is down.
     virtual Lease acquire() = 0;
+
+    // Open connections now: leased to a caller (or being opened), and waiting in the pool.
+    struct PoolStats {
+        std::size_t in_use = 0;
+        std::size_t idle = 0;
+    };
+    virtual PoolStats pool_stats() const = 0;
+    // authd_db_pool_connections{state="in_use"|"idle"}.
+    void collect(metrics::Writer& out) const;
 
     // Runs `work` in one transaction: committed when it returns, rolled back when it throws.
     template <class F>

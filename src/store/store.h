@@ -166,6 +166,9 @@ class Transaction {
                                      const std::string& except_session_id) = 0;
     // Sessions not revoked and not expired at `now`, newest first.
     virtual std::vector<Session> active_sessions(const std::string& user_id, std::int64_t now) = 0;
+    // Sessions of all users not revoked, not expired at `now` and used since `used_since` (a
+    // gauge of the metrics).
+    virtual std::int64_t active_session_count(std::int64_t now, std::int64_t used_since) = 0;
     // Every session of the user, ended ones included, newest first (the data export).
     virtual std::vector<Session> all_sessions(const std::string& user_id) = 0;
     // How each ended session ended ("logout", "password_changed", ...), by session id.

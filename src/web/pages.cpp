@@ -135,7 +135,8 @@ std::string reset_form_page(std::string_view csrf_token, const std::vector<std::
     }
     // No minlength: the length rule is server configuration, enforced (and reported) there.
     content += "<p class=\"hint\" id=\"password_rules\">At least " + std::to_string(min_length) +
-               " characters; avoid common passwords and your name.</p>\n"
+               (min_length == 1 ? " character" : " characters") +
+               "; avoid common passwords and your name.</p>\n"
                "<form method=\"post\" action=\"\">\n"
                "<input type=\"hidden\" name=\"csrf_token\" value=\"" +
                html_escape(csrf_token) +

@@ -290,7 +290,8 @@ CSRF_COOKIE = "authd_csrf"
 
 
 def throttled_body(seconds) -> dict:
-    return {"detail": f"Request was throttled. Expected available in {seconds} seconds.",
+    unit = "second" if int(seconds) == 1 else "seconds"
+    return {"detail": f"Request was throttled. Expected available in {seconds} {unit}.",
             "code": "throttled"}
 
 

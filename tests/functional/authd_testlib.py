@@ -609,7 +609,7 @@ SUBJECT_2FA_ON = "Two-factor authentication is on"
 SUBJECT_2FA_OFF = "Two-factor authentication is off"
 SUBJECT_APP_REMOVED = "Your authenticator app was removed"
 SUBJECT_RECOVERY_USED = "A recovery code was used"
-SUBJECT_LOGIN_CODE_PREFIX = "Your login code: "
+SUBJECT_LOGIN_CODE = "Your login code"  # the code is in the body only, not in previews
 RECOVERY_CODE_RE = re.compile(r"^[a-z2-7]{5}-[a-z2-7]{5}$")
 TOTP_PERIOD = 30
 
@@ -766,7 +766,7 @@ class TwoFactorKit:
 
     def login_code_messages(self, address: str) -> list:
         return [m for m in self.sink.messages_to(address)
-                if m.subject.startswith(SUBJECT_LOGIN_CODE_PREFIX)]
+                if m.subject == SUBJECT_LOGIN_CODE]
 
     def wait_login_code(self, address: str, n: int, timeout: float = 10.0) -> str:
         """The code of the n-th login-code message to that address (1-based), once it came."""
@@ -775,10 +775,10 @@ class TwoFactorKit:
             found = self.login_code_messages(address)
             if len(found) >= n:
                 message = found[n - 1]
-                code = message.subject[len(SUBJECT_LOGIN_CODE_PREFIX):]
-                assert re.fullmatch(r"\d{6}", code), message.subject
-                assert code in message.text, message.text
-                return code
+                codes = re.findall(r"^(\d{6})$", message.text, re.M)
+                assert len(codes) == 1, message.text
+                assert codes[0] not in message.subject
+                return codes[0]
             if time.monotonic() > deadline:
                 raise AssertionError(f"no login code #{n} for {address} within {timeout}s; "
                                      f"got {found}")
@@ -801,3 +801,56 @@ def assert_tokens(r: requests.Response, username: str) -> dict:
     assert access["username"] == username and refresh["username"] == username
     assert access["sid"] == refresh["sid"]
     return body
+
+
+# ----------------------------------------------------------------------------------------------
+# the attack suite (test_attacks*.py): GET /metrics counters and a read-only look at the database
+
+PASSWORD_HASHES_METRIC = "authd_password_hashes_total"
+
+
+def metric_value(client: Client, name: str) -> float:
+    """The sum of every sample of one metric in GET /metrics (Prometheus text format). Fails the
+    calling test, naming the metric, when /metrics is not served or does not carry it."""
+    import pytest
+    r = client.get("/metrics")
+    if r.status_code != 200:
+        pytest.fail(f"GET /metrics answered {r.status_code}, so the counter {name} cannot be "
+                    f"read (is /metrics in this build?): {r.text[:200]}")
+    pattern = re.compile(rf"^{re.escape(name)}(?:\{{[^}}]*\}})?\s+(\S+)")
+    total, found = 0.0, False
+    for line in r.text.splitlines():
+        m = pattern.match(line)
+        if m:
+            total += float(m.group(1))
+            found = True
+    if not found:
+        pytest.fail(f"GET /metrics has no sample of {name}")
+    return total
+
+
+def password_hashes(client: Client) -> int:
+    """Argon2id computations (hashes and verifications) the server has done so far."""
+    return int(metric_value(client, PASSWORD_HASHES_METRIC))
+
+
+def count_rows(database_url: str, table: str, where: str = "") -> int:
+    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL), read-only."""
+    sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+    if database_url.startswith("sqlite://"):
+        import sqlite3
+        con = sqlite3.connect(database_url[len("sqlite://"):], timeout=10)
+        try:
+            return int(con.execute(sql).fetchone()[0])
+        finally:
+            con.close()
+    from urllib.parse import urlsplit
+    url = urlsplit(database_url)
+    result = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.hostname, "-p", str(url.port),
+         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-c", sql],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
+        env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
+    return int(result.stdout.decode().strip())

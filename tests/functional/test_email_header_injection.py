@@ -19,6 +19,13 @@ BAD_EMAILS = [
     "{local}@example.com\u0000Bcc: " + ATTACKER,
     "{local}@example.com\tBcc: " + ATTACKER,
 ]
+MSG_NUL = "Null characters are not allowed."  # refused before any field rule, as in DRF
+
+
+def expected_message(text: str, otherwise: str) -> str:
+    return MSG_NUL if "\u0000" in text else otherwise
+
+
 BAD_USERNAMES = ["{name}\r\nBcc: " + ATTACKER, "{name}\n", "{name}\rX", "{name}\u0000"]
 
 
@@ -45,7 +52,7 @@ def test_register_with_a_line_break_in_the_address_is_refused(mail_client, smtp_
         r = mail_client.register_raw({"username": name, "email": address, "password": password,
                                       "password2": password})
         assert r.status_code == 400, (address, r.text)
-        assert r.json() == {"email": [MSG_EMAIL_INVALID]}, address
+        assert r.json() == {"email": [expected_message(address, MSG_EMAIL_INVALID)]}, address
         assert mail_client.login_raw(name, password).status_code == 401  # no account
     assert_nothing_injected(smtp_sink, mail_client)
 
@@ -59,7 +66,7 @@ def test_update_with_a_line_break_in_the_address_is_refused(mail_client, smtp_si
                        json={"username": user.username, "email": address,
                              "two_fa_enable": False})
             assert r.status_code == 400, (address, r.text)
-            assert r.json() == {"email": [MSG_EMAIL_INVALID]}, address
+            assert r.json() == {"email": [expected_message(address, MSG_EMAIL_INVALID)]}, address
     body = mail_client.account(user.username, user.access).json()
     assert (body["email"], body["email_verified"]) == (user.email, False)
     assert_nothing_injected(smtp_sink, mail_client)
@@ -75,12 +82,12 @@ def test_a_username_cannot_hold_a_line_break(mail_client, smtp_sink):
                                       "email": f"{name}@example.com", "password": password,
                                       "password2": password})
         assert r.status_code == 400, (template, r.text)
-        assert r.json() == {"username": [MSG_USERNAME_INVALID]}
+        assert r.json() == {"username": [expected_message(template, MSG_USERNAME_INVALID)]}
         assert smtp_sink.messages_to(f"{name}@example.com") == []
 
         r = mail_client.patch(f"/api/auth/update/{user.username}", token=user.access,
                               json={"username": template.format(name=unique_name())})
         assert r.status_code == 400, (template, r.text)
-        assert r.json() == {"username": [MSG_USERNAME_INVALID]}
+        assert r.json() == {"username": [expected_message(template, MSG_USERNAME_INVALID)]}
     assert mail_client.account(user.username, user.access).status_code == 200
     assert_nothing_injected(smtp_sink, mail_client)

@@ -310,5 +310,6 @@ def test_mailed_code_limit_setting(strict, sink):
     assert 3000 < retry_after <= 3600
     assert r.json() == throttled_body(retry_after)
     flush = strict.login_code_messages(user.email)
-    assert [m.subject for m in flush] == [f"Your login code: {code1}", f"Your login code: {code2}"]
+    assert [m.subject for m in flush] == ["Your login code"] * 2
+    assert code1 in flush[0].text and code2 in flush[1].text
     assert_tokens(strict.otp(ticket, code2), user.username)

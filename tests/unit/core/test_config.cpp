@@ -135,6 +135,23 @@ TEST(Config, DurationsTakeSuffixes) {
     EXPECT_FALSE(parse_duration("1.5h"));
 }
 
+TEST(Config, MetricsTokenIsOptionalCheckedAndMasked) {
+    EXPECT_EQ(load_with({}).metrics_token, "");
+    EXPECT_EQ(load_with({{"AUTH_METRICS_TOKEN", ""}}).metrics_token, "");
+    const Config config = load_with({{"AUTH_METRICS_TOKEN", "scrape-me-please-42"}});
+    EXPECT_EQ(config.metrics_token, "scrape-me-please-42");
+    std::string all;
+    for (const auto& [name, value] : describe(config))
+        all += name + "=" + value + "\n";
+    EXPECT_EQ(all.find("scrape-me-please-42"), std::string::npos);
+    EXPECT_NE(all.find("AUTH_METRICS_TOKEN=***\n"), std::string::npos);
+    for (std::string bad : {"short", "has a space in it", "tab\tinside-the-token"}) {
+        const std::string error = error_of({{"AUTH_METRICS_TOKEN", bad}});
+        EXPECT_EQ(error.rfind("AUTH_METRICS_TOKEN: ", 0), 0u) << error;
+        EXPECT_EQ(error.find(bad), std::string::npos) << "the token stays out of the message";
+    }
+}
+
 TEST(Config, DescriptionMasksSecrets) {
     const Config config =
         load_with({{"AUTH_SERVICES", "users:topsecretvalue1"},

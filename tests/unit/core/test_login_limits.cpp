@@ -140,3 +140,44 @@ TEST_F(LoginLimitsTest, MaintenanceForgetsOldEventsAndAttempts) {
 
 }  // namespace
 }  // namespace authd
+
+namespace authd {
+namespace {
+
+TEST(ReauthenticationLimits, GuessingThePasswordWithAnAccessTokenIsLimitedLikeLogins) {
+    Domain d;
+    d.register_user("hal");
+    const auth::Principal caller = d.sessions.authenticate(d.login("hal").access);
+    const OriginScope origin({"198.51.100.20", "test"});
+    const auth::PasswordChange wrong{"wrong password!!", "a brand new passphrase",
+                                     "a brand new passphrase"};
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(retry_after([&] {
+                      try {
+                          d.accounts.change_password(caller, "hal", wrong);
+                      } catch (const ValidationError&) {
+                          throw Error(ErrorKind::bad_request, "wrong", "wrong");
+                      }
+                  }),
+                  -1);
+    const auth::PasswordChange right{"correct horse battery", "a brand new passphrase",
+                                     "a brand new passphrase"};
+    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right); }), 1);
+    d.clock.advance(1);
+    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right); }), 0);
+}
+
+TEST(StoreInput, TextWithANulCharacterIsRefusedBeforeTheDatabase) {
+    Domain d;
+    d.register_user("ivy");
+    try {
+        d.store->read(
+            [&](store::Transaction& tx) { tx.user_by_username(std::string("ivy\0x", 5)); });
+        ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::bad_request);
+    }
+}
+
+}  // namespace
+}  // namespace authd

@@ -84,11 +84,11 @@ struct Domain {
                          email),
           data_export(*store, outbox, limiter, email),
           sessions(*store, hasher, tokens, secrets, audit, clock, random),
-          reauthentication(hasher, clock, 900),
+          login_limits(*store, clock, auth::LoginLimitSettings{}),
+          reauthentication(*store, hasher, login_limits, audit, clock, 900),
           two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit, secrets,
                      clock, random, auth::TwoFactorSettings{}),
-          login_limits(*store, clock, auth::LoginLimitSettings{}),
-          login_flow(*store, sessions, two_factor, login_limits, audit),
+          login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters),
           accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                    reauthentication, audit, clock, random),
           services({{"users", "users-secret-123456"}}, tokens, *store, audit, clock, random) {}
@@ -137,9 +137,10 @@ struct Domain {
     auth::PasswordReset password_reset;
     auth::DataExport data_export;
     auth::Sessions sessions;
+    auth::LoginLimits login_limits;
     auth::Reauthentication reauthentication;
     auth::TwoFactor two_factor;
-    auth::LoginLimits login_limits;
+    auth::LoginCounters login_counters;
     auth::LoginFlow login_flow;
     auth::Accounts accounts;
     auth::ServiceAccounts services;

@@ -58,7 +58,7 @@ struct TwoFactorTest : ::testing::Test {
     }
 
     std::optional<std::string> mailed_code() {
-        const std::regex pattern("Your login code: ([0-9]{6})");
+        const std::regex pattern("\n([0-9]{6})\r?\n");
         std::optional<std::string> code;
         for (const auto& mail : d.deliver()) {
             std::smatch match;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "http/json_body.h"
+#include "http/request_metrics.h"
 #include "http/responses.h"
 
 namespace authd::http {
@@ -177,7 +178,7 @@ class ServerTest : public ::testing::Test {
         options.port = 0;
         options.io_threads = 2;
         options.worker_threads = options.worker_threads == 16 ? 4 : options.worker_threads;
-        server = std::make_unique<Server>(options, router);
+        server = std::make_unique<Server>(options, router, counted.get());
         server->listen();
         ASSERT_NE(server->port(), 0);
         finished = std::async(std::launch::async, [this] { server->run(); });
@@ -198,6 +199,7 @@ class ServerTest : public ::testing::Test {
     }
 
     Router router;
+    std::unique_ptr<RequestMetrics> counted;  // set before start() to count the answers
     std::unique_ptr<Server> server;
     std::future<void> finished;
 };
@@ -723,6 +725,36 @@ TEST_F(ServerTest, SilentNewConnectionGetsTheHeaderTimeout) {
     const auto started = std::chrono::steady_clock::now();
     EXPECT_TRUE(client.closed_by_server(3000ms));
     EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
+}
+
+TEST_F(ServerTest, CountsEachAnswerBeforeItIsSent) {
+    counted = std::make_unique<RequestMetrics>(router);
+    start();
+    Client client(server->port());
+    EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
+    // The answer has arrived: it is counted already.
+    EXPECT_EQ(counted->requests("hello", "GET", 200), 1u);
+    client.request(bhttp::verb::get, "/hello/");
+    client.request(bhttp::verb::head, "/hello");
+    client.request(bhttp::verb::get, "/forbidden");
+    client.request(bhttp::verb::get, "/nowhere");
+    client.request(bhttp::verb::put, "/hello");
+    client.request(bhttp::verb::options, "/hello");
+    EXPECT_EQ(counted->requests("hello", "GET", 200), 2u);
+    EXPECT_EQ(counted->requests("hello", "HEAD", 200), 1u);
+    EXPECT_EQ(counted->requests("forbidden", "GET", 403), 1u);
+    EXPECT_EQ(counted->requests("unmatched", "GET", 404), 1u);
+    EXPECT_EQ(counted->requests("unmatched", "PUT", 405), 1u);
+    EXPECT_EQ(counted->requests("options", "OPTIONS", 204), 1u);
+
+    metrics::Writer out;
+    counted->collect(out);
+    EXPECT_NE(out.text().find("authd_http_requests_total{route=\"hello\",method=\"GET\","
+                              "status=\"200\"} 2\n"),
+              std::string::npos)
+        << out.text();
+    EXPECT_NE(out.text().find("authd_http_request_duration_seconds_count{route=\"hello\"} 3\n"),
+              std::string::npos);
 }
 
 TEST_F(ServerTest, ListenFailureIsClear) {

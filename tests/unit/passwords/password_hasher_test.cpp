@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "util/errors.h"
+#include "util/metrics.h"
 
 namespace authd::crypto {
 namespace {
@@ -280,6 +281,65 @@ TEST(PooledHasher, ManyConcurrentCallersAllFinish) {
     EXPECT_EQ(verified.load(), kCallers);
     EXPECT_EQ(pool.completed(), 2u * kCallers);
     EXPECT_EQ(pool.queue_depth(), 0u);
+}
+
+TEST(Argon2idHasher, CountsTheComputationsItRuns) {
+    Argon2idHasher hasher(kFastParams);
+    EXPECT_EQ(hasher.computations(), 0u);
+    const std::string phc = hasher.hash("secret");
+    EXPECT_TRUE(hasher.verify(phc, "secret"));
+    EXPECT_FALSE(hasher.verify(phc, "wrong"));
+    EXPECT_EQ(hasher.computations(), 3u);
+    // Refused without computing anything; parsing is not a computation either.
+    EXPECT_FALSE(hasher.verify("pbkdf2_sha256$1$a$b", "secret"));
+    EXPECT_FALSE(hasher.needs_rehash(phc));
+    EXPECT_EQ(hasher.computations(), 3u);
+    metrics::Writer out;
+    hasher.collect(out);
+    EXPECT_NE(out.text().find("# TYPE authd_password_hashes_total counter\n"
+                              "authd_password_hashes_total 3\n"),
+              std::string::npos)
+        << out.text();
+}
+
+TEST(PooledHasher, ComputationsAreCountedBeforeTheCallerHasItsAnswer) {
+    auto inner = std::make_shared<Argon2idHasher>(kFastParams);
+    PooledHasher pool(inner, 2, 8);
+    const std::string phc = pool.hash("secret");
+    EXPECT_EQ(inner->computations(), 1u);
+    pool.verify(phc, "wrong");
+    EXPECT_EQ(inner->computations(), 2u);
+}
+
+TEST(PooledHasher, WritesItsDepthAndHowLongCallsWaited) {
+    auto inner = std::make_shared<GatedHasher>();
+    PooledHasher pool(inner, 1, 4);
+    std::thread first([&] { pool.hash("first"); });
+    ASSERT_TRUE(inner->wait_until_entered(1));
+    std::thread second([&] { pool.hash("second"); });
+    ASSERT_TRUE(wait_for_depth(pool, 2));
+    metrics::Writer busy;
+    pool.collect(busy);
+    EXPECT_NE(busy.text().find("\nauthd_hash_pool_queue_depth 2\n"), std::string::npos)
+        << busy.text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the second call waits
+    inner->open_gate();
+    first.join();
+    second.join();
+
+    metrics::Writer out;
+    pool.collect(out);
+    const std::string& text = out.text();
+    EXPECT_NE(text.find("# TYPE authd_hash_pool_queue_depth gauge\n"
+                        "authd_hash_pool_queue_depth 0\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("# TYPE authd_hash_pool_wait_seconds histogram\n"), std::string::npos);
+    EXPECT_NE(text.find("authd_hash_pool_wait_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("authd_hash_pool_wait_seconds_count 2\n"), std::string::npos);
+    // The second call waited at least as long as the gate stayed shut after it came.
+    EXPECT_NE(text.find("authd_hash_pool_wait_seconds_bucket{le=\"0.025\"} 1\n"),
+              std::string::npos);
 }
 
 TEST(PooledHasher, RejectsUnusableConfiguration) {
