@@ -366,8 +366,9 @@ def test_sessions_and_outbox_gauges_follow_the_database(authd_factory):
     time.sleep(CACHE_SECONDS + 0.2)
     after = scrape(client)
     assert after.value("authd_active_sessions") == 0
-    # Nothing is in use between requests.
-    assert after.value("authd_db_pool_connections", state="in_use") == 0
+    # Between requests only the background threads may hold a connection: the outbox sender's
+    # poll (twice a second) and the maintenance pass; requests leave none in use.
+    assert after.value("authd_db_pool_connections", state="in_use") <= 2
     assert after.value("authd_db_pool_connections", state="idle") >= 1
     assert after.value("authd_hash_pool_queue_depth") == 0
 
