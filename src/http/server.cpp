@@ -172,6 +172,9 @@ struct Server::Impl {
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 
     std::atomic<bool> shutting_down{false};
+    // Until the accept loop has returned, an accept may have completed whose socket no
+    // connection owns yet: shutdown waits for it so that socket is closed, not left open.
+    std::atomic<bool> accept_loop_running{false};
     std::atomic<unsigned> requests_in_pool{0};
     unsigned short bound_port = 0;
     std::string listen_description;
@@ -202,6 +205,11 @@ struct Server::Impl::Connection {
 };
 
 asio::awaitable<void> Server::Impl::accept_loop() {
+    accept_loop_running = true;
+    struct Finished {
+        std::atomic<bool>& running;
+        ~Finished() { running = false; }
+    } finished{accept_loop_running};
     for (;;) {
         tcp::socket socket(asio::make_strand(io));
         auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
@@ -528,7 +536,7 @@ void Server::Impl::begin_shutdown() {
 asio::awaitable<void> Server::Impl::finish_shutdown() {
     asio::steady_timer timer(control);
     auto wait_until = [&](Clock::time_point deadline) -> asio::awaitable<void> {
-        while (live_connections() > 0 && Clock::now() < deadline) {
+        while ((live_connections() > 0 || accept_loop_running) && Clock::now() < deadline) {
             timer.expires_after(shutdown_poll);
             co_await timer.async_wait(use_tuple);
         }
