@@ -1,6 +1,9 @@
 #include "auth/login_limits.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
 
 #include "auth/secrets.h"
 #include "auth/user_rules.h"
@@ -10,10 +13,10 @@ namespace {
 
 // Buckets are stored hashed: the table holds no names or addresses.
 std::string pair_bucket(const std::string& account, std::string_view address) {
-    return hash_identifier("login_failure:pair:" + account + "|" + std::string(address));
+    return hash_identifier("login_failure:pair:" + account + "|" + address_scope(address));
 }
 std::string address_bucket(std::string_view address) {
-    return hash_identifier("login_failure:address:" + std::string(address));
+    return hash_identifier("login_failure:address:" + address_scope(address));
 }
 std::string account_bucket(const std::string& account) {
     return hash_identifier("login_failure:account:" + account);
@@ -29,6 +32,21 @@ std::int64_t window_wait(store::Transaction& tx, const std::string& bucket, cons
 }
 
 }  // namespace
+
+std::string address_scope(std::string_view address) {
+    const std::string text(address);
+    std::array<unsigned char, 16> bytes{};
+    if (inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) return text;
+    char buffer[INET6_ADDRSTRLEN] = {};
+    constexpr std::array<unsigned char, 12> mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(mapped_prefix.begin(), mapped_prefix.end(), bytes.begin())) {
+        inet_ntop(AF_INET, bytes.data() + 12, buffer, sizeof buffer);
+        return buffer;
+    }
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    inet_ntop(AF_INET6, bytes.data(), buffer, sizeof buffer);
+    return std::string(buffer) + "/64";
+}
 
 LoginLimits::LoginLimits(store::Store& store, const Clock& clock, LoginLimitSettings settings)
     : store_(store), clock_(clock), settings_(settings) {}

@@ -22,6 +22,12 @@ struct LoginLimitSettings {
     Limit per_account{50, 3600};              // failed logins per account, from all addresses
 };
 
+// The unit that address limits count: an IPv4 address as it is, an IPv6 address as the /64 it
+// belongs to ("2001:db8:1:2::/64"; one subscriber is usually given a whole /64, so counting
+// single addresses would let a client rotate through billions), an IPv4-mapped IPv6 address as
+// its IPv4 address. Anything else (not an address) is counted as written.
+std::string address_scope(std::string_view address);
+
 class LoginLimits {
   public:
     LoginLimits(store::Store& store, const Clock& clock, LoginLimitSettings settings);

@@ -83,6 +83,27 @@ TEST_F(LoginLimitsTest, AnAddressMayFailOnlySoOftenAMinute) {
     EXPECT_EQ(attempt("cy", kPassword), 0);
 }
 
+TEST(AddressScope, IPv6CountsPerSlash64AndMappedIPv4AsIPv4) {
+    EXPECT_EQ(auth::address_scope("198.51.100.7"), "198.51.100.7");
+    EXPECT_EQ(auth::address_scope("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+    EXPECT_EQ(auth::address_scope("2001:db8:1:2::1"), auth::address_scope("2001:db8:1:2:ffff::9"));
+    EXPECT_NE(auth::address_scope("2001:db8:1:2::1"), auth::address_scope("2001:db8:1:3::1"));
+    EXPECT_EQ(auth::address_scope("::ffff:192.0.2.9"), "192.0.2.9");
+    EXPECT_EQ(auth::address_scope("::1"), "::/64");
+    EXPECT_EQ(auth::address_scope("not an address"), "not an address");
+}
+
+TEST_F(LoginLimitsTest, RotatingIPv6AddressesWithinASlash64DoesNotEscapeTheAddressLimit) {
+    const int per_address = auth::LoginLimitSettings{}.per_address.attempts;
+    for (int i = 0; i < per_address; ++i)
+        EXPECT_EQ(attempt("user" + std::to_string(i), "wrong password!!",
+                          "2001:db8:7:7::" + std::to_string(i + 1)),
+                  -1);
+    d.register_user("fi");
+    EXPECT_GT(attempt("fi", kPassword, "2001:db8:7:7:ffff::1"), 0);  // same /64 waits
+    EXPECT_EQ(attempt("fi", kPassword, "2001:db8:7:8::1"), 0);       // the next /64 does not
+}
+
 TEST_F(LoginLimitsTest, AnAccountMayFailOnlySoOftenAnHourFromAllAddresses) {
     d.register_user("di");
     const int per_account = auth::LoginLimitSettings{}.per_account.attempts;
