@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test unit format clean
+.PHONY: all deps build run test unit fuzz test-asan format clean
 
 all: build
 
@@ -25,6 +25,17 @@ test: build
 
 unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -R '^unit_'
+
+# libFuzzer targets (clang, ASan + UBSan) into build-fuzz, each run FUZZ_SECONDS from a temporary
+# copy of its seed corpus (tests/fuzz/corpus); fails on any crash, leak or UB report.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/run-fuzzers
+
+# authd and the unit tests built with g++ -fsanitize=address,undefined into build-asan, then the
+# unit tests and the whole black-box suite (SQLite and PostgreSQL) against them.
+test-asan: deps
+	./scripts/test-asan
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp')

@@ -10,6 +10,11 @@ constexpr std::size_t kTokenBytes = 32;
 constexpr std::size_t kMaxTokenLength = 64;  // a longer value is no token of ours
 }  // namespace
 
+std::optional<std::string> parse_link(std::string_view uidb64, std::string_view token) {
+    if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
+    return crypto::base64url_decode(uidb64);
+}
+
 OneTimeLinks::OneTimeLinks(std::string public_url, const Clock& clock, Random& random)
     : public_url_(std::move(public_url)), clock_(clock), random_(random) {}
 
@@ -31,8 +36,7 @@ std::string OneTimeLinks::create(store::Transaction& tx, store::TokenPurpose pur
 
 std::optional<store::User> OneTimeLinks::check(store::Transaction& tx, store::TokenPurpose purpose,
                                                std::string_view uidb64, std::string_view token) {
-    if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
-    const auto user_id = crypto::base64url_decode(uidb64);
+    const auto user_id = parse_link(uidb64, token);
     if (!user_id) return std::nullopt;
     const auto row = tx.one_time_token(hash_identifier(token));
     if (!row || row->purpose != purpose || row->user_id != *user_id || row->used_at ||
