@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test unit fuzz test-asan format clean
+.PHONY: all deps build run test unit fuzz test-asan bench format clean
 
 all: build
 
@@ -36,6 +36,12 @@ fuzz: deps
 # unit tests and the whole black-box suite (SQLite and PostgreSQL) against them.
 test-asan: deps
 	./scripts/test-asan
+
+# The benchmark suite (bench/run): authd under wrk on SQLite, then PostgreSQL, beside an HTTP
+# floor and an Argon2id floor; prints one table (README "Performance"). BENCH_SECONDS per phase
+# (10); BENCH_GROWTH=1 adds the 1,000,000-account run.
+bench: deps $(BUILD_DIR)/Makefile
+	BENCH_BUILD_DIR=$(BUILD_DIR) ./bench/run
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp')

@@ -27,6 +27,8 @@
 #include "crypto/password_hasher.h"
 #include "http/request_metrics.h"
 #include "http/server.h"
+#include "i18n/catalog.h"
+#include "import/import_command.h"
 #include "mail/outbox.h"
 #include "mail/transport.h"
 #include "store/sql.h"
@@ -72,6 +74,9 @@ int serve(const config::Config& config) {
     SystemClock clock;
     SystemRandom random;
     log_configuration(config);
+    // The message catalogues are compiled in; parsed now, a broken one stops the start.
+    for (const i18n::Language language : i18n::all_languages)
+        i18n::catalogue(language);
     std::filesystem::create_directories(config.data_dir);
 
     const auto algorithm = crypto::parse_jwt_algorithm(config.jwt_algorithm);
@@ -163,8 +168,8 @@ int serve(const config::Config& config) {
     std::vector<auth::ServiceSecret> service_secrets;
     for (const auto& service : config.services)
         service_secrets.push_back({service.name, service.secret});
-    auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, *store, audit, clock,
-                                           random);
+    auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, *store, hasher,
+                                           audit, clock, random);
 
     const bool https = config.public_url.rfind("https://", 0) == 0;
     metrics::Registry registry;
@@ -181,7 +186,8 @@ int serve(const config::Config& config) {
                                  random,
                                  https,
                                  registry,
-                                 config.metrics_token};
+                                 config.metrics_token,
+                                 config.public_url};
     http::Router router;
     api::add_all_routes(router, services);
     http::RequestMetrics request_metrics(router);
@@ -228,9 +234,10 @@ int migrate_only(const config::Config& config) {
 
 void usage() {
     std::fprintf(stderr,
-                 "usage: authd [serve|migrate]\n"
-                 "  serve    run the service (the default)\n"
-                 "  migrate  apply database migrations and exit\n"
+                 "usage: authd [serve|migrate|import-django ...]\n"
+                 "  serve          run the service (the default)\n"
+                 "  migrate        apply database migrations and exit\n"
+                 "  import-django  import the Django service's accounts (--help for more)\n"
                  "Configuration comes from AUTH_* environment variables (see README.md).\n");
 }
 
@@ -242,7 +249,8 @@ int main(int argc, char** argv) {
         usage();
         return 0;
     }
-    if (argc > 2 || (command != "serve" && command != "migrate")) {
+    const bool import_django = command == "import-django";
+    if (!import_django && (argc > 2 || (command != "serve" && command != "migrate"))) {
         usage();
         return kExitConfig;
     }
@@ -261,6 +269,9 @@ int main(int argc, char** argv) {
     log::parse_level(config.log_level, level);
     log::set_level(level);
     try {
+        if (import_django)
+            return import::import_django_command(std::vector<std::string>(argv + 2, argv + argc),
+                                                 config);
         return command == "migrate" ? migrate_only(config) : serve(config);
     } catch (const config::ConfigError& e) {
         std::fprintf(stderr, "authd: %s\n", e.what());

@@ -3,6 +3,7 @@
 #include "api/common.h"
 #include "api/routes.h"
 #include "http/json_body.h"
+#include "http/language.h"
 #include "http/responses.h"
 
 namespace authd::api {
@@ -19,7 +20,7 @@ std::optional<bool> two_fa_field(http::BodyFields& fields, bool required) {
     auto short_value = fields.boolean("two_fa_enable", required && !has_long);
     auto long_value = fields.boolean("two_fa_enabled", false);
     if (has_short && has_long && short_value && long_value && *short_value != *long_value)
-        fields.add_error("two_fa_enable", "two_fa_enable and two_fa_enabled must not disagree.");
+        fields.add_error("two_fa_enable", i18n::keys::two_fa_fields_disagree);
     return short_value ? short_value : long_value;
 }
 
@@ -39,7 +40,9 @@ http::Response create_account(const Services& s, http::RequestContext& context) 
     registration.password2 = *password2;
     registration.email = *email;
     registration.two_fa_enable = two_fa.value_or(false);
-    if (lang) registration.lang = *lang;
+    // Without a `lang` field the account takes the request's language (the front end sends a
+    // `lang` header), else English.
+    registration.lang = lang ? *lang : std::string(i18n::code(http::request_language(context)));
     const store::User user = s.accounts.register_user(registration);
     return http::json_response(status::created, user_json(user));
 }

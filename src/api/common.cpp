@@ -4,6 +4,7 @@
 
 #include "auth/accounts.h"
 #include "auth/user_rules.h"
+#include "http/language.h"
 #include "http/responses.h"
 #include "util/errors.h"
 
@@ -18,15 +19,17 @@ std::string_view bearer_token(const http::RequestContext& context) {
     const bool is_bearer = scheme.size() == 6 && auth::ascii_lower(scheme) == "bearer";
     if (header.empty() || !is_bearer)
         throw Error(ErrorKind::missing_credentials, "not_authenticated",
-                    "Authentication credentials were not provided.");
+                    i18n::keys::not_authenticated);
     const std::string_view token =
         space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);
     if (token.empty() || token.find(' ') != std::string_view::npos) auth::throw_invalid_bearer();
     return token;
 }
 
-auth::Principal authenticate_user(auth::Sessions& sessions, const http::RequestContext& context) {
-    return sessions.authenticate(bearer_token(context));
+auth::Principal authenticate_user(auth::Sessions& sessions, http::RequestContext& context) {
+    auth::Principal principal = sessions.authenticate(bearer_token(context));
+    context.user_language = i18n::from_code(principal.user.lang);
+    return principal;
 }
 
 auth::ClientInfo client_info(const http::RequestContext& context) {
@@ -72,15 +75,22 @@ json::object login_json(const auth::Sessions::LoginResult& result) {
     return answer;
 }
 
-http::Response second_factor_required(const auth::LoginChallenge& challenge) {
+http::Response second_factor_required(const http::RequestContext& context,
+                                      const auth::LoginChallenge& challenge) {
     json::array methods;
     for (const std::string& method : challenge.methods)
         methods.emplace_back(method);
-    return http::json_response(http::bhttp::status::accepted,
-                               json::object{{"detail", "Two-factor authentication required."},
-                                            {"two_fa_required", true},
-                                            {"ticket", challenge.ticket},
-                                            {"methods", std::move(methods)}});
+    return http::json_response(
+        http::bhttp::status::accepted,
+        json::object{{"detail", http::translate(context, i18n::keys::two_fa_required)},
+                     {"two_fa_required", true},
+                     {"ticket", challenge.ticket},
+                     {"methods", std::move(methods)}});
+}
+
+http::Response detail_answer(const http::RequestContext& context, const i18n::Message& message,
+                             http::bhttp::status status) {
+    return http::json_response(status, json::object{{"detail", http::translate(context, message)}});
 }
 
 http::Response ok(const json::value& body) {

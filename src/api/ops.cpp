@@ -55,7 +55,7 @@ void add_ops_routes(http::Router& router, const Services& services) {
     router.add(verb::get, "/readyz", "readyz", [s](http::RequestContext&) {
         if (!s->store.ping())
             throw Error(ErrorKind::unavailable, "database_unavailable",
-                        "The database is unavailable.", 5);
+                        i18n::keys::database_unavailable, 5);
         return ok(json::object{{"status", "ok"}});
     });
     router.add(verb::get, "/metrics", "metrics",

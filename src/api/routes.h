@@ -43,6 +43,7 @@ struct Services {
     bool secure_cookies;  // AUTH_PUBLIC_URL is https: cookies get `Secure`
     const metrics::Registry& metrics;
     std::string metrics_token;  // AUTH_METRICS_TOKEN: when set, GET /metrics needs it
+    std::string public_url;     // AUTH_PUBLIC_URL: the server of GET /api/auth/openapi.json
 };
 
 void add_account_routes(http::Router& router, const Services& services);
@@ -50,6 +51,7 @@ void add_token_routes(http::Router& router, const Services& services);
 void add_ops_routes(http::Router& router, const Services& services);
 void add_email_routes(http::Router& router, const Services& services);
 void add_two_factor_routes(http::Router& router, const Services& services);
+void add_openapi_routes(http::Router& router, const Services& services);
 
 inline void add_all_routes(http::Router& router, const Services& services) {
     add_ops_routes(router, services);
@@ -57,6 +59,7 @@ inline void add_all_routes(http::Router& router, const Services& services) {
     add_email_routes(router, services);
     add_two_factor_routes(router, services);
     add_account_routes(router, services);
+    add_openapi_routes(router, services);
 }
 
 }  // namespace authd::api

@@ -30,7 +30,7 @@ http::Response login(const Services& s, http::RequestContext& context) {
     fields.finish();
     const auth::LoginOutcome outcome =
         s.login.password_step(*username, *password, client_info(context));
-    if (outcome.challenge) return second_factor_required(*outcome.challenge);
+    if (outcome.challenge) return second_factor_required(context, *outcome.challenge);
     return ok(login_json(*outcome.session));
 }
 

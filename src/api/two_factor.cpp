@@ -28,12 +28,12 @@ http::Response otp(const Services& s, http::RequestContext& context) {
         auto ticket = fields.string("ticket", true);
         auto send = fields.string("send", false);
         auto code = fields.string("code", !send);
-        if (send && *send != "email") fields.add_error("send", "The only choice is \"email\".");
-        if (send && code) fields.add_error("non_field_errors", "Send either code or send.");
+        if (send && *send != "email") fields.add_error("send", i18n::keys::otp_send_choice);
+        if (send && code) fields.add_error("non_field_errors", i18n::keys::otp_code_or_send);
         fields.finish();
         if (send) {
             s.login.send_email_code(*ticket);
-            return ok(json::object{{"detail", "A code has been sent to your e-mail address."}});
+            return detail_answer(context, i18n::keys::login_code_sent);
         }
         return ok(login_json(s.login.code_step(*ticket, *code, client_info(context))));
     }
@@ -63,7 +63,7 @@ http::Response confirm_totp(const Services& s, http::RequestContext& context) {
     auto code = fields.string("code", true);
     fields.finish();
     s.two_factor.confirm_totp(caller, *code);
-    return ok(json::object{{"detail", "The authenticator app is confirmed."}});
+    return detail_answer(context, i18n::keys::authenticator_confirmed);
 }
 
 http::Response remove_totp(const Services& s, http::RequestContext& context) {

@@ -9,15 +9,14 @@ namespace {
 
 constexpr std::size_t kUserIdBytes = 16;
 
-std::string duplicate_message(const std::string& field) {
-    return field == "username" ? "A user with that username already exists."
-                               : "A user with that email already exists.";
+i18n::Message duplicate_message(const std::string& field) {
+    return field == "username" ? i18n::keys::username_taken : i18n::keys::email_taken;
 }
 
 void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
                     const std::string& password, std::string_view username,
                     std::string_view email) {
-    for (std::string& message : policy.check(password, username, email))
+    for (i18n::Message& message : policy.check(password, username, email))
         errors.add(field, std::move(message));
 }
 
@@ -32,8 +31,7 @@ std::vector<std::string> ready_second_factors(const store::User& user) {
 
 void require_owner(const Principal& caller, std::string_view path_username) {
     if (ascii_lower(path_username) != ascii_lower(caller.user.username))
-        throw Error(ErrorKind::forbidden, "permission_denied",
-                    "You do not have permission to perform this action.");
+        throw Error(ErrorKind::forbidden, "permission_denied", i18n::keys::permission_denied);
 }
 
 Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
@@ -58,7 +56,7 @@ store::User Accounts::register_user(const Registration& r) {
     if (auto problem = username_problem(r.username)) errors.add("username", *problem);
     if (auto problem = email_problem(r.email)) errors.add("email", *problem);
     check_password(policy_, errors, "password", r.password, r.username, r.email);
-    if (r.password != r.password2) errors.add("password2", "Passwords do not match.");
+    if (r.password != r.password2) errors.add("password2", i18n::keys::passwords_do_not_match);
     if (auto problem = lang_problem(r.lang)) errors.add("lang", *problem);
     errors.throw_if_any();
 
@@ -118,15 +116,12 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     if (turning_off || changing_email)
         reauthentication_.require(caller, changes.password);
     else if (changes.password)
-        throw ValidationError("password",
-                              "Password cannot be changed here; use the password route.");
+        throw ValidationError("password", i18n::keys::password_not_here);
     // The factors as they will be: a new address is not verified yet.
     store::User after = before;
     if (changing_email) after.email_verified = false;
     if (turning_on && ready_second_factors(after).empty())
-        throw ValidationError("two_fa_enable",
-                              "Verify your email address before enabling two-factor "
-                              "authentication.");
+        throw ValidationError("two_fa_enable", i18n::keys::verify_email_before_two_fa);
     // Hashing the recovery codes is slow: done before the transaction, used if still needed.
     std::optional<TwoFactorSetup> setup;
     if (turning_on) setup = two_factor_.prepare_setup(before);
@@ -182,12 +177,12 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
     check_password(policy_, errors, "new_password", change.new_password, caller.user.username,
                    caller.user.email);
     if (change.new_password != change.new_password2)
-        errors.add("new_password2", "Passwords do not match.");
+        errors.add("new_password2", i18n::keys::passwords_do_not_match);
     // The current password is checked even when the new one is refused, so the answer does not
     // depend on which problem was found first.
     if (!reauthentication_.password_matches(caller, change.current)) {
         FieldErrors wrong;
-        wrong.add("password", "Your old password was entered incorrectly. Please enter it again.");
+        wrong.add("password", i18n::keys::old_password_incorrect);
         wrong.throw_if_any();
     }
     errors.throw_if_any();

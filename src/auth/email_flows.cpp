@@ -13,8 +13,7 @@ namespace authd::auth {
 namespace json = boost::json;
 
 void throw_invalid_reset_link() {
-    throw Error(ErrorKind::bad_request, "invalid_link",
-                "The password reset link is invalid or has expired.");
+    throw Error(ErrorKind::bad_request, "invalid_link", i18n::keys::reset_link_invalid);
 }
 
 EmailVerification::EmailVerification(store::Store& store, OneTimeLinks& links, mail::Outbox& outbox,
@@ -29,35 +28,41 @@ EmailVerification::EmailVerification(store::Store& store, OneTimeLinks& links, m
 void EmailVerification::send(store::Transaction& tx, const store::User& user) {
     const std::string link = links_.create(tx, store::TokenPurpose::email_verification, user,
                                            settings_.verification_lifetime, "verify_email");
-    outbox_.enqueue(tx, mail::verification_email(user.email, user.username, link,
-                                                 settings_.verification_lifetime));
+    outbox_.enqueue(tx,
+                    mail::verification_email(i18n::from_code_or_english(user.lang), user.email,
+                                             user.username, link, settings_.verification_lifetime));
 }
 
 bool EmailVerification::link_valid(std::string_view uidb64, std::string_view token) {
-    bool valid = false;
-    store_.read([&](store::Transaction& tx) {
-        valid =
-            links_.check(tx, store::TokenPurpose::email_verification, uidb64, token).has_value();
-    });
-    return valid;
+    return link_user(uidb64, token).has_value();
 }
 
-bool EmailVerification::verify(std::string_view uidb64, std::string_view token) {
-    bool verified = false;
+std::optional<store::User> EmailVerification::link_user(std::string_view uidb64,
+                                                        std::string_view token) {
+    std::optional<store::User> user;
+    store_.read([&](store::Transaction& tx) {
+        user = links_.check(tx, store::TokenPurpose::email_verification, uidb64, token);
+    });
+    return user;
+}
+
+std::optional<store::User> EmailVerification::verify(std::string_view uidb64,
+                                                     std::string_view token) {
+    std::optional<store::User> verified;
     store_.write([&](store::Transaction& tx) {
+        verified.reset();  // a retried transaction starts over
         auto user = links_.use(tx, store::TokenPurpose::email_verification, uidb64, token);
         if (!user) return;
         tx.set_email_verified(user->id, true);
         audit_.record(tx, event::email_verified, *user);
-        verified = true;
+        verified = std::move(user);
     });
     return verified;
 }
 
 void EmailVerification::resend(const Principal& caller) {
     if (caller.user.email_verified)
-        throw Error(ErrorKind::bad_request, "already_verified",
-                    "This e-mail address is already verified.");
+        throw Error(ErrorKind::bad_request, "already_verified", i18n::keys::email_already_verified);
     std::optional<std::int64_t> retry_after;
     store_.write([&](store::Transaction& tx) {
         retry_after = limiter_.hit(tx, "verify_email:" + caller.user.id, settings_.limit);
@@ -90,17 +95,23 @@ void PasswordReset::request(std::string_view email) {
         if (!user || !user->is_active) return;
         const std::string link = links_.create(tx, store::TokenPurpose::password_reset, *user,
                                                settings_.reset_lifetime, "reset");
-        outbox_.enqueue(tx, mail::password_reset_email(user->email, user->username, link,
-                                                       settings_.reset_lifetime));
+        outbox_.enqueue(
+            tx, mail::password_reset_email(i18n::from_code_or_english(user->lang), user->email,
+                                           user->username, link, settings_.reset_lifetime));
     });
 }
 
 bool PasswordReset::link_valid(std::string_view uidb64, std::string_view token) {
-    bool valid = false;
+    return link_user(uidb64, token).has_value();
+}
+
+std::optional<store::User> PasswordReset::link_user(std::string_view uidb64,
+                                                    std::string_view token) {
+    std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
-        valid = links_.check(tx, store::TokenPurpose::password_reset, uidb64, token).has_value();
+        user = links_.check(tx, store::TokenPurpose::password_reset, uidb64, token);
     });
-    return valid;
+    return user;
 }
 
 void PasswordReset::complete(std::string_view uidb64, std::string_view token,
@@ -112,9 +123,9 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
     if (!user) throw_invalid_reset_link();
 
     FieldErrors errors;
-    for (std::string& message : policy_.check(password, user->username, user->email))
+    for (i18n::Message& message : policy_.check(password, user->username, user->email))
         errors.add("new_password", std::move(message));
-    if (password != password2) errors.add("new_password2", "Passwords do not match.");
+    if (password != password2) errors.add("new_password2", i18n::keys::passwords_do_not_match);
     errors.throw_if_any();
 
     const std::string hash = hasher_.hash(password);
@@ -195,7 +206,8 @@ void DataExport::request(const Principal& caller) {
         if (retry_after) return;
         auto user = tx.user_by_id(caller.user.id);
         if (!user) return;
-        outbox_.enqueue(tx, mail::data_export_email(user->email, user->username, build(tx, *user)));
+        outbox_.enqueue(tx, mail::data_export_email(i18n::from_code_or_english(user->lang),
+                                                    user->email, user->username, build(tx, *user)));
     });
     if (retry_after) throw_rate_limited(*retry_after);
 }

@@ -38,8 +38,10 @@ class EmailVerification {
     void send(store::Transaction& tx, const store::User& user);
     // Whether the link is good, changing nothing (a HEAD request, a mail scanner).
     bool link_valid(std::string_view uidb64, std::string_view token);
-    // Marks the address verified when the link is good; returns whether it was.
-    bool verify(std::string_view uidb64, std::string_view token);
+    // The user a good link is for, changing nothing; nullopt for a bad link.
+    std::optional<store::User> link_user(std::string_view uidb64, std::string_view token);
+    // Marks the address verified when the link is good; returns its user, or nullopt.
+    std::optional<store::User> verify(std::string_view uidb64, std::string_view token);
     // Sends the message again (rate limited; 400 when already verified).
     void resend(const Principal& caller);
     // How long a link works (seconds).
@@ -66,6 +68,8 @@ class PasswordReset {
     void request(std::string_view email);
     // Whether the link is good (the form is shown).
     bool link_valid(std::string_view uidb64, std::string_view token);
+    // The user a good link is for; nullopt for a bad link.
+    std::optional<store::User> link_user(std::string_view uidb64, std::string_view token);
     // Sets the new password: the link is spent, every session ends, a notice is sent.
     // ValidationError for a refused password (under "new_password"/"new_password2"), 400
     // invalid_link for a bad link.

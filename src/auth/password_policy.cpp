@@ -6,6 +6,8 @@
 #include <span>
 #include <utility>
 
+#include "i18n/keys.h"
+
 namespace authd::auth {
 
 extern const std::string_view kCommonPasswordsText;  // generated from resources/
@@ -221,10 +223,6 @@ const std::unordered_set<std::string>& common_passwords() {
     return passwords;
 }
 
-std::string characters(std::size_t count) {
-    return std::to_string(count) + (count == 1 ? " character." : " characters.");
-}
-
 bool entirely_numeric(std::string_view password) {
     return !password.empty() && std::all_of(password.begin(), password.end(),
                                             [](char c) { return c >= '0' && c <= '9'; });
@@ -236,31 +234,28 @@ PasswordPolicy::PasswordPolicy(PasswordPolicyConfig config) : config_(config) {
     common_passwords();  // pay for building the set at start-up, not on the first request
 }
 
-std::vector<std::string> PasswordPolicy::check(std::string_view password, std::string_view username,
-                                               std::string_view email) const {
+std::vector<i18n::Message> PasswordPolicy::check(std::string_view password,
+                                                 std::string_view username,
+                                                 std::string_view email) const {
+    namespace keys = i18n::keys;
     const std::size_t length = utf8_length(password);
-    if (length == kInvalidUtf8) return {"The password is not valid UTF-8."};
+    if (length == kInvalidUtf8) return {keys::password_invalid_utf8};
 
-    std::vector<std::string> messages;
-    if (length < config_.min_length) {
-        messages.push_back("This password is too short. It must contain at least " +
-                           characters(config_.min_length));
-    }
-    if (length > config_.max_length) {
-        messages.push_back("This password is too long. It must contain at most " +
-                           characters(config_.max_length));
-    }
+    std::vector<i18n::Message> messages;
+    if (length < config_.min_length)
+        messages.emplace_back(keys::password_too_short,
+                              std::vector<i18n::Arg>{{"count", config_.min_length}});
+    if (length > config_.max_length)
+        messages.emplace_back(keys::password_too_long,
+                              std::vector<i18n::Arg>{{"count", config_.max_length}});
     const std::string lowered = ascii_lower(password);
-    if (common_passwords().contains(std::string(strip_ascii_space(lowered)))) {
-        messages.push_back("This password is too common.");
-    }
-    if (too_similar(lowered, username, config_.max_similarity)) {
-        messages.push_back("The password is too similar to the username.");
-    }
-    if (too_similar(lowered, email, config_.max_similarity)) {
-        messages.push_back("The password is too similar to the email address.");
-    }
-    if (entirely_numeric(password)) messages.push_back("This password is entirely numeric.");
+    if (common_passwords().contains(std::string(strip_ascii_space(lowered))))
+        messages.emplace_back(keys::password_too_common);
+    if (too_similar(lowered, username, config_.max_similarity))
+        messages.emplace_back(keys::password_similar_to_username);
+    if (too_similar(lowered, email, config_.max_similarity))
+        messages.emplace_back(keys::password_similar_to_email);
+    if (entirely_numeric(password)) messages.emplace_back(keys::password_entirely_numeric);
     return messages;
 }
 

@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "i18n/message.h"
+
 namespace authd::auth {
 
 struct PasswordPolicyConfig {
@@ -19,15 +21,11 @@ class PasswordPolicy {
     explicit PasswordPolicy(PasswordPolicyConfig config = {});
 
     // One message per broken rule, in a fixed order (empty: the password is acceptable):
-    //  "This password is too short. It must contain at least 12 characters."
-    //  "This password is too long. It must contain at most 128 characters."
-    //  "This password is too common."
-    //  "The password is too similar to the username."
-    //  "The password is too similar to the email address."
-    //  "This password is entirely numeric."
-    // Invalid UTF-8 gives "The password is not valid UTF-8." alone.
-    std::vector<std::string> check(std::string_view password, std::string_view username,
-                                   std::string_view email) const;
+    // password_too_short, password_too_long (both with the limit as "count"),
+    // password_too_common, password_similar_to_username, password_similar_to_email,
+    // password_entirely_numeric. Invalid UTF-8 gives password_invalid_utf8 alone.
+    std::vector<i18n::Message> check(std::string_view password, std::string_view username,
+                                     std::string_view email) const;
 
     const PasswordPolicyConfig& config() const { return config_; }
 

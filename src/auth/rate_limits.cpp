@@ -24,8 +24,7 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
 
 void throw_rate_limited(std::int64_t retry_after) {
     throw Error(ErrorKind::rate_limited, "throttled",
-                "Request was throttled. Expected available in " + std::to_string(retry_after) +
-                    (retry_after == 1 ? " second." : " seconds."),
+                i18n::Message(i18n::keys::throttled, {{"count", retry_after}}),
                 static_cast<int>(retry_after));
 }
 

@@ -20,7 +20,11 @@ bool Reauthentication::password_matches(const Principal& caller, std::string_vie
     const std::string account = LoginLimits::account_key(caller.user, "");
     const std::string& address = current_origin().ip;
     limits_.check(account, address);
-    if (hasher_.verify(caller.user.password_hash, password)) return true;
+    if (hasher_.verify(caller.user.password_hash, password)) {
+        store::User user = caller.user;
+        upgrade_password_hash(store_, hasher_, user, password);
+        return true;
+    }
     store_.write([&](store::Transaction& tx) {
         limits_.record_failure(tx, account, address);
         audit_.record(tx, event::login_failed, caller.user, caller.session.id,
@@ -33,14 +37,12 @@ void Reauthentication::require(const Principal& caller,
                                const std::optional<std::string>& password) const {
     if (password) {
         if (!password_matches(caller, *password))
-            throw ValidationError("password",
-                                  "Your password was entered incorrectly. Please enter it again.");
+            throw ValidationError("password", i18n::keys::password_incorrect);
         return;
     }
     if (clock_.now() - caller.session.auth_time > window_)
         throw Error(ErrorKind::forbidden, "reauthentication_required",
-                    "This change needs a recent login: log in again or send your current "
-                    "password.");
+                    i18n::keys::reauthentication_required);
 }
 
 }  // namespace authd::auth

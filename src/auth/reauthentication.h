@@ -29,7 +29,8 @@ class Reauthentication {
 
     // Whether `password` is the caller's current password, within the login limits: a stolen
     // access token must not become a way to guess the password. 429 when limited; a wrong
-    // password counts as a failed login of the account from the request's address.
+    // password counts as a failed login of the account from the request's address. A match
+    // with an imported Django hash (or weaker parameters) stores a fresh hash, as a login does.
     bool password_matches(const Principal& caller, std::string_view password) const;
 
   private:

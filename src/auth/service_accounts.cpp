@@ -24,9 +24,15 @@ bool same_digest(const std::string& a, const std::string& b) {
 }  // namespace
 
 ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
-                                 store::Store& store, Audit& audit, const Clock& clock,
-                                 Random& random)
-    : tokens_(tokens), store_(store), audit_(audit), clock_(clock), random_(random) {
+                                 store::Store& store, crypto::PasswordHasher& hasher, Audit& audit,
+                                 const Clock& clock, Random& random)
+    : tokens_(tokens),
+      store_(store),
+      hasher_(hasher),
+      audit_(audit),
+      clock_(clock),
+      random_(random),
+      dummy_hash_(hasher.hash(random.token(24))) {
     for (auto& service : services)
         services_.push_back({std::move(service.name), digest(service.secret)});
 }
@@ -35,25 +41,33 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     const std::string name_digest = digest(name);
     const std::string secret_digest = digest(secret);
     const Entry* match = nullptr;
+    bool configured = false;
     for (const Entry& entry : services_) {
         const bool name_ok = same_digest(digest(entry.name), name_digest);
         const bool secret_ok = same_digest(entry.secret_digest, secret_digest);
+        configured = configured || name_ok;
         if (name_ok && secret_ok) match = &entry;
     }
-    if (!match) {
+    std::string service_name;
+    if (match)
+        service_name = match->name;
+    else if (!configured && check_stored(name, secret))
+        service_name = std::string(name);
+    if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
             audit_.record(tx, event::service_login_failed, nullptr, {}, name.substr(0, 64));
         });
-        throw Error(ErrorKind::unauthenticated, "invalid_credentials", "Invalid credentials");
+        throw Error(ErrorKind::unauthenticated, "invalid_credentials",
+                    i18n::keys::invalid_credentials);
     }
     ServiceClaims claims;
-    claims.service_name = match->name;
+    claims.service_name = service_name;
     claims.jti = random_.token(16);
     claims.issued_at = clock_.now();
     claims.expires_at = claims.issued_at + tokens_.settings().service_lifetime;
-    log::info("service token issued to " + match->name);
+    log::info("service token issued to " + service_name);
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::service_token_issued, nullptr, {}, match->name);
+        audit_.record(tx, event::service_token_issued, nullptr, {}, service_name);
     });
     return tokens_.encode(claims);
 }
@@ -69,10 +83,32 @@ ServiceClaims ServiceAccounts::authenticate(std::string_view token) const {
     }
 }
 
+bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret) {
+    if (name.empty()) return false;
+    std::optional<store::ServiceAccount> account;
+    store_.read([&](store::Transaction& tx) { account = tx.service_account(name); });
+    if (!account) {
+        (void)hasher_.verify(dummy_hash_, secret);
+        return false;
+    }
+    if (!hasher_.verify(account->password_hash, secret)) return false;
+    if (hasher_.needs_rehash(account->password_hash)) {
+        const std::string stronger_hash = hasher_.hash(secret);
+        store_.write([&](store::Transaction& tx) {
+            // Only if nothing replaced the hash meanwhile.
+            tx.replace_service_account_hash(account->name, account->password_hash, stronger_hash);
+        });
+    }
+    return true;
+}
+
 bool ServiceAccounts::is_configured(std::string_view name) const {
     for (const Entry& entry : services_)
         if (entry.name == name) return true;
-    return false;
+    if (name.empty()) return false;
+    bool stored = false;
+    store_.read([&](store::Transaction& tx) { stored = tx.service_account(name).has_value(); });
+    return stored;
 }
 
 }  // namespace authd::auth

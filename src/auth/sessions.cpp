@@ -15,17 +15,16 @@ constexpr std::size_t kMaxUserAgentLength = 256;
 
 void throw_login_failed() {
     // Exactly SimpleJWT's body: the front end compares it.
-    throw Error(ErrorKind::unauthenticated, "",
-                "No active account found with the given credentials");
+    throw Error(ErrorKind::unauthenticated, "", i18n::keys::login_failed);
 }
 
 void throw_invalid_bearer() {
-    throw Error(ErrorKind::invalid_token, "token_not_valid",
-                "Given token not valid for any token type");
+    throw Error(ErrorKind::invalid_token, "token_not_valid", i18n::keys::token_not_valid);
 }
 
 void throw_invalid_refresh() {
-    throw Error(ErrorKind::unauthenticated, "token_not_valid", "Token is invalid or expired");
+    throw Error(ErrorKind::unauthenticated, "token_not_valid",
+                i18n::keys::token_invalid_or_expired);
 }
 
 Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
@@ -91,22 +90,28 @@ std::optional<store::User> Sessions::find_account(std::string_view login) {
     return user;
 }
 
+void upgrade_password_hash(store::Store& store, crypto::PasswordHasher& hasher, store::User& user,
+                           std::string_view password) {
+    if (!hasher.needs_rehash(user.password_hash)) return;
+    const std::string fresh_hash = hasher.hash(password);
+    store.write([&](store::Transaction& tx) {
+        // Only if nothing changed the password meanwhile.
+        auto current = tx.user_by_id(user.id);
+        if (!current || current->password_hash != user.password_hash) return;
+        tx.replace_password_hash(user.id, fresh_hash);
+        user.password_hash = fresh_hash;
+    });
+}
+
 store::User Sessions::check_password(std::optional<store::User> user, std::string_view password) {
-    if (!user || !user->is_active) {
+    // A hash that cannot match (Django's disabled "!" password, an unknown format) costs the same
+    // one hash as a wrong password or an unknown name, so timing tells none of them apart.
+    if (!user || !user->is_active || !hasher_.can_verify(user->password_hash)) {
         hasher_.verify(dummy_hash_, password);
         throw_login_failed();
     }
     if (!hasher_.verify(user->password_hash, password)) throw_login_failed();
-    if (hasher_.needs_rehash(user->password_hash)) {
-        const std::string stronger_hash = hasher_.hash(password);
-        store_.write([&](store::Transaction& tx) {
-            // Only if nothing changed the password meanwhile.
-            auto current = tx.user_by_id(user->id);
-            if (!current || current->password_hash != user->password_hash) return;
-            tx.replace_password_hash(user->id, stronger_hash);
-            user->password_hash = stronger_hash;
-        });
-    }
+    upgrade_password_hash(store_, hasher_, *user, password);
     return std::move(*user);
 }
 
@@ -268,7 +273,7 @@ void Sessions::end(const Principal& principal, const std::string& session_id) {
             ended = tx.revoke_session(session_id, clock_.now(), "ended_by_user");
         if (ended) audit_.record(tx, event::session_ended, principal.user, session_id);
     });
-    if (!ended) throw Error(ErrorKind::not_found, "not_found", "Not found.");
+    if (!ended) throw Error(ErrorKind::not_found, "not_found", i18n::keys::not_found);
 }
 
 TokenPair Sessions::reissue(store::Transaction& tx, const store::User& user,

@@ -58,8 +58,9 @@ class Sessions {
     // case-insensitively.
     std::optional<store::User> find_account(std::string_view login);
     // The password step of a login, for the account find_account() gave. A wrong name or
-    // password costs the same one hash and gives the same exact 401. A hash with weaker
-    // parameters than configured is replaced. Opens nothing: LoginFlow decides whether a
+    // password costs the same one hash and gives the same exact 401 (so does an account whose
+    // hash cannot match). A hash with weaker parameters than configured, or an imported Django
+    // hash, is replaced (upgrade_password_hash). Opens nothing: LoginFlow decides whether a
     // second factor comes first.
     store::User check_password(std::optional<store::User> user, std::string_view password);
 
@@ -115,6 +116,13 @@ class Sessions {
     std::string dummy_hash_;  // verified when the login names nobody, so timing reveals nothing
     metrics::CachedGauge active_count_;
 };
+
+// After `password` matched `user.password_hash`: when that hash is of another format (an
+// imported Django hash) or has weaker parameters than configured, stores a fresh one of the
+// same password, unless the password changed meanwhile; `user.password_hash` follows. Not a
+// password change: nothing is revoked and password_changed_at stays.
+void upgrade_password_hash(store::Store& store, crypto::PasswordHasher& hasher, store::User& user,
+                           std::string_view password);
 
 // The answers every route gives for bad tokens.
 [[noreturn]] void throw_invalid_bearer();

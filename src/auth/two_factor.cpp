@@ -22,13 +22,11 @@ constexpr std::size_t kRecoveryCodeLength = 10;
 constexpr std::string_view kRecoveryAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
 [[noreturn]] void throw_invalid_ticket() {
-    throw Error(ErrorKind::unauthenticated, "invalid_ticket",
-                "The login ticket is invalid or has expired. Log in again.");
+    throw Error(ErrorKind::unauthenticated, "invalid_ticket", i18n::keys::ticket_invalid);
 }
 
 [[noreturn]] void throw_invalid_code() {
-    throw Error(ErrorKind::unauthenticated, "invalid_code",
-                "The code is invalid, expired or already used.");
+    throw Error(ErrorKind::unauthenticated, "invalid_code", i18n::keys::code_invalid);
 }
 
 // What a person may type around a code: spaces and dashes go, letters are compared in lower
@@ -185,10 +183,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
                 pending = std::move(device);
         }
     });
-    if (!pending)
-        throw Error(ErrorKind::bad_request, "no_pending_app",
-                    "There is no authenticator app waiting for confirmation: ask for a new "
-                    "secret first.");
+    if (!pending) throw Error(ErrorKind::bad_request, "no_pending_app", i18n::keys::no_pending_app);
     Candidates candidates;
     candidates.devices.push_back(*pending);
     const Match match = find_match(candidates, code);
@@ -204,7 +199,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
         }
         tx.record_second_factor_failure(caller.user.id, now);
     });
-    if (!confirmed) throw ValidationError("code", "The code is not valid for the new app.");
+    if (!confirmed) throw ValidationError("code", i18n::keys::code_invalid_for_new_app);
 }
 
 void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password) {
@@ -217,7 +212,7 @@ void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::st
         audit_.record(tx, event::authenticator_removed, caller.user, caller.session.id);
         removed = true;
     });
-    if (!removed) throw Error(ErrorKind::not_found, "not_found", "No authenticator app is set up.");
+    if (!removed) throw Error(ErrorKind::not_found, "not_found", i18n::keys::no_authenticator_app);
 }
 
 std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& caller,
@@ -251,7 +246,8 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
     tx.set_ticket_email_code(ticket_hash, email_code_hash(ticket_hash, code), clock_.now());
     // The code lives as long as its ticket: say how long that is from now.
     const std::int64_t minutes = std::max<std::int64_t>(1, (expires_at - clock_.now() + 59) / 60);
-    outbox_.enqueue(tx, mail::login_code_email(user.email, user.username, code, minutes));
+    outbox_.enqueue(tx, mail::login_code_email(i18n::from_code_or_english(user.lang), user.email,
+                                               user.username, code, minutes));
 }
 
 LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& client) {
@@ -288,7 +284,7 @@ void TwoFactor::send_email_code(std::string_view ticket) {
             return;
         if (!user->email_verified)
             throw Error(ErrorKind::bad_request, "email_not_verified",
-                        "This account has no verified e-mail address to send a code to.");
+                        i18n::keys::no_verified_email_for_code);
         retry_after = limiter_.hit(tx, "login_code:" + user->id, settings_.email_code_limit);
         if (retry_after) return;
         mail_code(tx, *user, ticket_hash, found->expires_at);
@@ -334,8 +330,10 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
                 continue;
             }
             const otp::TotpParameters parameters{device.digits, device.step, device.t0};
-            const auto step = otp::match_totp(*secret, code, otp::time_step(now, parameters),
-                                              settings_.totp_window, parameters);
+            // An app imported from django-otp may carry a clock drift, in steps.
+            const std::int64_t expected = otp::time_step(now, parameters) + device.drift;
+            const auto step =
+                otp::match_totp(*secret, code, expected, settings_.totp_window, parameters);
             // A step at or before the last one used is a replay: refused.
             if (step && (!device.last_used_step || *step > *device.last_used_step)) {
                 match.kind = Match::Kind::totp;

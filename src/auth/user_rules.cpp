@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "i18n/keys.h"
+#include "i18n/language.h"
+
 namespace authd::auth {
 namespace {
 
@@ -84,30 +87,30 @@ bool is_reserved_username(std::string_view name) {
            kReservedUsernames.end();
 }
 
-std::optional<std::string> username_problem(std::string_view username) {
+std::optional<i18n::Message> username_problem(std::string_view username) {
     if (username.size() > kMaxUsernameLength)
-        return "Ensure this field has no more than 150 characters.";
+        return i18n::Message(i18n::keys::username_too_long, {{"max", kMaxUsernameLength}});
     if (username.empty() || !std::all_of(username.begin(), username.end(), [](char c) {
             return is_username_char(static_cast<unsigned char>(c));
         }))
-        return "Enter a valid username. This value may contain only letters, numbers, and "
-               "./-/_ characters.";
-    if (is_reserved_username(username)) return "This username is reserved.";
+        return i18n::keys::username_invalid;
+    if (is_reserved_username(username)) return i18n::keys::username_reserved;
     return std::nullopt;
 }
 
-std::optional<std::string> email_problem(std::string_view email) {
-    if (email.size() > kMaxEmailLength) return "Ensure this field has no more than 254 characters.";
+std::optional<i18n::Message> email_problem(std::string_view email) {
+    if (email.size() > kMaxEmailLength)
+        return i18n::Message(i18n::keys::email_too_long, {{"max", kMaxEmailLength}});
     const auto at = email.rfind('@');
     if (at == std::string_view::npos || !valid_local_part(email.substr(0, at)) ||
         !valid_domain(email.substr(at + 1)))
-        return "Enter a valid email address.";
+        return i18n::keys::email_invalid;
     return std::nullopt;
 }
 
-std::optional<std::string> lang_problem(std::string_view lang) {
-    if (lang == "en" || lang == "fr" || lang == "es") return std::nullopt;
-    return "\"" + std::string(lang) + "\" is not a valid choice.";
+std::optional<i18n::Message> lang_problem(std::string_view lang) {
+    if (i18n::from_code(lang)) return std::nullopt;
+    return i18n::Message(i18n::keys::invalid_choice, {{"value", lang}});
 }
 
 }  // namespace authd::auth

@@ -4,17 +4,19 @@
 #include <string>
 #include <string_view>
 
+#include "i18n/message.h"
+
 namespace authd::auth {
 
 constexpr std::size_t kMaxUsernameLength = 150;
 constexpr std::size_t kMaxEmailLength = 254;
 
 // The message for an unacceptable username, or nullopt when it is fine.
-std::optional<std::string> username_problem(std::string_view username);
+std::optional<i18n::Message> username_problem(std::string_view username);
 // The message for an unacceptable e-mail address, or nullopt.
-std::optional<std::string> email_problem(std::string_view email);
-// The message for an unknown language, or nullopt ("en", "fr", "es").
-std::optional<std::string> lang_problem(std::string_view lang);
+std::optional<i18n::Message> email_problem(std::string_view email);
+// The message for a language authd does not speak, or nullopt ("en", "fr", "es").
+std::optional<i18n::Message> lang_problem(std::string_view lang);
 
 // Whether `name` is a route word that cannot be a username (any case).
 bool is_reserved_username(std::string_view name);

@@ -257,7 +257,9 @@ Config load(const Getenv& getenv) {
         }
         config.database_url = *url;
     }
-    config.db_pool_size = config.worker_threads;
+    // Half the request threads may be waiting on the hash pool, not the database; 16 connections
+    // keep several instances under PostgreSQL's default max_connections.
+    config.db_pool_size = std::min(config.worker_threads, 16u);
     env.integer<unsigned>("AUTH_DB_POOL_SIZE", config.db_pool_size, 1, 1024);
     env.duration("AUTH_DB_STARTUP_TIMEOUT", config.db_startup_timeout, 0);
 
@@ -356,7 +358,20 @@ Config load(const Getenv& getenv) {
                                4ULL * 1024 * 1024);
     env.integer<std::uint64_t>("AUTH_ARGON2_ITERATIONS", config.argon2_iterations, 1, 100);
     env.integer<unsigned>("AUTH_HASH_THREADS", config.hash_threads, 1, 256);
+    // Every hash in the pool or its queue holds a worker thread while it waits, so hashing may
+    // hold at most half of them: the other half keep serving token checks through a login flood.
+    const unsigned hashing_share = std::max(1u, config.worker_threads / 2);
+    if (!env.text("AUTH_HASH_THREADS")) config.hash_threads = std::min(cores(), hashing_share);
+    config.hash_queue =
+        hashing_share > config.hash_threads ? hashing_share - config.hash_threads : 0;
     env.integer<unsigned>("AUTH_HASH_QUEUE", config.hash_queue, 0, 100'000);
+    const bool hashing_configured = env.text("AUTH_HASH_THREADS") || env.text("AUTH_HASH_QUEUE");
+    if (hashing_configured && config.hash_threads + config.hash_queue >= config.worker_threads)
+        fail("AUTH_HASH_QUEUE",
+             "AUTH_HASH_THREADS + AUTH_HASH_QUEUE must stay below "
+             "AUTH_WORKER_THREADS (" +
+                 std::to_string(config.worker_threads) +
+                 "), or a login flood would hold every request thread");
     env.integer<std::size_t>("AUTH_PASSWORD_MIN_LENGTH", config.password_min_length, 1, 1024);
     env.integer<std::size_t>("AUTH_PASSWORD_MAX_LENGTH", config.password_max_length, 1, 4096);
     if (config.password_max_length < config.password_min_length)

@@ -38,7 +38,7 @@ struct Config {
     // Storage
     std::string data_dir = "./data";
     std::string database_url;              // default: sqlite://<data_dir>/auth.db
-    unsigned db_pool_size = 0;             // default: worker_threads
+    unsigned db_pool_size = 0;             // default: worker_threads, at most 16
     std::int64_t db_startup_timeout = 30;  // how long start-up waits for the database
 
     // E-mail and links
@@ -81,7 +81,7 @@ struct Config {
     // Abuse limits and the audit log
     int login_backoff_after = 5;  // failures of an account from one address before waits
     std::int64_t login_backoff_max = 15 * 60;
-    int login_failures_per_ip = 100;  // per minute
+    int login_failures_per_ip = 100;      // per minute
     int login_failures_per_account = 50;  // per hour
     std::int64_t audit_retention = 90 * 86400;
 
@@ -89,7 +89,7 @@ struct Config {
     std::uint64_t argon2_memory_kib = 19 * 1024;
     std::uint64_t argon2_iterations = 2;
     unsigned hash_threads = 0;  // 0 before load(): the number of cores
-    unsigned hash_queue = 32;
+    unsigned hash_queue = 0;    // default: AUTH_WORKER_THREADS / 2 - AUTH_HASH_THREADS (at least 0)
     std::size_t password_min_length = 12;
     std::size_t password_max_length = 128;
 };

@@ -1,6 +1,8 @@
 #include "crypto/password_hasher.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/django_hashes.h"
 #include "util/errors.h"
 #include "util/metrics.h"
 
@@ -21,6 +24,7 @@ namespace authd::crypto {
 namespace {
 
 constexpr std::string_view kArgon2idPrefix = crypto_pwhash_argon2id_STRPREFIX;
+constexpr int kHashThreadNice = 10;
 
 // An empty string_view may carry a null pointer; hand libsodium a real (empty) buffer instead.
 const char* password_bytes(std::string_view password) {
@@ -62,8 +66,14 @@ std::string Argon2idHasher::hash(std::string_view password) {
 }
 
 bool Argon2idHasher::verify(std::string_view phc, std::string_view password) {
-    // Other formats (Django's "pbkdf2_sha256$...", a disabled "!", argon2i) are simply no match.
-    if (!is_argon2id_phc(phc)) return false;
+    if (!is_argon2id_phc(phc)) {
+        // Django's formats, as an import copied them; a disabled "!", libsodium's argon2i or
+        // anything else is simply no match.
+        const django::Outcome outcome = django::check(phc, password);
+        if (outcome == django::Outcome::not_checked) return false;
+        computations_.fetch_add(1);
+        return outcome == django::Outcome::match;
+    }
     const std::string terminated(phc);
     const bool match = crypto_pwhash_argon2id_str_verify(
                            terminated.c_str(), password_bytes(password), password.size()) == 0;
@@ -73,8 +83,13 @@ bool Argon2idHasher::verify(std::string_view phc, std::string_view password) {
 
 void Argon2idHasher::collect(metrics::Writer& out) const {
     out.family("authd_password_hashes_total", "counter",
-               "Argon2id computations performed (password hashes and checks).");
+               "Password hash computations performed (Argon2id hashes and checks, and checks of "
+               "imported Django hashes).");
     out.sample("authd_password_hashes_total", {}, computations());
+}
+
+bool Argon2idHasher::can_verify(std::string_view phc) {
+    return is_argon2id_phc(phc) || django::is_checkable(phc);
 }
 
 bool Argon2idHasher::needs_rehash(std::string_view phc) {
@@ -101,6 +116,9 @@ struct PooledHasher::Impl {
     std::vector<std::thread> workers;
 
     void work() {
+        // Below the request threads: a hash takes tens of milliseconds, and a token check that
+        // arrives meanwhile should get a core first (Linux applies nice per thread).
+        (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kHashThreadNice);
         for (;;) {
             std::packaged_task<void()> task;
             {
@@ -130,8 +148,7 @@ struct PooledHasher::Impl {
         // Fail fast instead of queueing without bound: the client gets 503 and retries.
         if (in_flight.fetch_add(1) >= admission_limit) {
             in_flight.fetch_sub(1);
-            throw authd::Error(ErrorKind::unavailable, "server_busy",
-                               "The server is busy, try again shortly.", 1);
+            throw authd::Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
         }
         Admission admission{*this};
 
@@ -187,6 +204,10 @@ bool PooledHasher::verify(std::string_view phc, std::string_view password) {
 // Parsing a PHC string is cheap, so it is not worth a trip through the pool.
 bool PooledHasher::needs_rehash(std::string_view phc) {
     return impl_->inner->needs_rehash(phc);
+}
+
+bool PooledHasher::can_verify(std::string_view phc) {
+    return impl_->inner->can_verify(phc);
 }
 
 unsigned PooledHasher::queue_depth() const {

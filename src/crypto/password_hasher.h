@@ -1,6 +1,8 @@
 #pragma once
 // Password hashing: Argon2id PHC strings through libsodium, and a bounded pool that keeps the
-// expensive work off the threads that serve cheap requests.
+// expensive work off the threads that serve cheap requests. Verification also accepts the
+// hashes an import from Django brings (crypto/django_hashes.h); needs_rehash() is true for
+// them, so the next login stores authd's own Argon2id instead.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -20,29 +22,36 @@ struct Argon2Params {
 };
 
 class PasswordHasher {
-public:
+  public:
     virtual ~PasswordHasher() = default;
     virtual std::string hash(std::string_view password) = 0;
     // False for a wrong password and for anything that is not a hash this build can check.
     virtual bool verify(std::string_view phc, std::string_view password) = 0;
-    // True when `phc` was made with other (weaker or different) parameters than configured.
+    // True when `phc` was made with other (weaker or different) parameters than configured, or
+    // is of another format.
     virtual bool needs_rehash(std::string_view phc) = 0;
+    // Whether verify() would compute anything for `phc` rather than refuse it at once (a
+    // disabled "!" password, an unknown or malformed format, a Django hash beyond the bounds).
+    // Cheap: parsing only. Hashers that try every string they are given need not say.
+    virtual bool can_verify(std::string_view /*phc*/) { return true; }
 };
 
 class Argon2idHasher final : public PasswordHasher {
-public:
+  public:
     explicit Argon2idHasher(Argon2Params params);
     std::string hash(std::string_view password) override;
     bool verify(std::string_view phc, std::string_view password) override;
     bool needs_rehash(std::string_view phc) override;
+    // Its own "$argon2id$" strings, and the Django formats crypto::django checks.
+    bool can_verify(std::string_view phc) override;
 
-    // Argon2id computations run (hashes, and checks of Argon2id hashes), counted before each
-    // returns; a check refused without computing (another format) is not one.
+    // Password hash computations run (Argon2id hashes and checks, checks of Django hashes),
+    // counted before each returns; a check refused without computing is not one.
     std::uint64_t computations() const { return computations_.load(); }
     // authd_password_hashes_total.
     void collect(metrics::Writer& out) const;
 
-private:
+  private:
     Argon2Params params_;
     std::atomic<std::uint64_t> computations_{0};
 };
@@ -51,20 +60,21 @@ private:
 // admitted at once; one more throws authd::Error(unavailable) (503 with Retry-After) at once
 // rather than waiting. The calling thread blocks until its own call is done.
 class PooledHasher final : public PasswordHasher {
-public:
+  public:
     PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threads, unsigned queue_limit);
     ~PooledHasher() override;
     std::string hash(std::string_view password) override;
     bool verify(std::string_view phc, std::string_view password) override;
     bool needs_rehash(std::string_view phc) override;
+    bool can_verify(std::string_view phc) override;
 
-    unsigned queue_depth() const;  // calls admitted and not finished
+    unsigned queue_depth() const;     // calls admitted and not finished
     std::uint64_t completed() const;  // hash + verify calls finished (a debug counter for tests)
     // authd_hash_pool_queue_depth (queue_depth()) and authd_hash_pool_wait_seconds (from a
     // call's admission to a thread starting it).
     void collect(metrics::Writer& out) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

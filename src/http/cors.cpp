@@ -150,10 +150,11 @@ void CorsPolicy::add_headers(Response& response, std::string_view origin) const 
     response.set(bhttp::field::access_control_expose_headers, cors_exposed_headers);
 }
 
-Response CorsPolicy::preflight(std::string_view origin, std::string_view methods) const {
+Response CorsPolicy::preflight(std::string_view origin, std::string_view methods,
+                               i18n::Language language) const {
     if (!allows(origin)) {
         auto refused = error_response(
-            Error(ErrorKind::forbidden, "cors_forbidden", "Cross-origin request not allowed."));
+            Error(ErrorKind::forbidden, "cors_forbidden", i18n::keys::cors_forbidden), language);
         if (enabled()) add_vary(refused, "Origin");
         return refused;
     }

@@ -48,7 +48,9 @@ class CorsPolicy {
     // The answer to a preflight (OPTIONS with Origin and Access-Control-Request-Method) on a
     // path whose methods are `methods` ("POST, OPTIONS"): 204 with the Access-Control-Allow-*
     // headers for an allowed origin, else 403 {"code": "cors_forbidden"} without them.
-    Response preflight(std::string_view origin, std::string_view methods) const;
+    // A refusal's detail is in `language`.
+    Response preflight(std::string_view origin, std::string_view methods,
+                       i18n::Language language = i18n::Language::en) const;
 
   private:
     bool any_ = false;

@@ -49,7 +49,7 @@ bool valid_utf8(std::string_view text) {
 }
 
 [[noreturn]] void malformed() {
-    throw Error(ErrorKind::bad_request, "parse_error", "Malformed form data.");
+    throw Error(ErrorKind::bad_request, "parse_error", i18n::keys::malformed_form);
 }
 
 }  // namespace
@@ -61,7 +61,8 @@ bool is_form_request(const Request& request) {
 std::map<std::string, std::string> parse_form_body(const Request& request) {
     if (!is_form_request(request))
         throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
-                    "Unsupported media type \"" + media_type(request) + "\" in request.");
+                    i18n::Message(i18n::keys::unsupported_media_type,
+                                  {{"media_type", media_type(request)}}));
     std::map<std::string, std::string> fields;
     try {
         boost::urls::encoding_opts options;

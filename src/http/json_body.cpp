@@ -32,9 +32,10 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
     return true;
 }
 
+// The reason is the parser's own, in English: it names the syntax, not a person's mistake.
 Error parse_error(std::string_view reason) {
     return Error(ErrorKind::bad_request, "parse_error",
-                 "JSON parse error - " + std::string(reason));
+                 i18n::Message(i18n::keys::json_parse_error, {{"reason", reason}}));
 }
 
 // boost::json (1.81) silently keeps one of two equal keys; an ambiguous body must be refused
@@ -147,8 +148,9 @@ boost::json::object parse_json_body(const Request& request) {
         has_content_type ? std::string_view(content_type_field->value()) : std::string_view{};
     const std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
     if (!equals_ignoring_case(media_type, "application/json")) {
-        throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
-                    "Unsupported media type \"" + std::string(media_type) + "\" in request.");
+        throw Error(
+            ErrorKind::unsupported_media_type, "unsupported_media_type",
+            i18n::Message(i18n::keys::unsupported_media_type, {{"media_type", media_type}}));
     }
 
     check_json_text(text);
@@ -158,9 +160,9 @@ boost::json::object parse_json_body(const Request& request) {
 
     if (value.is_object()) return std::move(value.as_object());
     // DRF answers a JSON null body with "No data provided" rather than "got NoneType".
-    if (value.is_null()) throw ValidationError("non_field_errors", "No data provided");
-    throw ValidationError("non_field_errors", "Invalid data. Expected a dictionary, but got " +
-                                                  std::string(python_type_name(value)) + ".");
+    if (value.is_null()) throw ValidationError("non_field_errors", i18n::keys::no_data_provided);
+    throw ValidationError("non_field_errors", i18n::Message(i18n::keys::expected_object,
+                                                            {{"type", python_type_name(value)}}));
 }
 
 BodyFields::BodyFields(const boost::json::object& body) : body_(body) {}
@@ -170,25 +172,25 @@ std::optional<std::string> BodyFields::string(std::string_view name, bool requir
     const std::string field(name);
     const auto* value = body_.if_contains(name);
     if (!value) {
-        if (required) errors_.add(field, "This field is required.");
+        if (required) errors_.add(field, i18n::keys::field_required);
         return std::nullopt;
     }
     if (value->is_null()) {
-        errors_.add(field, "This field may not be null.");
+        errors_.add(field, i18n::keys::field_null);
         return std::nullopt;
     }
     if (!value->is_string()) {
-        errors_.add(field, "Not a valid string.");
+        errors_.add(field, i18n::keys::field_not_string);
         return std::nullopt;
     }
     const auto& text = value->get_string();
     if (std::string_view(text.data(), text.size()).find('\0') != std::string_view::npos) {
-        errors_.add(field, "Null characters are not allowed.");  // DRF's CharField says so too
+        errors_.add(field, i18n::keys::null_characters);  // DRF's CharField says so too
         return std::nullopt;
     }
     // Blankness is judged on a trimmed view only: a password keeps its spaces.
     if (required && trim(std::string_view(text.data(), text.size())).empty()) {
-        errors_.add(field, "This field may not be blank.");
+        errors_.add(field, i18n::keys::field_blank);
         return std::nullopt;
     }
     return std::string(text.data(), text.size());
@@ -199,21 +201,21 @@ std::optional<bool> BodyFields::boolean(std::string_view name, bool required) {
     const std::string field(name);
     const auto* value = body_.if_contains(name);
     if (!value) {
-        if (required) errors_.add(field, "This field is required.");
+        if (required) errors_.add(field, i18n::keys::field_required);
         return std::nullopt;
     }
     if (value->is_null()) {
-        errors_.add(field, "This field may not be null.");
+        errors_.add(field, i18n::keys::field_null);
         return std::nullopt;
     }
     if (!value->is_bool()) {
-        errors_.add(field, "Must be a valid boolean.");
+        errors_.add(field, i18n::keys::field_not_boolean);
         return std::nullopt;
     }
     return value->get_bool();
 }
 
-void BodyFields::refuse(std::string_view name, std::string message) {
+void BodyFields::refuse(std::string_view name, i18n::Message message) {
     known_.emplace_back(name);
     if (body_.contains(name)) errors_.add(std::string(name), std::move(message));
 }
@@ -222,7 +224,7 @@ bool BodyFields::has(std::string_view name) const {
     return body_.contains(name);
 }
 
-void BodyFields::add_error(const std::string& field, std::string message) {
+void BodyFields::add_error(const std::string& field, i18n::Message message) {
     errors_.add(field, std::move(message));
 }
 
@@ -230,7 +232,7 @@ void BodyFields::finish() {
     for (const auto& member : body_) {
         const std::string_view key(member.key().data(), member.key().size());
         if (std::find(known_.begin(), known_.end(), key) == known_.end())
-            errors_.add(std::string(key), "Unknown field.");
+            errors_.add(std::string(key), i18n::keys::field_unknown);
     }
     errors_.throw_if_any();
 }

@@ -15,11 +15,13 @@ namespace authd::http {
 
 // The request body as a JSON object.
 // - Content-Type must be application/json (parameters such as charset allowed), else 415
-//   {"detail": "Unsupported media type \"text/plain\" in request.", "code": "unsupported_media_type"}.
-//   An empty body with no Content-Type reads as {}.
+//   {"detail": "Unsupported media type \"text/plain\" in request.", "code":
+//   "unsupported_media_type"} (the English texts here; answers are in the request's language). An
+//   empty body with no Content-Type reads as {}.
 // - Malformed JSON, nesting deeper than 32, duplicate keys, NaN/Infinity, invalid UTF-8 →
 //   400 {"detail": "JSON parse error - <reason>", "code": "parse_error"}.
-// - A body that is not an object → 400 {"non_field_errors": ["Invalid data. Expected a dictionary, but got <type>."]}.
+// - A body that is not an object → 400 {"non_field_errors": ["Invalid data. Expected a dictionary,
+// but got <type>."]}.
 boost::json::object parse_json_body(const Request& request);
 
 // Typed access to the fields of a body. Each getter records what it reads; finish() adds
@@ -27,7 +29,7 @@ boost::json::object parse_json_body(const Request& request);
 // problem found (DRF's messages: "This field is required.", "This field may not be blank.",
 // "Not a valid string.", "Must be a valid boolean.", "This field may not be null.").
 class BodyFields {
-public:
+  public:
     explicit BodyFields(const boost::json::object& body);
 
     // A string field. Required and absent/null/blank → error. Not a string → error.
@@ -35,16 +37,16 @@ public:
     // A boolean field (JSON true/false only).
     std::optional<bool> boolean(std::string_view name, bool required);
     // A field that is accepted by name but refused with `message` (e.g. "password" on update).
-    void refuse(std::string_view name, std::string message);
+    void refuse(std::string_view name, i18n::Message message);
     // Whether the body has this key at all.
     bool has(std::string_view name) const;
 
     // Adds a message for a field (domain checks done while reading).
-    void add_error(const std::string& field, std::string message);
+    void add_error(const std::string& field, i18n::Message message);
     // Throws ValidationError when any problem was recorded.
     void finish();
 
-private:
+  private:
     const boost::json::object& body_;
     std::vector<std::string> known_;
     FieldErrors errors_;

@@ -82,8 +82,9 @@ Response see_other_response(std::string_view location) {
     return response;
 }
 
-Response error_response(const Error& error) {
-    auto response = json_error(status_for(error.kind()), error.detail(), error.code());
+Response error_response(const Error& error, i18n::Language language) {
+    auto response = json_error(status_for(error.kind()), i18n::translate(language, error.message()),
+                               error.code());
     switch (error.kind()) {
         case ErrorKind::missing_credentials:
             response.set(bhttp::field::www_authenticate, "Bearer");
@@ -103,39 +104,41 @@ Response error_response(const Error& error) {
     return response;
 }
 
-Response validation_response(const ValidationError& error) {
+Response validation_response(const ValidationError& error, i18n::Language language) {
     boost::json::object body;
     for (const auto& field_error : error.errors()) {
         boost::json::array messages;
         for (const auto& message : field_error.messages)
-            messages.emplace_back(message);
+            messages.emplace_back(i18n::translate(language, message));
         body[field_error.field] = std::move(messages);
     }
     return json_response(bhttp::status::bad_request, body);
 }
 
-Response internal_error_response() {
-    return json_error(bhttp::status::internal_server_error, "Internal server error.",
-                      "internal_error");
+Response internal_error_response(i18n::Language language) {
+    return json_error(bhttp::status::internal_server_error,
+                      i18n::translate(language, i18n::keys::internal_error), "internal_error");
 }
 
-Response not_found_response() {
-    return json_error(bhttp::status::not_found, "Not found.", "not_found");
+Response not_found_response(i18n::Language language) {
+    return json_error(bhttp::status::not_found, i18n::translate(language, i18n::keys::not_found),
+                      "not_found");
 }
 
-Response method_not_allowed_response(std::string_view method, const std::string& allow) {
-    std::string detail = "Method \"";
-    detail += method;
-    detail += "\" not allowed.";
+Response method_not_allowed_response(std::string_view method, const std::string& allow,
+                                     i18n::Language language) {
+    const std::string detail = i18n::translate(
+        language, i18n::Message(i18n::keys::method_not_allowed, {{"method", method}}));
     auto response = json_error(bhttp::status::method_not_allowed, detail, "method_not_allowed");
     response.set(bhttp::field::allow, allow);
     return response;
 }
 
-Response payload_too_large_response(std::size_t limit) {
-    return json_error(bhttp::status::payload_too_large,
-                      "Request body is too large (limit " + std::to_string(limit) + " bytes).",
-                      "payload_too_large");
+Response payload_too_large_response(std::size_t limit, i18n::Language language) {
+    return json_error(
+        bhttp::status::payload_too_large,
+        i18n::translate(language, i18n::Message(i18n::keys::payload_too_large, {{"limit", limit}})),
+        "payload_too_large");
 }
 
 Response options_response(const std::string& allow) {
@@ -144,9 +147,10 @@ Response options_response(const std::string& allow) {
     return response;
 }
 
-Response header_too_large_response() {
+Response header_too_large_response(i18n::Language language) {
     return json_error(bhttp::status::request_header_fields_too_large,
-                      "Request headers are too large.", "headers_too_large");
+                      i18n::translate(language, i18n::keys::headers_too_large),
+                      "headers_too_large");
 }
 
 void add_safety_headers(Response& response) {

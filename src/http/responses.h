@@ -1,9 +1,11 @@
 #pragma once
 // The one place where answers get their shape: JSON bodies, the two error shapes of API.md,
-// and the headers every answer carries.
+// and the headers every answer carries. Messages are put into words here, in `language` (the
+// request's, http/language.h).
 #include <boost/json.hpp>
 
 #include "http/types.h"
+#include "i18n/language.h"
 #include "util/errors.h"
 
 namespace authd::http {
@@ -27,17 +29,20 @@ Response see_other_response(std::string_view location);
 
 // 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After as
 // its kind requires; body {"detail", "code"} ("code" left out when empty).
-Response error_response(const Error& error);
+Response error_response(const Error& error, i18n::Language language = i18n::Language::en);
 // 400 {"<field>": ["message", ...]}
-Response validation_response(const ValidationError& error);
+Response validation_response(const ValidationError& error,
+                             i18n::Language language = i18n::Language::en);
 // 500 {"detail": "Internal server error.", "code": "internal_error"} (details go to the log).
-Response internal_error_response();
+Response internal_error_response(i18n::Language language = i18n::Language::en);
 
 // The framework-level answers, shaped like DRF's.
-Response not_found_response();                                                            // 404
-Response method_not_allowed_response(std::string_view method, const std::string& allow);  // 405
-Response payload_too_large_response(std::size_t limit);                                   // 413
-Response header_too_large_response();                                                     // 431
+Response not_found_response(i18n::Language language = i18n::Language::en);  // 404
+Response method_not_allowed_response(std::string_view method, const std::string& allow,
+                                     i18n::Language language = i18n::Language::en);  // 405
+Response payload_too_large_response(std::size_t limit,
+                                    i18n::Language language = i18n::Language::en);  // 413
+Response header_too_large_response(i18n::Language language = i18n::Language::en);   // 431
 
 // What the server adds to every answer, whoever built it: `X-Content-Type-Options: nosniff`,
 // and `; charset=utf-8` on a JSON or text/* type that names no charset.

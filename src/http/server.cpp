@@ -25,6 +25,7 @@
 
 #include "http/client_address.h"
 #include "http/cors.h"
+#include "http/language.h"
 #include "http/request_metrics.h"
 #include "http/responses.h"
 #include "util/log.h"
@@ -142,6 +143,10 @@ struct Server::Impl {
         unsigned version = 11;
         std::string origin;      // the request's one `Origin` header ("" when absent or repeated)
         bool preflight = false;  // the answer is a CORS preflight's, complete as it is
+        // The language of the server's own answers (404, 405, 413, 503...), from the headers
+        // once they are read; a handler's errors use request_language(context), which also
+        // knows the authenticated user.
+        i18n::Language language = i18n::Language::en;
     };
 
     asio::awaitable<void> accept_loop();
@@ -290,16 +295,19 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
             // Browsers send one; several cannot name one origin, so none is allowed.
             if (header.count(bhttp::field::origin) == 1)
                 exchange.origin = std::string(header[bhttp::field::origin]);
+            exchange.language = request_language(header);
         }
         if (header_ec == bhttp::error::header_limit) {
+            // In English: the headers, `lang` among them, could not all be read.
             co_await refuse_and_close(connection, buffer, header_too_large_response(), exchange);
             co_return;
         }
         const auto declared_length = parser.content_length();
         if (header_ec == bhttp::error::body_limit ||
             (!header_ec && declared_length && *declared_length > options.max_body_bytes)) {
-            co_await refuse_and_close(connection, buffer,
-                                      payload_too_large_response(options.max_body_bytes), exchange);
+            co_await refuse_and_close(
+                connection, buffer,
+                payload_too_large_response(options.max_body_bytes, exchange.language), exchange);
             co_return;
         }
         if (header_ec) {
@@ -307,7 +315,8 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
                 co_await refuse_and_close(
                     connection, buffer,
                     error_response(
-                        Error(ErrorKind::bad_request, "bad_request", "Malformed HTTP request.")),
+                        Error(ErrorKind::bad_request, "bad_request", i18n::keys::malformed_request),
+                        exchange.language),
                     exchange);
             }
             co_return;  // timeouts and vanished clients: close quietly
@@ -326,9 +335,10 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
             auto [body_ec, body_read] =
                 co_await bhttp::async_read(stream, buffer, parser, use_tuple);
             if (body_ec == bhttp::error::body_limit) {
-                co_await refuse_and_close(connection, buffer,
-                                          payload_too_large_response(options.max_body_bytes),
-                                          exchange);
+                co_await refuse_and_close(
+                    connection, buffer,
+                    payload_too_large_response(options.max_body_bytes, exchange.language),
+                    exchange);
                 co_return;
             }
             if (body_ec) {
@@ -336,7 +346,8 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
                     co_await refuse_and_close(
                         connection, buffer,
                         error_response(Error(ErrorKind::bad_request, "bad_request",
-                                             "Malformed HTTP request.")),
+                                             i18n::keys::malformed_request),
+                                       exchange.language),
                         exchange);
                 }
                 co_return;
@@ -371,7 +382,8 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
 asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchange& exchange) {
     const std::string_view path = path_of(request.target());
     auto match = router.match(request.method(), path);
-    if (match.outcome == Router::Outcome::not_found) co_return not_found_response();
+    if (match.outcome == Router::Outcome::not_found)
+        co_return not_found_response(exchange.language);
     if (request.method() == bhttp::verb::options) {
         // Answered here for every path that exists, without authentication: a CORS preflight
         // (Origin + Access-Control-Request-Method) when CORS is on, else a plain OPTIONS.
@@ -379,21 +391,23 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
             request.count(bhttp::field::access_control_request_method) > 0) {
             exchange.route = "cors_preflight";
             exchange.preflight = true;
-            co_return cors.preflight(exchange.origin, match.allow);
+            co_return cors.preflight(exchange.origin, match.allow, exchange.language);
         }
         exchange.route = "options";
         co_return options_response(match.allow);
     }
     if (match.outcome == Router::Outcome::method_not_allowed)
-        co_return method_not_allowed_response(request.method_string(), match.allow);
+        co_return method_not_allowed_response(request.method_string(), match.allow,
+                                              exchange.language);
 
     exchange.route = match.route->name;
     // Bounded: requests beyond the pool's threads plus its queue are refused, not queued.
     const unsigned capacity = std::max(1u, options.worker_threads) + options.worker_queue;
     if (requests_in_pool.fetch_add(1) >= capacity) {
         requests_in_pool.fetch_sub(1);
-        co_return error_response(Error(ErrorKind::unavailable, "server_busy",
-                                       "The server is busy, try again shortly.", 1));
+        co_return error_response(
+            Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1),
+            exchange.language);
     }
     RequestContext context{request, path, std::move(match.params), exchange.client_ip,
                            exchange.request_id};
@@ -413,18 +427,20 @@ Response Server::Impl::run_handler(const Router::Route& route, RequestContext& c
     log::RequestScope scope(context.request_id);
     // For the audit log: who made the request the domain is about to handle.
     const OriginScope origin({context.client_ip, std::string(context.header("User-Agent"))});
+    // Typed errors become answers here, in the request's language (the handler may have
+    // learned the user's on the way: context.user_language).
     try {
         return route.handler(context);
     } catch (const Error& error) {
-        return error_response(error);
+        return error_response(error, request_language(context));
     } catch (const ValidationError& error) {
-        return validation_response(error);
+        return validation_response(error, request_language(context));
     } catch (const std::exception& e) {
         log::error("unhandled exception in route " + route.name + ": " + e.what());
     } catch (...) {
         log::error("unhandled non-standard exception in route " + route.name);
     }
-    return internal_error_response();
+    return internal_error_response(request_language(context));
 }
 
 asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Response& response,
@@ -436,7 +452,7 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
         log::RequestScope scope(exchange.request_id);
         log::error("route " + exchange.route + " answered " + std::to_string(status) +
                    " with a body");
-        response = internal_error_response();
+        response = internal_error_response(exchange.language);
     }
     response.version(exchange.version);
     response.set(bhttp::field::server, "authd");

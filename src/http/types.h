@@ -2,10 +2,13 @@
 #include <boost/beast/http.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "i18n/language.h"
 
 namespace authd::http {
 
@@ -16,10 +19,13 @@ using Response = bhttp::response<bhttp::string_body>;
 // What a handler sees of one request.
 struct RequestContext {
     const Request& request;
-    std::string_view path;  // the target without its query string
+    std::string_view path;                                    // the target without its query string
     std::vector<std::pair<std::string, std::string>> params;  // path parameters, decoded
-    std::string client_ip;   // the peer, or the forwarded client when the peer is trusted
+    std::string client_ip;  // the peer, or the forwarded client when the peer is trusted
     std::string request_id;
+    // The authenticated user's language, once a handler knows who is asking: answers use it
+    // when the request names no language (http/language.h).
+    std::optional<i18n::Language> user_language;
 
     // The path parameter `name` ("" when absent).
     std::string_view param(std::string_view name) const {

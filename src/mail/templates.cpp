@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "i18n/catalog.h"
+#include "i18n/keys.h"
 #include "web/pages.h"
 
 namespace authd::mail {
@@ -53,9 +55,12 @@ std::string render_text(const std::vector<Block>& blocks) {
 }
 
 // A plain document: mail clients drop <style> and external resources anyway.
-std::string render_html(std::string_view subject, const std::vector<Block>& blocks) {
-    std::string html =
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+std::string render_html(i18n::Language language, std::string_view subject,
+                        const std::vector<Block>& blocks) {
+    std::string html = "<!DOCTYPE html>\n<html lang=\"";
+    html += i18n::code(language);
+    html +=
+        "\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
     html += web::html_escape(subject);
     html += "</title>\n</head>\n<body>\n";
@@ -71,17 +76,31 @@ std::string render_html(std::string_view subject, const std::vector<Block>& bloc
     return html;
 }
 
-Email make_email(std::string_view to, std::string subject, const std::vector<Block>& blocks) {
+// One message's texts in one language.
+struct Words {
+    i18n::Language language;
+    std::string operator()(const i18n::Message& message) const {
+        return i18n::translate(language, message);
+    }
+    // "Hello <username>,"
+    Block greeting(std::string_view username) const {
+        return {(*this)(i18n::Message(i18n::keys::mail_greeting, {{"username", username}}))};
+    }
+    // A paragraph naming the account.
+    Block about(i18n::Key key, std::string_view username) const {
+        return {(*this)(i18n::Message(key, {{"username", username}}))};
+    }
+    Block if_not_you() const { return {(*this)(i18n::keys::mail_if_not_you)}; }
+};
+
+Email make_email(const Words& words, std::string_view to, i18n::Key subject_key,
+                 const std::vector<Block>& blocks) {
     Email email;
     email.to = std::string(to);
+    email.subject = words(subject_key);
     email.text = render_text(blocks);
-    email.html = render_html(subject, blocks);
-    email.subject = std::move(subject);
+    email.html = render_html(words.language, email.subject, blocks);
     return email;
-}
-
-Block greeting(std::string_view username) {
-    return {"Hello " + std::string(username) + ","};
 }
 
 Block link(std::string_view url) {
@@ -99,123 +118,116 @@ std::string safe_filename_part(std::string_view text) {
     return safe;
 }
 
-const char* const kIfNotYou =
-    "If you did not do this, reset your password at once and contact support.";
+// "The link works once and expires in <duration>. ..."
+Block expiry(const Words& words, i18n::Key key, std::int64_t lifetime) {
+    return {
+        words(i18n::Message(key, {{"duration", web::duration_text(words.language, lifetime)}}))};
+}
 
 }  // namespace
 
-Email verification_email(std::string_view to, std::string_view username, std::string_view link_url,
-                         std::int64_t lifetime) {
-    return make_email(to, "Confirm your e-mail address",
-                      {greeting(username),
-                       {"This address was given for the authd account \"" + std::string(username) +
-                        "\". To confirm that it is yours, open this link:"},
-                       link(link_url),
-                       {"The link works once and expires in " + web::duration_text(lifetime) +
-                        ". If you did not ask for this, you can ignore this message."}});
-}
+namespace keys = i18n::keys;
 
-Email password_reset_email(std::string_view to, std::string_view username,
-                           std::string_view link_url, std::int64_t lifetime) {
+Email verification_email(i18n::Language language, std::string_view to, std::string_view username,
+                         std::string_view link_url, std::int64_t lifetime) {
+    const Words words{language};
     return make_email(
-        to, "Reset your password",
-        {greeting(username),
-         {"Someone asked to reset the password of the authd account \"" + std::string(username) +
-          "\", which uses this address. To choose a new password, "
-          "open this link:"},
-         link(link_url),
-         {"The link works once and expires in " + web::duration_text(lifetime) +
-          ". If you did not ask for this, you can ignore this message; your password stays "
-          "as it is."}});
+        words, to, keys::mail_verification_subject,
+        {words.greeting(username), words.about(keys::mail_verification_text, username),
+         link(link_url), expiry(words, keys::mail_verification_expiry, lifetime)});
 }
 
-Email password_changed_notice(std::string_view to, std::string_view username) {
-    return make_email(to, "Your password was changed",
-                      {greeting(username),
-                       {"The password of your authd account \"" + std::string(username) +
-                        "\" was just changed. We send this notice whenever it changes."},
-                       {kIfNotYou}});
+Email password_reset_email(i18n::Language language, std::string_view to, std::string_view username,
+                           std::string_view link_url, std::int64_t lifetime) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_reset_subject,
+                      {words.greeting(username), words.about(keys::mail_reset_text, username),
+                       link(link_url), expiry(words, keys::mail_reset_expiry, lifetime)});
 }
 
-Email password_reset_notice(std::string_view to, std::string_view username) {
-    return make_email(to, "Your password was reset",
-                      {greeting(username),
-                       {"The password of your authd account \"" + std::string(username) +
-                        "\" was just reset with a link sent to this address."},
-                       {kIfNotYou}});
+Email password_changed_notice(i18n::Language language, std::string_view to,
+                              std::string_view username) {
+    const Words words{language};
+    return make_email(
+        words, to, keys::mail_password_changed_subject,
+        {words.greeting(username), words.about(keys::mail_password_changed_text, username),
+         words.if_not_you()});
 }
 
-Email email_changed_notice(std::string_view old_address, std::string_view username,
-                           std::string_view new_address) {
-    return make_email(old_address, "Your e-mail address was changed",
-                      {greeting(username),
-                       {"The e-mail address of your authd account \"" + std::string(username) +
-                        "\" was just changed from this address to " + std::string(new_address) +
-                        ". Messages about the account will go to the new address from now "
-                        "on."},
-                       {kIfNotYou}});
+Email password_reset_notice(i18n::Language language, std::string_view to,
+                            std::string_view username) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_password_reset_subject,
+                      {words.greeting(username),
+                       words.about(keys::mail_password_reset_text, username), words.if_not_you()});
 }
 
-Email data_export_email(std::string_view to, std::string_view username, std::string_view json) {
+Email email_changed_notice(i18n::Language language, std::string_view old_address,
+                           std::string_view username, std::string_view new_address) {
+    const Words words{language};
+    return make_email(
+        words, old_address, keys::mail_email_changed_subject,
+        {words.greeting(username),
+         {words(i18n::Message(keys::mail_email_changed_text,
+                              {{"username", username}, {"new_address", new_address}}))},
+         words.if_not_you()});
+}
+
+Email data_export_email(i18n::Language language, std::string_view to, std::string_view username,
+                        std::string_view json) {
+    const Words words{language};
     const std::string filename = "authd-export-" + safe_filename_part(username) + ".json";
-    Email email = make_email(
-        to, "Your authd data export",
-        {greeting(username),
-         {"You asked for a copy of your data. The attached JSON file holds everything authd "
-          "stores about the account \"" +
-          std::string(username) + "\"."},
-         {"If you did not ask for this, someone may be using your account: reset your "
-          "password at once and contact support."}});
+    Email email = make_email(words, to, keys::mail_export_subject,
+                             {words.greeting(username),
+                              words.about(keys::mail_export_text, username),
+                              {words(keys::mail_export_warning)}});
     email.attachments.push_back({filename, "application/json", std::string(json)});
     return email;
 }
 
-Email login_code_email(std::string_view to, std::string_view username, std::string_view code,
-                       std::int64_t minutes) {
+Email login_code_email(i18n::Language language, std::string_view to, std::string_view username,
+                       std::string_view code, std::int64_t minutes) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_login_code_subject,
+                      {words.greeting(username),
+                       words.about(keys::mail_login_code_text, username),
+                       {std::string(code)},
+                       {words(i18n::Message(keys::mail_login_code_expiry, {{"count", minutes}}))}});
+}
+
+Email two_factor_enabled_notice(i18n::Language language, std::string_view to,
+                                std::string_view username) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_two_fa_on_subject,
+                      {words.greeting(username), words.about(keys::mail_two_fa_on_text, username),
+                       words.if_not_you()});
+}
+
+Email two_factor_disabled_notice(i18n::Language language, std::string_view to,
+                                 std::string_view username) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_two_fa_off_subject,
+                      {words.greeting(username), words.about(keys::mail_two_fa_off_text, username),
+                       words.if_not_you()});
+}
+
+Email authenticator_removed_notice(i18n::Language language, std::string_view to,
+                                   std::string_view username) {
+    const Words words{language};
     return make_email(
-        to, "Your login code",
-        {greeting(username),
-         {"Someone signed in to the authd account \"" + std::string(username) +
-          "\" with its password. To finish logging in, enter this code:"},
-         {std::string(code)},
-         {"The code works once and expires in " + std::to_string(minutes) +
-          (minutes == 1 ? " minute." : " minutes.") +
-          " If you did not try to log in, someone knows your password: change it at once."}});
+        words, to, keys::mail_authenticator_removed_subject,
+        {words.greeting(username), words.about(keys::mail_authenticator_removed_text, username),
+         words.if_not_you()});
 }
 
-Email two_factor_enabled_notice(std::string_view to, std::string_view username) {
-    return make_email(
-        to, "Two-factor authentication is on",
-        {greeting(username),
-         {"Two-factor authentication was just turned on for your authd account \"" +
-          std::string(username) + "\". Logging in will ask for a code as well as your password."},
-         {kIfNotYou}});
-}
-
-Email two_factor_disabled_notice(std::string_view to, std::string_view username) {
-    return make_email(to, "Two-factor authentication is off",
-                      {greeting(username),
-                       {"Two-factor authentication was just turned off for your authd account \"" +
-                        std::string(username) + "\". Logging in now needs only your password."},
-                       {kIfNotYou}});
-}
-
-Email authenticator_removed_notice(std::string_view to, std::string_view username) {
-    return make_email(to, "Your authenticator app was removed",
-                      {greeting(username),
-                       {"The authenticator app of your authd account \"" + std::string(username) +
-                        "\" was just removed; its codes no longer work."},
-                       {kIfNotYou}});
-}
-
-Email recovery_code_used_notice(std::string_view to, std::string_view username, int remaining) {
-    return make_email(to, "A recovery code was used",
-                      {greeting(username),
-                       {"A recovery code was just used to log in to your authd account \"" +
-                        std::string(username) + "\". Each code works once; " +
-                        std::to_string(remaining) + (remaining == 1 ? " code is" : " codes are") +
-                        " left. You can make new ones in your account settings."},
-                       {kIfNotYou}});
+Email recovery_code_used_notice(i18n::Language language, std::string_view to,
+                                std::string_view username, int remaining) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_recovery_code_used_subject,
+                      {words.greeting(username),
+                       {words(i18n::Message(keys::mail_recovery_code_used_text,
+                                            {{"username", username}, {"count", remaining}}))},
+                       words.if_not_you()});
 }
 
 }  // namespace authd::mail

@@ -1,33 +1,42 @@
 #pragma once
-// The content of every message authd sends: a plain-text body and an HTML alternative, in
-// English. Links arrive complete (built from AUTH_PUBLIC_URL by the caller).
+// The content of every message authd sends: a plain-text body and an HTML alternative, in the
+// recipient's language. Links arrive complete (built from AUTH_PUBLIC_URL by the caller).
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "i18n/language.h"
 #include "mail/message.h"
 
 namespace authd::mail {
 
+// Each message is in `language`: the recipient's (store::User::lang).
 // `lifetime`: how long the link works, in seconds (stated in the text).
-Email verification_email(std::string_view to, std::string_view username, std::string_view link,
-                         std::int64_t lifetime);
-Email password_reset_email(std::string_view to, std::string_view username, std::string_view link,
-                           std::int64_t lifetime);
-Email password_changed_notice(std::string_view to, std::string_view username);
-Email password_reset_notice(std::string_view to, std::string_view username);
+Email verification_email(i18n::Language language, std::string_view to, std::string_view username,
+                         std::string_view link, std::int64_t lifetime);
+Email password_reset_email(i18n::Language language, std::string_view to, std::string_view username,
+                           std::string_view link, std::int64_t lifetime);
+Email password_changed_notice(i18n::Language language, std::string_view to,
+                              std::string_view username);
+Email password_reset_notice(i18n::Language language, std::string_view to,
+                            std::string_view username);
 // To the old address, naming the new one.
-Email email_changed_notice(std::string_view old_address, std::string_view username,
-                           std::string_view new_address);
+Email email_changed_notice(i18n::Language language, std::string_view old_address,
+                           std::string_view username, std::string_view new_address);
 // A second-factor code for a login; `minutes` is how long it works.
-Email login_code_email(std::string_view to, std::string_view username, std::string_view code,
-                       std::int64_t minutes);
-Email two_factor_enabled_notice(std::string_view to, std::string_view username);
-Email two_factor_disabled_notice(std::string_view to, std::string_view username);
-Email authenticator_removed_notice(std::string_view to, std::string_view username);
+Email login_code_email(i18n::Language language, std::string_view to, std::string_view username,
+                       std::string_view code, std::int64_t minutes);
+Email two_factor_enabled_notice(i18n::Language language, std::string_view to,
+                                std::string_view username);
+Email two_factor_disabled_notice(i18n::Language language, std::string_view to,
+                                 std::string_view username);
+Email authenticator_removed_notice(i18n::Language language, std::string_view to,
+                                   std::string_view username);
 // `remaining`: unused recovery codes left.
-Email recovery_code_used_notice(std::string_view to, std::string_view username, int remaining);
+Email recovery_code_used_notice(i18n::Language language, std::string_view to,
+                                std::string_view username, int remaining);
 // With `json` attached as "authd-export-<username>.json" (application/json).
-Email data_export_email(std::string_view to, std::string_view username, std::string_view json);
+Email data_export_email(i18n::Language language, std::string_view to, std::string_view username,
+                        std::string_view json);
 
 }  // namespace authd::mail

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <vector>
@@ -32,6 +34,31 @@ bool is_connection_failure(std::string_view sqlstate) {
 // statement timeout.
 bool is_transient(std::string_view sqlstate) {
     return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "57014";
+}
+
+bool contains_ignoring_case(std::string_view text, std::string_view upper_word) {
+    return std::search(text.begin(), text.end(), upper_word.begin(), upper_word.end(),
+                       [](char a, char b) {
+                           return std::toupper(static_cast<unsigned char>(a)) == b;
+                       }) != text.end();
+}
+
+// A SELECT that neither writes nor locks rows: one that a read-only transaction may run
+// before (or without) its BEGIN. Anything else, CTEs included, gets the transaction first.
+bool is_plain_select(std::string_view sql) {
+    const auto start = sql.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return false;
+    sql.remove_prefix(start);
+    constexpr std::string_view select = "SELECT";
+    if (sql.size() <= select.size() ||
+        !contains_ignoring_case(sql.substr(0, select.size()), select) ||
+        !std::isspace(static_cast<unsigned char>(sql[select.size()]))) {
+        return false;
+    }
+    return !contains_ignoring_case(sql, " FOR UPDATE") &&
+           !contains_ignoring_case(sql, " FOR NO KEY UPDATE") &&
+           !contains_ignoring_case(sql, " FOR SHARE") &&
+           !contains_ignoring_case(sql, " FOR KEY SHARE");
 }
 
 struct ResultDeleter {
@@ -85,6 +112,7 @@ class PostgresConnection final : public PooledConnection {
     bool in_transaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
     void execute_script(std::string_view sql) override {
+        send_deferred_begin();
         const std::string text(sql);
         ResultPtr result(PQexec(conn_, text.c_str()));
         if (!succeeded(result.get())) fail(result.get());
@@ -93,6 +121,7 @@ class PostgresConnection final : public PooledConnection {
     using Connection::execute;
     Result execute(std::string_view sql, std::span<const Param> params) override {
         refuse_nul_characters(params);
+        if (begin_deferred_ && !is_plain_select(sql)) send_deferred_begin();
         // Text parameters: integers as decimal text, the server converts by inferred type.
         std::vector<std::string> integer_texts;
         integer_texts.reserve(params.size());
@@ -131,12 +160,21 @@ class PostgresConnection final : public PooledConnection {
         }
     }
 
-    void begin(bool /*write*/) override {
+    void begin(bool write) override {
         // READ COMMITTED with row locks taken by the statements themselves serves both kinds.
-        execute_script("BEGIN");
+        // Every statement then takes its own snapshot, inside BEGIN ... COMMIT as outside, so
+        // a read-only transaction's plain SELECTs go without them (two round trips of the four
+        // of an authenticated request); BEGIN is sent before any statement that may write or
+        // lock, so that such statements still form one transaction.
+        begin_deferred_ = !write;
+        if (write) execute_script("BEGIN");
     }
 
     void commit() override {
+        if (begin_deferred_) {
+            begin_deferred_ = false;  // nothing was begun: nothing to commit
+            return;
+        }
         // After a failed statement PostgreSQL answers COMMIT with a silent ROLLBACK; say so.
         if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
             rollback();
@@ -146,6 +184,7 @@ class PostgresConnection final : public PooledConnection {
     }
 
     void rollback() noexcept override {
+        begin_deferred_ = false;
         if (PQstatus(conn_) != CONNECTION_OK) {
             usable_ = false;
             return;
@@ -156,6 +195,12 @@ class PostgresConnection final : public PooledConnection {
     }
 
   private:
+    void send_deferred_begin() {
+        if (!begin_deferred_) return;
+        begin_deferred_ = false;
+        execute_script("BEGIN");
+    }
+
     struct PreparedStatement {
         std::string name;
         int parameter_count = 0;
@@ -232,6 +277,7 @@ class PostgresConnection final : public PooledConnection {
     std::map<std::string, PreparedStatement, std::less<>> statements_;
     unsigned statements_prepared_ = 0;  // names s1, s2, ... are unique per connection
     bool usable_ = true;
+    bool begin_deferred_ = false;  // a read-only transaction that has not sent its BEGIN
 };
 
 class PostgresDatabase final : public ConnectionPool {

@@ -174,7 +174,7 @@ void refuse_nul_characters(std::span<const Param> params) {
     for (const Param& param : params)
         if (const auto* text = std::get_if<std::string>(&param);
             text && text->find('\0') != std::string::npos)
-            throw Error(ErrorKind::bad_request, "invalid", "Null characters are not allowed.");
+            throw Error(ErrorKind::bad_request, "invalid", i18n::keys::null_characters);
 }
 
 }  // namespace authd::store

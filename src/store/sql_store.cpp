@@ -131,13 +131,17 @@ constexpr std::string_view kInsertRateEvent =
 constexpr std::string_view kPruneRateEvents = "DELETE FROM rate_events WHERE at <= $1";
 
 constexpr std::string_view kTotpColumns =
-    "id, user_id, secret_sealed, digits, step, t0, created_at, confirmed_at, last_used_step";
+    "id, user_id, secret_sealed, digits, step, t0, created_at, confirmed_at, last_used_step, "
+    "drift";
 const std::string kSelectTotpDevices = std::string("SELECT ") + std::string(kTotpColumns) +
                                        " FROM totp_devices WHERE user_id = $1"
                                        " ORDER BY created_at, id";
+const std::string kSelectTotpDevice =
+    std::string("SELECT ") + std::string(kTotpColumns) + " FROM totp_devices WHERE id = $1";
 constexpr std::string_view kInsertTotpDevice =
     "INSERT INTO totp_devices (id, user_id, secret_sealed, digits, step, t0, created_at, "
-    "confirmed_at, last_used_step) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "confirmed_at, last_used_step, drift) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+constexpr std::string_view kDeleteTotpDevice = "DELETE FROM totp_devices WHERE id = $1";
 constexpr std::string_view kDeleteUnconfirmedTotp =
     "DELETE FROM totp_devices WHERE user_id = $1 AND confirmed_at IS NULL";
 constexpr std::string_view kDeleteAllTotp = "DELETE FROM totp_devices WHERE user_id = $1";
@@ -202,6 +206,28 @@ const std::string kSelectSessionEvents = std::string("SELECT ") + std::string(kE
                                          " ORDER BY at DESC, id DESC LIMIT $2";
 constexpr std::string_view kPruneSecurityEvents = "DELETE FROM security_events WHERE at < $1";
 
+constexpr std::string_view kSelectImportRecord =
+    "SELECT source, source_id, target_id, fingerprint, imported_at FROM import_records "
+    "WHERE source = $1 AND source_id = $2";
+constexpr std::string_view kSaveImportRecord =
+    "INSERT INTO import_records (source, source_id, target_id, fingerprint, imported_at) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source, source_id) DO UPDATE SET "
+    "target_id = excluded.target_id, fingerprint = excluded.fingerprint, "
+    "imported_at = excluded.imported_at";
+constexpr std::string_view kUpdateImportedUser =
+    "UPDATE users SET username = $2, email = $3, password_hash = $4, two_fa_enable = $5, "
+    "lang = $6, is_active = $7, date_joined = $8, last_login = $9, password_changed_at = $10 "
+    "WHERE id = $1";
+
+constexpr std::string_view kSelectServiceAccount =
+    "SELECT name, password_hash, created_at FROM service_accounts WHERE name = $1";
+constexpr std::string_view kSaveServiceAccount =
+    "INSERT INTO service_accounts (name, password_hash, created_at) VALUES ($1, $2, $3) "
+    "ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash";
+constexpr std::string_view kDeleteServiceAccount = "DELETE FROM service_accounts WHERE name = $1";
+constexpr std::string_view kReplaceServiceAccountHash =
+    "UPDATE service_accounts SET password_hash = $3 WHERE name = $1 AND password_hash = $2";
+
 constexpr std::string_view kPing = "SELECT 1";
 
 std::string_view purpose_name(TokenPurpose purpose) {
@@ -255,6 +281,7 @@ TotpDevice read_totp_device(const Row& row) {
     device.created_at = row.integer(6);
     device.confirmed_at = row.optional_integer(7);
     device.last_used_step = row.optional_integer(8);
+    device.drift = row.integer(9);
     return device;
 }
 
@@ -550,7 +577,7 @@ class SqlTransaction final : public Transaction {
         db_.execute(
             kInsertTotpDevice,
             {d.id, d.user_id, d.secret_sealed, std::int64_t{d.digits}, d.step, d.t0, d.created_at,
-             optional_integer(d.confirmed_at), optional_integer(d.last_used_step)});
+             optional_integer(d.confirmed_at), optional_integer(d.last_used_step), d.drift});
     }
 
     void delete_totp_devices(const std::string& user_id, bool unconfirmed_only) override {
@@ -654,6 +681,61 @@ class SqlTransaction final : public Transaction {
         db_.execute(kPruneSecurityEvents, {before});
     }
 
+    std::optional<ImportRecord> import_record(const std::string& source,
+                                              const std::string& source_id) override {
+        const Result result = db_.execute(kSelectImportRecord, {source, source_id});
+        if (result.rows.empty()) return std::nullopt;
+        const Row& row = result.rows.front();
+        return ImportRecord{row.text(0), row.text(1), row.text(2), row.text(3), row.integer(4)};
+    }
+
+    void save_import_record(const ImportRecord& r) override {
+        db_.execute(kSaveImportRecord,
+                    {r.source, r.source_id, r.target_id, r.fingerprint, r.imported_at});
+    }
+
+    void update_imported_user(const User& u) override {
+        try {
+            db_.execute(kUpdateImportedUser,
+                        {u.id, u.username, u.email, u.password_hash, std::int64_t{u.two_fa_enable},
+                         u.lang, std::int64_t{u.is_active}, u.date_joined,
+                         optional_integer(u.last_login), u.password_changed_at});
+        } catch (const UniqueViolation& violation) {
+            throw_duplicate(violation);
+        }
+    }
+
+    std::optional<TotpDevice> totp_device(const std::string& device_id) override {
+        const Result result = db_.execute(kSelectTotpDevice, {device_id});
+        if (result.rows.empty()) return std::nullopt;
+        return read_totp_device(result.rows.front());
+    }
+
+    void delete_totp_device(const std::string& device_id) override {
+        db_.execute(kDeleteTotpDevice, {device_id});
+    }
+
+    std::optional<ServiceAccount> service_account(std::string_view name) override {
+        const Result result = db_.execute(kSelectServiceAccount, {std::string(name)});
+        if (result.rows.empty()) return std::nullopt;
+        const Row& row = result.rows.front();
+        return ServiceAccount{row.text(0), row.text(1), row.integer(2)};
+    }
+
+    void save_service_account(const ServiceAccount& a) override {
+        db_.execute(kSaveServiceAccount, {a.name, a.password_hash, a.created_at});
+    }
+
+    void delete_service_account(const std::string& name) override {
+        db_.execute(kDeleteServiceAccount, {name});
+    }
+
+    bool replace_service_account_hash(const std::string& name, const std::string& expected_hash,
+                                      const std::string& new_hash) override {
+        return db_.execute(kReplaceServiceAccountHash, {name, expected_hash, new_hash}).affected ==
+               1;
+    }
+
     void record_second_factor_failure(const std::string& user_id, std::int64_t at) override {
         db_.execute(kRecordSecondFactorFailure, {user_id, at});
     }
@@ -694,7 +776,7 @@ class SqlStore final : public Store {
         } catch (const Unavailable& e) {
             log::warn(std::string("database unavailable: ") + e.what());
             throw Error(ErrorKind::unavailable, "service_unavailable",
-                        "The database is unavailable, try again shortly.", 5);
+                        i18n::keys::database_unavailable_retry, 5);
         }
     }
 

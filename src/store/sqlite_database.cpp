@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -40,9 +41,18 @@ bool only_blanks_or_semicolons(const char* text) {
     return true;
 }
 
+// One writer at a time per process. SQLite allows one anyway, but a writer that finds the lock
+// taken polls it with sleeps of 1, 2, 5, 10, 15, 20 ... ms (its busy handler), which under
+// concurrent writes costs throughput and tens of milliseconds of tail latency; queued on this
+// mutex, the next writer starts as soon as the previous one commits. Other processes on the same
+// file still meet the busy timeout.
+using WriterGate = std::timed_mutex;
+
 class SqliteConnection final : public PooledConnection {
   public:
-    SqliteConnection(const std::string& filename, bool is_uri) {
+    SqliteConnection(const std::string& filename, bool is_uri,
+                     std::shared_ptr<WriterGate> writer_gate)
+        : writer_gate_(std::move(writer_gate)) {
         const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
                           (is_uri ? SQLITE_OPEN_URI : 0);
         const int code = sqlite3_open_v2(filename.c_str(), &db_, flags, nullptr);
@@ -133,15 +143,32 @@ class SqliteConnection final : public PooledConnection {
     }
 
     void begin(bool write) override {
-        execute(write ? "BEGIN IMMEDIATE" : "BEGIN", std::span<const Param>());
+        if (write) {
+            // Past the busy timeout, go on without the gate: SQLite's own lock still decides
+            // (and a nested write on another connection fails as it would without the gate).
+            writer_lock_ = std::unique_lock(*writer_gate_, std::defer_lock);
+            if (!writer_lock_.try_lock_for(std::chrono::milliseconds(busy_timeout_ms)))
+                writer_lock_ = {};
+        }
+        try {
+            execute(write ? "BEGIN IMMEDIATE" : "BEGIN", std::span<const Param>());
+        } catch (...) {
+            writer_lock_ = {};
+            throw;
+        }
     }
-    void commit() override { execute("COMMIT", std::span<const Param>()); }
+    void commit() override {
+        // A failed COMMIT leaves the transaction open, and the gate held, until rollback().
+        execute("COMMIT", std::span<const Param>());
+        writer_lock_ = {};
+    }
     void rollback() noexcept override {
         // Some errors (disk full, I/O) already rolled the transaction back.
-        if (!in_transaction()) return;
-        if (sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        if (in_transaction() &&
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) != SQLITE_OK) {
             usable_ = false;
         }
+        writer_lock_ = {};
     }
 
   private:
@@ -248,6 +275,8 @@ class SqliteConnection final : public PooledConnection {
     sqlite3* db_ = nullptr;
     std::map<std::string, Statement, std::less<>> statements_;  // the hot path: no re-parsing
     bool usable_ = true;
+    std::shared_ptr<WriterGate> writer_gate_;   // shared by the pool's connections
+    std::unique_lock<WriterGate> writer_lock_;  // held from a write's BEGIN to its end
 };
 
 class SqliteDatabase final : public ConnectionPool {
@@ -262,7 +291,7 @@ class SqliteDatabase final : public ConnectionPool {
             is_uri_ = true;
             // The database lives while one connection is open; this one keeps it alive even
             // when the pool drops all of its own.
-            keep_alive_ = std::make_unique<SqliteConnection>(filename_, is_uri_);
+            keep_alive_ = std::make_unique<SqliteConnection>(filename_, is_uri_, writer_gate_);
         } else {
             filename_ = path;
             const std::filesystem::path parent = std::filesystem::path(path).parent_path();
@@ -280,10 +309,12 @@ class SqliteDatabase final : public ConnectionPool {
 
   protected:
     std::unique_ptr<PooledConnection> connect() override {
-        return std::make_unique<SqliteConnection>(filename_, is_uri_);
+        return std::make_unique<SqliteConnection>(filename_, is_uri_, writer_gate_);
     }
 
   private:
+    // Shared: the pool's base class destroys the idle connections after this class is gone.
+    std::shared_ptr<WriterGate> writer_gate_ = std::make_shared<WriterGate>();
     std::string filename_;
     bool is_uri_ = false;
     std::unique_ptr<SqliteConnection> keep_alive_;

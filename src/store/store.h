@@ -75,6 +75,7 @@ struct TotpDevice {
     int digits = 6;
     std::int64_t step = 30;
     std::int64_t t0 = 0;
+    std::int64_t drift = 0;  // steps the app's clock is off: codes are looked for at now + drift
     std::int64_t created_at = 0;
     std::optional<std::int64_t> confirmed_at;
     std::optional<std::int64_t> last_used_step;
@@ -111,6 +112,22 @@ struct SecurityEvent {
     std::string ip;
     std::string user_agent;
     std::string detail;  // a reason or a name, never a secret
+};
+
+// What an import made of one record of another service (authd import-django).
+struct ImportRecord {
+    std::string source;       // "django:user", "django:totp_device", "django:service"
+    std::string source_id;    // the record's primary key there
+    std::string target_id;    // users.id, totp_devices.id or service_accounts.name
+    std::string fingerprint;  // a keyed hash of the record as imported
+    std::int64_t imported_at = 0;
+};
+
+// A microservice account kept in the database (imported); AUTH_SERVICES configures the others.
+struct ServiceAccount {
+    std::string name;
+    std::string password_hash;  // a password hash this build verifies (PHC or Django format)
+    std::int64_t created_at = 0;
 };
 
 // A row that would break a uniqueness rule: `field` is "username" or "email".
@@ -252,6 +269,27 @@ class Transaction {
     virtual std::vector<SecurityEvent> security_events_of_session(const std::string& session_id,
                                                                   int limit) = 0;
     virtual void prune_security_events(std::int64_t before) = 0;
+
+    // Imports (authd import-django).
+    virtual std::optional<ImportRecord> import_record(const std::string& source,
+                                                      const std::string& source_id) = 0;
+    // Inserts the record of (source, source_id) or replaces it.
+    virtual void save_import_record(const ImportRecord& record) = 0;
+    // Writes every field of an imported user but id, email_verified and the 2FA counters.
+    // Throws Duplicate.
+    virtual void update_imported_user(const User& user) = 0;
+    virtual std::optional<TotpDevice> totp_device(const std::string& device_id) = 0;
+    virtual void delete_totp_device(const std::string& device_id) = 0;
+
+    // Microservice accounts kept in the database.
+    virtual std::optional<ServiceAccount> service_account(std::string_view name) = 0;
+    // Inserts the account or replaces the one of that name.
+    virtual void save_service_account(const ServiceAccount& account) = 0;
+    virtual void delete_service_account(const std::string& name) = 0;
+    // Replaces the hash only if it is still `expected_hash`; returns whether it did.
+    virtual bool replace_service_account_hash(const std::string& name,
+                                              const std::string& expected_hash,
+                                              const std::string& new_hash) = 0;
 
     // Consecutive wrong second-factor codes of an account: counted, or reset after a success.
     virtual void record_second_factor_failure(const std::string& user_id, std::int64_t at) = 0;

@@ -4,6 +4,9 @@
 
 #include <stdexcept>
 
+#include "i18n/catalog.h"
+#include "i18n/keys.h"
+
 namespace authd::web {
 namespace {
 
@@ -48,10 +51,12 @@ std::string base64_sha256(std::string_view data) {
 
 // A complete document around `content` (already HTML). The referrer policy keeps the token in
 // a reset URL from leaking should the user follow a link elsewhere.
-std::string document(std::string_view title, std::string_view content) {
+std::string document(i18n::Language language, std::string_view title, std::string_view content) {
     std::string html;
     html.reserve(kStyle.size() + content.size() + 512);
-    html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    html += "<!DOCTYPE html>\n<html lang=\"";
+    html += i18n::code(language);
+    html += "\">\n<head>\n<meta charset=\"utf-8\">\n";
     html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     html += "<meta name=\"referrer\" content=\"no-referrer\">\n";
     html += "<meta name=\"robots\" content=\"noindex\">\n";
@@ -66,6 +71,17 @@ std::string document(std::string_view title, std::string_view content) {
     html += "</main>\n</body>\n</html>\n";
     return html;
 }
+
+// The page's texts in one language: escaped for HTML, or plain (a title, escaped later).
+struct Words {
+    i18n::Language language;
+    std::string operator()(const i18n::Message& message) const {
+        return html_escape(plain(message));
+    }
+    std::string plain(const i18n::Message& message) const {
+        return i18n::translate(language, message);
+    }
+};
 
 }  // namespace
 
@@ -96,13 +112,13 @@ std::string html_escape(std::string_view text) {
     return escaped;
 }
 
-std::string duration_text(std::int64_t seconds) {
-    const auto in = [](std::int64_t count, std::string unit) {
-        return std::to_string(count) + " " + unit + (count == 1 ? "" : "s");
+std::string duration_text(i18n::Language language, std::int64_t seconds) {
+    const auto in = [language](i18n::Key unit, std::int64_t count) {
+        return i18n::translate(language, i18n::Message(unit, {{"count", count}}));
     };
-    if (seconds > 0 && seconds % 3600 == 0) return in(seconds / 3600, "hour");
-    if (seconds > 0 && seconds % 60 == 0) return in(seconds / 60, "minute");
-    return in(seconds, "second");
+    if (seconds > 0 && seconds % 3600 == 0) return in(i18n::keys::duration_hours, seconds / 3600);
+    if (seconds > 0 && seconds % 60 == 0) return in(i18n::keys::duration_minutes, seconds / 60);
+    return in(i18n::keys::duration_seconds, seconds);
 }
 
 std::string_view content_security_policy() {
@@ -112,19 +128,19 @@ std::string_view content_security_policy() {
     return policy;
 }
 
-std::string reset_requested_page(std::int64_t lifetime) {
+std::string reset_requested_page(i18n::Language language, std::int64_t lifetime) {
+    const Words words{language};
     const std::string content =
-        "<p>If an account uses that address, we have sent a link to reset its password. The "
-        "link works once and expires in " +
-        duration_text(lifetime) +
-        ".</p>\n"
-        "<p class=\"hint\">Nothing arrived? Look in your spam folder, or check that you typed "
-        "the address you signed up with.</p>\n";
-    return document("Check your mailbox", content);
+        "<p>" +
+        words(i18n::Message(i18n::keys::page_reset_requested_text,
+                            {{"duration", duration_text(language, lifetime)}})) +
+        "</p>\n<p class=\"hint\">" + words(i18n::keys::page_reset_requested_hint) + "</p>\n";
+    return document(language, words.plain(i18n::keys::page_reset_requested_title), content);
 }
 
-std::string reset_form_page(std::string_view csrf_token, const std::vector<std::string>& errors,
-                            std::size_t min_length) {
+std::string reset_form_page(i18n::Language language, std::string_view csrf_token,
+                            const std::vector<std::string>& errors, std::size_t min_length) {
+    const Words words{language};
     std::string content;
     if (!errors.empty()) {
         content += "<ul class=\"errors\" role=\"alert\">\n";
@@ -134,50 +150,60 @@ std::string reset_form_page(std::string_view csrf_token, const std::vector<std::
         content += "</ul>\n";
     }
     // No minlength: the length rule is server configuration, enforced (and reported) there.
-    content += "<p class=\"hint\" id=\"password_rules\">At least " + std::to_string(min_length) +
-               (min_length == 1 ? " character" : " characters") +
-               "; avoid common passwords and your name.</p>\n"
+    content += "<p class=\"hint\" id=\"password_rules\">" +
+               words(i18n::Message(i18n::keys::page_reset_form_hint, {{"count", min_length}})) +
+               "</p>\n"
                "<form method=\"post\" action=\"\">\n"
                "<input type=\"hidden\" name=\"csrf_token\" value=\"" +
                html_escape(csrf_token) +
                "\">\n"
-               "<label for=\"new_password\">New password</label>\n"
+               "<label for=\"new_password\">" +
+               words(i18n::keys::page_reset_form_new_password) +
+               "</label>\n"
                "<input type=\"password\" id=\"new_password\" name=\"new_password\" "
                "autocomplete=\"new-password\" aria-describedby=\"password_rules\" required>\n"
-               "<label for=\"new_password2\">New password (again)</label>\n"
+               "<label for=\"new_password2\">" +
+               words(i18n::keys::page_reset_form_new_password_again) +
+               "</label>\n"
                "<input type=\"password\" id=\"new_password2\" name=\"new_password2\" "
                "autocomplete=\"new-password\" required>\n"
-               "<button type=\"submit\">Change my password</button>\n"
+               "<button type=\"submit\">" +
+               words(i18n::keys::page_reset_form_submit) +
+               "</button>\n"
                "</form>\n";
-    return document("Choose a new password", content);
+    return document(language, words.plain(i18n::keys::page_reset_form_title), content);
 }
 
-std::string reset_invalid_page(std::int64_t lifetime) {
+std::string reset_invalid_page(i18n::Language language, std::int64_t lifetime) {
+    const Words words{language};
     const std::string content =
-        "<p>A password reset link works only once and only for " + duration_text(lifetime) +
-        ", and this one can no longer be used.</p>\n"
-        "<p>Please ask for a new password reset link; it will arrive by e-mail.</p>\n";
-    return document("This link is invalid or has expired", content);
+        "<p>" +
+        words(i18n::Message(i18n::keys::page_reset_invalid_text,
+                            {{"duration", duration_text(language, lifetime)}})) +
+        "</p>\n<p>" + words(i18n::keys::page_reset_invalid_next) + "</p>\n";
+    return document(language, words.plain(i18n::keys::page_reset_invalid_title), content);
 }
 
-std::string reset_done_page() {
-    return document("Your password has been changed",
-                    "<p>Every session was signed out; log in again with your new "
-                    "password.</p>\n");
+std::string reset_done_page(i18n::Language language) {
+    const Words words{language};
+    return document(language, words.plain(i18n::keys::page_reset_done_title),
+                    "<p>" + words(i18n::keys::page_reset_done_text) + "</p>\n");
 }
 
-std::string email_verified_page() {
-    return document("Your e-mail address is confirmed",
-                    "<p>Thank you. Messages about your account will be sent to this "
-                    "address.</p>\n");
+std::string email_verified_page(i18n::Language language) {
+    const Words words{language};
+    return document(language, words.plain(i18n::keys::page_email_verified_title),
+                    "<p>" + words(i18n::keys::page_email_verified_text) + "</p>\n");
 }
 
-std::string email_verification_invalid_page(std::int64_t lifetime) {
-    const std::string content = "<p>A confirmation link works only once and only for " +
-                                duration_text(lifetime) +
-                                ", and this one can no longer be used.</p>\n"
-                                "<p>Log in and ask for a new confirmation e-mail.</p>\n";
-    return document("This confirmation link is invalid or has expired", content);
+std::string email_verification_invalid_page(i18n::Language language, std::int64_t lifetime) {
+    const Words words{language};
+    const std::string content =
+        "<p>" +
+        words(i18n::Message(i18n::keys::page_verification_invalid_text,
+                            {{"duration", duration_text(language, lifetime)}})) +
+        "</p>\n<p>" + words(i18n::keys::page_verification_invalid_next) + "</p>\n";
+    return document(language, words.plain(i18n::keys::page_verification_invalid_title), content);
 }
 
 }  // namespace authd::web

@@ -332,6 +332,9 @@ class AuthdServer:
             "AUTH_SERVICES": ",".join(f"{k}:{v}" for k, v in SERVICES.items()),
             "AUTH_ARGON2_MEMORY_KIB": "8192",
             "AUTH_ARGON2_ITERATIONS": "1",
+            # The race tests send up to 10 password requests at once; with the default 16
+            # request threads hashing may hold 8 and answers the rest 503 (test_hash_pool.py).
+            "AUTH_WORKER_THREADS": "32",
             "AUTH_LOG_LEVEL": "info",
             "AUTH_EMAIL_URL": "console:",
             "AUTH_PUBLIC_URL": f"http://127.0.0.1:{self.port}",

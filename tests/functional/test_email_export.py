@@ -42,12 +42,14 @@ def test_export_is_mailed_as_a_json_attachment(mail_client, smtp_sink):
     second = mail_client.login(user)
     assert mail_client.logout(second.refresh).status_code == 200
 
+    # A French user: with no language named by the request, the answer is in French, and so is
+    # the message (README "Languages"); the export itself is language-neutral JSON.
     r = mail_client.get("/api/auth/dump_data/", token=first.access)
     assert r.status_code == 202, r.text
     assert_json(r)
-    assert r.json() == BODY_EXPORT_ACCEPTED
+    assert r.json() == {"detail": "Vos données vont être envoyées sous peu à votre adresse e-mail."}
 
-    message = smtp_sink.wait_for(to=user.email, subject=SUBJECT_EXPORT)
+    message = smtp_sink.wait_for(to=user.email, subject="Export de vos données authd")
     assert message.rcpt_tos == [user.email]
     m = message.message
     assert m.get_content_type() == "multipart/mixed"
@@ -55,8 +57,8 @@ def test_export_is_mailed_as_a_json_attachment(mail_client, smtp_sink):
     assert [p.get_content_type() for p in parts] == ["multipart/alternative", "application/json"]
     assert [p.get_content_type() for p in parts[0].iter_parts()] == ["text/plain", "text/html"]
     assert parts[1]["Content-Transfer-Encoding"] == "base64"
-    assert message.text.startswith(f"Hello {user.username},\n")
-    assert "The attached JSON file holds everything authd stores about the account" in " ".join(
+    assert message.text.startswith(f"Bonjour {user.username},\n")
+    assert "Le fichier JSON joint contient tout ce qu'authd conserve sur le compte" in " ".join(
         message.text.split())
 
     attachments = message.attachments
@@ -133,6 +135,7 @@ def test_export_is_limited_to_three_an_hour(mail_client, smtp_sink):
     for _ in range(3):
         r = mail_client.get("/api/auth/dump_data/", token=user.access)
         assert r.status_code == 202, r.text
+        assert r.json() == BODY_EXPORT_ACCEPTED
     r = mail_client.get("/api/auth/dump_data/", token=user.access)
     assert r.status_code == 429, r.text
     assert_json(r)

@@ -24,7 +24,8 @@ void read_registration(const boost::json::object& body) {
     auto two_fa = fields.boolean("two_fa_enable", false);
     auto lang = fields.string("lang", false);
     if (username) {
-        if (auto problem = auth::username_problem(*username)) fields.add_error("username", *problem);
+        if (auto problem = auth::username_problem(*username))
+            fields.add_error("username", *problem);
     }
     if (email) {
         if (auto problem = auth::email_problem(*email)) fields.add_error("email", *problem);
@@ -39,8 +40,8 @@ void read_registration(const boost::json::object& body) {
     FUZZ_CHECK(!auth::username_problem(*username) && !auth::email_problem(*email));
     for (const auto& member : body) {
         const std::string_view key(member.key().data(), member.key().size());
-        FUZZ_CHECK(key == "username" || key == "password" || key == "password2" ||
-                   key == "email" || key == "two_fa_enable" || key == "lang");
+        FUZZ_CHECK(key == "username" || key == "password" || key == "password2" || key == "email" ||
+                   key == "two_fa_enable" || key == "lang");
     }
     (void)two_fa;
 }
@@ -54,9 +55,9 @@ void read_update(const boost::json::object& body) {
     auto two_fa = fields.boolean("two_fa_enable", false);
     auto two_fa_long = fields.boolean("two_fa_enabled", false);
     auto password = fields.string("password", false);
-    fields.refuse("refresh", "Not accepted here.");
+    fields.refuse("refresh", i18n::keys::field_unknown);
     if (two_fa && two_fa_long && *two_fa != *two_fa_long)
-        fields.add_error("two_fa_enable", "two_fa_enable and two_fa_enabled must not disagree.");
+        fields.add_error("two_fa_enable", i18n::keys::two_fa_fields_disagree);
     fields.finish();
     FUZZ_CHECK(!had_refresh);
     (void)username, (void)email, (void)password;
@@ -66,10 +67,18 @@ template <typename Action>
 void expecting_typed_errors(Action action) {
     try {
         action();
-    } catch (const Error&) {
+    } catch (const Error& error) {
+        // Every message, whatever the input put in its arguments, reads in every language.
+        for (i18n::Language language : i18n::all_languages)
+            FUZZ_CHECK(!i18n::translate(language, error.message()).empty());
     } catch (const ValidationError& error) {
         FUZZ_CHECK(!error.errors().empty());
-        for (const auto& field : error.errors()) FUZZ_CHECK(!field.messages.empty());
+        for (const auto& field : error.errors()) {
+            FUZZ_CHECK(!field.messages.empty());
+            for (const auto& message : field.messages)
+                for (i18n::Language language : i18n::all_languages)
+                    FUZZ_CHECK(!i18n::translate(language, message).empty());
+        }
     }
 }
 

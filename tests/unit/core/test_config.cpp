@@ -87,6 +87,30 @@ TEST(Config, HttpHardeningDefaults) {
     EXPECT_EQ(config.header_timeout, std::chrono::seconds(10));
 }
 
+TEST(Config, HashingHoldsAtMostHalfTheWorkersByDefault) {
+    const Config defaults = load_with({});
+    EXPECT_GE(defaults.hash_threads, 1u);
+    EXPECT_LE(defaults.hash_threads + defaults.hash_queue, defaults.worker_threads / 2);
+    const Config wide = load_with({{"AUTH_WORKER_THREADS", "64"}, {"AUTH_HASH_THREADS", "4"}});
+    EXPECT_EQ(wide.hash_queue, 28u);
+    const Config explicit_queue = load_with({{"AUTH_HASH_QUEUE", "3"}});
+    EXPECT_EQ(explicit_queue.hash_queue, 3u);
+    // A pool that could hold every request thread is refused, naming the variable.
+    EXPECT_NE(error_of({{"AUTH_WORKER_THREADS", "16"}, {"AUTH_HASH_QUEUE", "32"}})
+                  .find("AUTH_HASH_QUEUE"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_WORKER_THREADS", "8"}, {"AUTH_HASH_THREADS", "8"}})
+                  .find("AUTH_WORKER_THREADS"),
+              std::string::npos);
+}
+
+TEST(Config, DatabasePoolFollowsTheWorkersUpToSixteen) {
+    EXPECT_EQ(load_with({}).db_pool_size, 16u);
+    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "64"}}).db_pool_size, 16u);
+    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "4"}}).db_pool_size, 4u);
+    EXPECT_EQ(load_with({{"AUTH_DB_POOL_SIZE", "40"}}).db_pool_size, 40u);
+}
+
 TEST(Config, CorsOriginsAreNormalized) {
     Config config = load_with(
         {{"AUTH_CORS_ORIGINS", " https://Game.Example.com:443 ,http://localhost:5173,,"}});

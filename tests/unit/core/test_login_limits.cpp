@@ -177,7 +177,8 @@ TEST(ReauthenticationLimits, GuessingThePasswordWithAnAccessTokenIsLimitedLikeLo
                       try {
                           d.accounts.change_password(caller, "hal", wrong);
                       } catch (const ValidationError&) {
-                          throw Error(ErrorKind::bad_request, "wrong", "wrong");
+                          throw Error(ErrorKind::bad_request, "wrong",
+                                      i18n::keys::password_incorrect);
                       }
                   }),
                   -1);

@@ -5,22 +5,27 @@
 #include <utility>
 #include <vector>
 
+#include "i18n/language.h"
 #include "web/pages.h"
 
 namespace authd::web {
 namespace {
 
 const std::string kHostile = "\"><script>alert(1)</script>";
+constexpr i18n::Language en = i18n::Language::en;
+constexpr i18n::Language fr = i18n::Language::fr;
+constexpr i18n::Language es = i18n::Language::es;
 
 std::vector<std::pair<std::string, std::string>> all_pages() {
     return {
-        {"reset_requested", reset_requested_page(3600)},
-        {"reset_form", reset_form_page("token-123", {}, 12)},
-        {"reset_form_with_errors", reset_form_page("token-123", {"Too short.", "Too common."}, 12)},
-        {"reset_invalid", reset_invalid_page(3600)},
-        {"reset_done", reset_done_page()},
-        {"email_verified", email_verified_page()},
-        {"email_verification_invalid", email_verification_invalid_page(86400)},
+        {"reset_requested", reset_requested_page(en, 3600)},
+        {"reset_form", reset_form_page(en, "token-123", {}, 12)},
+        {"reset_form_with_errors",
+         reset_form_page(en, "token-123", {"Too short.", "Too common."}, 12)},
+        {"reset_invalid", reset_invalid_page(en, 3600)},
+        {"reset_done", reset_done_page(en)},
+        {"email_verified", email_verified_page(en)},
+        {"email_verification_invalid", email_verification_invalid_page(en, 86400)},
     };
 }
 
@@ -107,7 +112,7 @@ TEST(Pages, ContentSecurityPolicyIsStable) {
 }
 
 TEST(Pages, StyleIsAPhoneFriendlyColumn) {
-    const std::string style = style_text(reset_form_page("t", {}, 12));
+    const std::string style = style_text(reset_form_page(en, "t", {}, 12));
     EXPECT_NE(style.find("max-width:28rem"), std::string::npos);
     EXPECT_NE(style.find("width:100%"), std::string::npos);
 }
@@ -120,11 +125,11 @@ TEST(Pages, HtmlEscapeCoversTheFiveSpecialCharacters) {
 }
 
 TEST(Pages, ResetFormStatesTheConfiguredLength) {
-    EXPECT_NE(reset_form_page("t", {}, 16).find("At least 16 characters"), std::string::npos);
+    EXPECT_NE(reset_form_page(en, "t", {}, 16).find("At least 16 characters"), std::string::npos);
 }
 
 TEST(Pages, ResetFormHasLabelledInputsAndTheCsrfField) {
-    const std::string page = reset_form_page("csrf-abc", {}, 12);
+    const std::string page = reset_form_page(en, "csrf-abc", {}, 12);
     EXPECT_NE(page.find("<form method=\"post\" action=\"\">"), std::string::npos);
     EXPECT_NE(page.find("<input type=\"hidden\" name=\"csrf_token\" value=\"csrf-abc\">"),
               std::string::npos);
@@ -146,7 +151,8 @@ TEST(Pages, ResetFormHasLabelledInputsAndTheCsrfField) {
 }
 
 TEST(Pages, ResetFormShowsErrorsAboveTheForm) {
-    const std::string page = reset_form_page("t", {"The two passwords differ.", "Too short."}, 12);
+    const std::string page =
+        reset_form_page(en, "t", {"The two passwords differ.", "Too short."}, 12);
     const auto errors = page.find("<ul class=\"errors\" role=\"alert\">");
     ASSERT_NE(errors, std::string::npos);
     EXPECT_LT(errors, page.find("<form"));
@@ -155,7 +161,8 @@ TEST(Pages, ResetFormShowsErrorsAboveTheForm) {
 }
 
 TEST(Pages, ResetFormEscapesHostileTokenAndErrors) {
-    const std::string page = reset_form_page(kHostile, {kHostile, "<b>bold</b> & 'quoted'"}, 12);
+    const std::string page =
+        reset_form_page(en, kHostile, {kHostile, "<b>bold</b> & 'quoted'"}, 12);
     EXPECT_EQ(page.find("<script"), std::string::npos);
     EXPECT_EQ(page.find("<b>"), std::string::npos);
     EXPECT_NE(page.find("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\">"),
@@ -167,31 +174,64 @@ TEST(Pages, ResetFormEscapesHostileTokenAndErrors) {
 }
 
 TEST(Pages, SayWhatHappened) {
-    EXPECT_NE(reset_requested_page(3600).find("Check your mailbox"), std::string::npos);
-    EXPECT_NE(reset_requested_page(3600).find("expires in 1 hour."), std::string::npos);
-    EXPECT_NE(reset_invalid_page(3600).find("This link is invalid or has expired"),
+    EXPECT_NE(reset_requested_page(en, 3600).find("Check your mailbox"), std::string::npos);
+    EXPECT_NE(reset_requested_page(en, 3600).find("expires in 1 hour."), std::string::npos);
+    EXPECT_NE(reset_invalid_page(en, 3600).find("This link is invalid or has expired"),
               std::string::npos);
-    EXPECT_NE(reset_invalid_page(3600).find("only for 1 hour,"), std::string::npos);
-    EXPECT_NE(reset_invalid_page(3600).find("new password reset link"), std::string::npos);
-    EXPECT_NE(reset_done_page().find("Your password has been changed"), std::string::npos);
-    EXPECT_NE(reset_done_page().find("Every session was signed out"), std::string::npos);
-    EXPECT_NE(email_verified_page().find("Your e-mail address is confirmed"), std::string::npos);
-    EXPECT_NE(email_verification_invalid_page(86400).find(
+    EXPECT_NE(reset_invalid_page(en, 3600).find("only for 1 hour,"), std::string::npos);
+    EXPECT_NE(reset_invalid_page(en, 3600).find("new password reset link"), std::string::npos);
+    EXPECT_NE(reset_done_page(en).find("Your password has been changed"), std::string::npos);
+    EXPECT_NE(reset_done_page(en).find("Every session was signed out"), std::string::npos);
+    EXPECT_NE(email_verified_page(en).find("Your e-mail address is confirmed"), std::string::npos);
+    EXPECT_NE(email_verification_invalid_page(en, 86400).find(
                   "This confirmation link is invalid or has expired"),
               std::string::npos);
 }
 
 TEST(Pages, StateTheConfiguredLifetime) {
-    EXPECT_EQ(duration_text(86400), "24 hours");
-    EXPECT_EQ(duration_text(3600), "1 hour");
-    EXPECT_EQ(duration_text(5400), "90 minutes");
-    EXPECT_EQ(duration_text(60), "1 minute");
-    EXPECT_EQ(duration_text(1), "1 second");
-    EXPECT_EQ(duration_text(61), "61 seconds");
-    EXPECT_NE(reset_requested_page(900).find("expires in 15 minutes."), std::string::npos);
-    EXPECT_NE(reset_invalid_page(120).find("only for 2 minutes,"), std::string::npos);
-    EXPECT_NE(email_verification_invalid_page(172800).find("only for 48 hours,"),
+    EXPECT_EQ(duration_text(en, 86400), "24 hours");
+    EXPECT_EQ(duration_text(en, 3600), "1 hour");
+    EXPECT_EQ(duration_text(en, 5400), "90 minutes");
+    EXPECT_EQ(duration_text(en, 60), "1 minute");
+    EXPECT_EQ(duration_text(en, 1), "1 second");
+    EXPECT_EQ(duration_text(en, 61), "61 seconds");
+    EXPECT_NE(reset_requested_page(en, 900).find("expires in 15 minutes."), std::string::npos);
+    EXPECT_NE(reset_invalid_page(en, 120).find("only for 2 minutes,"), std::string::npos);
+    EXPECT_NE(email_verification_invalid_page(en, 172800).find("only for 48 hours,"),
               std::string::npos);
+}
+
+TEST(Pages, AreInTheGivenLanguage) {
+    EXPECT_EQ(reset_done_page(en).find("<html lang=\"en\">"), 16u);
+    const std::string french = reset_form_page(fr, "t", {}, 12);
+    EXPECT_NE(french.find("<html lang=\"fr\">"), std::string::npos);
+    EXPECT_NE(french.find("<title>Choisissez un nouveau mot de passe</title>"), std::string::npos);
+    EXPECT_NE(french.find("<label for=\"new_password\">Nouveau mot de passe</label>"),
+              std::string::npos);
+    EXPECT_NE(french.find("<button type=\"submit\">Changer mon mot de passe</button>"),
+              std::string::npos);
+    EXPECT_EQ(french.find("New password"), std::string::npos);
+    const std::string spanish = email_verification_invalid_page(es, 86400);
+    EXPECT_NE(spanish.find("<html lang=\"es\">"), std::string::npos);
+    EXPECT_NE(spanish.find("<h1>Este enlace de confirmación no es válido o ha caducado</h1>"),
+              std::string::npos);
+    EXPECT_NE(spanish.find("solo durante 24 horas,"), std::string::npos);
+}
+
+TEST(Pages, TranslatedTextIsEscaped) {
+    // The French texts hold apostrophes: they reach the page as entities.
+    const std::string page = reset_invalid_page(fr, 3600);
+    EXPECT_NE(page.find("ne fonctionne qu&#39;une seule fois"), std::string::npos);
+    EXPECT_EQ(page.find("qu'une"), std::string::npos);
+}
+
+TEST(Pages, DurationsFollowEachLanguagesPlural) {
+    EXPECT_EQ(duration_text(fr, 3600), "1\u00a0heure");
+    EXPECT_EQ(duration_text(fr, 7200), "2\u00a0heures");
+    EXPECT_EQ(duration_text(fr, 0), "0\u00a0seconde");  // French: 0 is singular
+    EXPECT_EQ(duration_text(es, 0), "0 segundos");
+    EXPECT_EQ(duration_text(es, 60), "1 minuto");
+    EXPECT_EQ(duration_text(en, 0), "0 seconds");
 }
 
 }  // namespace

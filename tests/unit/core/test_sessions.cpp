@@ -262,7 +262,8 @@ TEST(Accounts, UsernameAndEmailAreUniqueCaseInsensitively) {
     } catch (const ValidationError& e) {
         ASSERT_EQ(e.errors().size(), 2u);  // the username and the derived e-mail
         EXPECT_EQ(e.errors()[0].field, "username");
-        EXPECT_EQ(e.errors()[0].messages.at(0), "A user with that username already exists.");
+        EXPECT_EQ(i18n::english(e.errors()[0].messages.at(0)),
+                  "A user with that username already exists.");
         EXPECT_EQ(e.errors()[1].field, "email");
     }
 }

@@ -91,7 +91,8 @@ struct Domain {
           login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters),
           accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                    reauthentication, audit, clock, random),
-          services({{"users", "users-secret-123456"}}, tokens, *store, audit, clock, random) {}
+          services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, clock,
+                   random) {}
 
     store::User register_user(const std::string& username,
                               const std::string& password = "correct horse battery") {

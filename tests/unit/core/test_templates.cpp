@@ -11,6 +11,7 @@ namespace {
 
 // An ampersand in the query shows that the link is escaped in HTML and intact in text.
 const std::string kLink = "https://auth.example.com/reset/MQ/c0ffee-0123456789abcdef/?a=1&b=2";
+constexpr i18n::Language en = i18n::Language::en;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
@@ -55,12 +56,12 @@ void expect_link(const Email& email) {
 
 std::vector<Email> all_emails(const std::string& username) {
     return {
-        verification_email("ann@example.com", username, kLink, 86400),
-        password_reset_email("ann@example.com", username, kLink, 3600),
-        password_changed_notice("ann@example.com", username),
-        password_reset_notice("ann@example.com", username),
-        email_changed_notice("ann@example.com", username, "new@example.org"),
-        data_export_email("ann@example.com", username, "{\"username\":\"ann\"}"),
+        verification_email(en, "ann@example.com", username, kLink, 86400),
+        password_reset_email(en, "ann@example.com", username, kLink, 3600),
+        password_changed_notice(en, "ann@example.com", username),
+        password_reset_notice(en, "ann@example.com", username),
+        email_changed_notice(en, "ann@example.com", username, "new@example.org"),
+        data_export_email(en, "ann@example.com", username, "{\"username\":\"ann\"}"),
     };
 }
 
@@ -83,7 +84,7 @@ TEST(Templates, SubjectsAndRecipients) {
 }
 
 TEST(Templates, VerificationCarriesTheLinkFor24Hours) {
-    const Email email = verification_email("ann@example.com", "ann", kLink, 86400);
+    const Email email = verification_email(en, "ann@example.com", "ann", kLink, 86400);
     expect_link(email);
     expect_short_lines(email, kLink);
     EXPECT_NE(unwrapped(email.text).find("24 hours"), std::string::npos);
@@ -95,7 +96,7 @@ TEST(Templates, VerificationCarriesTheLinkFor24Hours) {
 }
 
 TEST(Templates, ResetCarriesTheLinkForOneHour) {
-    const Email email = password_reset_email("ann@example.com", "ann", kLink, 3600);
+    const Email email = password_reset_email(en, "ann@example.com", "ann", kLink, 3600);
     expect_link(email);
     expect_short_lines(email, kLink);
     EXPECT_NE(unwrapped(email.text).find("1 hour"), std::string::npos);
@@ -106,11 +107,12 @@ TEST(Templates, ResetCarriesTheLinkForOneHour) {
 }
 
 TEST(Templates, LinksStateTheConfiguredLifetime) {
-    const std::string verify = unwrapped(verification_email("a@example.com", "a", kLink, 90).text);
+    const std::string verify =
+        unwrapped(verification_email(en, "a@example.com", "a", kLink, 90).text);
     EXPECT_NE(verify.find("The link works once and expires in 90 seconds."), std::string::npos)
         << verify;
     const std::string reset =
-        unwrapped(password_reset_email("a@example.com", "a", kLink, 900).text);
+        unwrapped(password_reset_email(en, "a@example.com", "a", kLink, 900).text);
     EXPECT_NE(reset.find("The link works once and expires in 15 minutes."), std::string::npos)
         << reset;
     EXPECT_EQ(reset.find("hour"), std::string::npos);
@@ -119,9 +121,9 @@ TEST(Templates, LinksStateTheConfiguredLifetime) {
 TEST(Templates, NoticesTellWhatToDoIfItWasNotYou) {
     const std::string advice =
         "If you did not do this, reset your password at once and contact support.";
-    for (const Email& email : {password_changed_notice("ann@example.com", "ann"),
-                               password_reset_notice("ann@example.com", "ann"),
-                               email_changed_notice("ann@example.com", "ann", "new@x.org")}) {
+    for (const Email& email : {password_changed_notice(en, "ann@example.com", "ann"),
+                               password_reset_notice(en, "ann@example.com", "ann"),
+                               email_changed_notice(en, "ann@example.com", "ann", "new@x.org")}) {
         SCOPED_TRACE(email.subject);
         EXPECT_NE(unwrapped(email.text).find(advice), std::string::npos);
         EXPECT_NE(email.html.find(advice), std::string::npos);
@@ -130,7 +132,7 @@ TEST(Templates, NoticesTellWhatToDoIfItWasNotYou) {
 }
 
 TEST(Templates, EmailChangedGoesToTheOldAddressAndNamesTheNewOne) {
-    const Email email = email_changed_notice("old@example.com", "ann", "new&<x>@example.org");
+    const Email email = email_changed_notice(en, "old@example.com", "ann", "new&<x>@example.org");
     EXPECT_EQ(email.to, "old@example.com");
     EXPECT_NE(unwrapped(email.text).find("new&<x>@example.org"), std::string::npos);
     EXPECT_NE(email.html.find("new&amp;&lt;x&gt;@example.org"), std::string::npos);
@@ -156,7 +158,7 @@ TEST(Templates, LongNamesAreWrappedWithinTheLineLimit) {
 
 TEST(Templates, DataExportAttachesTheJson) {
     const std::string json = "{\"username\":\"ann\",\"email\":\"ann@example.com\"}";
-    const Email email = data_export_email("ann@example.com", "ann.b_c-1", json);
+    const Email email = data_export_email(en, "ann@example.com", "ann.b_c-1", json);
     ASSERT_EQ(email.attachments.size(), 1u);
     EXPECT_EQ(email.attachments[0].filename, "authd-export-ann.b_c-1.json");
     EXPECT_EQ(email.attachments[0].content_type, "application/json");
@@ -171,10 +173,47 @@ TEST(Templates, DataExportAttachesTheJson) {
 }
 
 TEST(Templates, DataExportFilenameKeepsOnlySafeCharacters) {
-    const Email email = data_export_email("ann@example.com", "a b/../\"é\"@c", "{}");
+    const Email email = data_export_email(en, "ann@example.com", "a b/../\"é\"@c", "{}");
     ASSERT_EQ(email.attachments.size(), 1u);
     // "é" is two bytes in UTF-8, so two underscores.
     EXPECT_EQ(email.attachments[0].filename, "authd-export-a_b_..______c.json");
+}
+
+TEST(Templates, AreInTheRecipientsLanguage) {
+    const Email french =
+        verification_email(i18n::Language::fr, "ann@example.com", "ann", kLink, 86400);
+    EXPECT_EQ(french.subject, "Confirmez votre adresse e-mail");
+    EXPECT_EQ(french.text.rfind("Bonjour ann,\n\n", 0), 0u) << french.text;
+    EXPECT_NE(unwrapped(french.text).find("compte authd «\u00a0ann\u00a0»"), std::string::npos);
+    EXPECT_NE(unwrapped(french.text).find("expire dans 24\u00a0heures."), std::string::npos);
+    EXPECT_EQ(french.html.rfind("<!DOCTYPE html>\n<html lang=\"fr\">", 0), 0u);
+    EXPECT_NE(french.html.find("<title>Confirmez votre adresse e-mail</title>"), std::string::npos);
+    expect_link(french);
+    expect_short_lines(french, kLink);
+    EXPECT_EQ(french.text.find("Hello"), std::string::npos);
+
+    const Email spanish =
+        password_reset_email(i18n::Language::es, "ann@example.com", "ann", kLink, 3600);
+    EXPECT_EQ(spanish.subject, "Restablezca su contraseña");
+    EXPECT_EQ(spanish.text.rfind("Hola, ann:\n\n", 0), 0u) << spanish.text;
+    EXPECT_NE(unwrapped(spanish.text).find("caduca en 1 hora."), std::string::npos);
+}
+
+TEST(Templates, CountsFollowEachLanguagesPlural) {
+    const auto text = [](i18n::Language language, int remaining) {
+        return unwrapped(
+            recovery_code_used_notice(language, "ann@example.com", "ann", remaining).text);
+    };
+    EXPECT_NE(text(en, 1).find("1 code is left."), std::string::npos);
+    EXPECT_NE(text(en, 0).find("0 codes are left."), std::string::npos);
+    EXPECT_NE(text(i18n::Language::fr, 0).find("il reste 0\u00a0code."), std::string::npos);
+    EXPECT_NE(text(i18n::Language::fr, 2).find("il reste 2\u00a0codes."), std::string::npos);
+    EXPECT_NE(text(i18n::Language::es, 1).find("queda 1 código."), std::string::npos);
+    EXPECT_NE(text(i18n::Language::es, 0).find("quedan 0 códigos."), std::string::npos);
+    const Email code = login_code_email(i18n::Language::es, "ann@example.com", "ann", "012345", 1);
+    EXPECT_EQ(code.subject, "Su código de inicio de sesión");
+    EXPECT_NE(code.text.find("\n\n012345\n\n"), std::string::npos);
+    EXPECT_NE(unwrapped(code.text).find("caduca en 1 minuto."), std::string::npos);
 }
 
 }  // namespace

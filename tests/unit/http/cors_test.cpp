@@ -115,7 +115,8 @@ TEST(CorsPolicy, ListedOriginsOnlyAndExactly) {
 
 TEST(CorsPolicy, AllowedOriginGetsItsOwnOriginBackAndExposedHeaders) {
     CorsPolicy policy({"https://game.example.com"});
-    auto response = error_response(Error(ErrorKind::invalid_token, "token_not_valid", "Bad."));
+    auto response = error_response(
+        Error(ErrorKind::invalid_token, "token_not_valid", i18n::keys::token_not_valid));
     policy.add_headers(response, "https://game.example.com");
     EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), "https://game.example.com");
     EXPECT_EQ(header(response, "Access-Control-Expose-Headers"),

@@ -25,7 +25,15 @@ Error parse_failure(const Request& request) {
         return error;
     }
     ADD_FAILURE() << "no Error thrown";
-    return Error(ErrorKind::bad_request, "", "");
+    return Error(ErrorKind::bad_request, "", i18n::keys::internal_error);
+}
+
+// Field messages in English.
+std::vector<std::string> english(const std::vector<i18n::Message>& messages) {
+    std::vector<std::string> texts;
+    for (const auto& message : messages)
+        texts.push_back(i18n::english(message));
+    return texts;
 }
 
 std::vector<FieldError> validation_failure(const std::function<void()>& action) {
@@ -133,7 +141,7 @@ TEST(ParseJsonBody, NonObjectBodies) {
         auto errors = validation_failure([&] { parse_json_body(json_request(c.text)); });
         ASSERT_EQ(errors.size(), 1u);
         EXPECT_EQ(errors[0].field, "non_field_errors");
-        EXPECT_EQ(errors[0].messages, std::vector<std::string>{c.message}) << c.text;
+        EXPECT_EQ(english(errors[0].messages), std::vector<std::string>{c.message}) << c.text;
     }
 }
 
@@ -170,9 +178,9 @@ TEST(BodyFields, ReportsEveryProblemWithDrfMessages) {
     EXPECT_EQ(fields.boolean("b_number", true), std::nullopt);
     EXPECT_EQ(fields.boolean("b_null", false), std::nullopt);
     EXPECT_EQ(fields.boolean("b_missing", true), std::nullopt);
-    fields.refuse("password", "This field cannot be changed here.");
-    fields.refuse("absent_refused", "never shown");
-    fields.add_error("non_field_errors", "Something else.");
+    fields.refuse("password", i18n::keys::password_not_here);
+    fields.refuse("absent_refused", i18n::keys::internal_error);  // never shown
+    fields.add_error("non_field_errors", i18n::keys::otp_code_or_send);
 
     auto errors = validation_failure([&] { fields.finish(); });
     const std::vector<std::pair<std::string, std::string>> expected = {
@@ -186,14 +194,14 @@ TEST(BodyFields, ReportsEveryProblemWithDrfMessages) {
         {"b_number", "Must be a valid boolean."},
         {"b_null", "This field may not be null."},
         {"b_missing", "This field is required."},
-        {"password", "This field cannot be changed here."},
-        {"non_field_errors", "Something else."},
+        {"password", "Password cannot be changed here; use the password route."},
+        {"non_field_errors", "Send either code or send."},
         {"extra", "Unknown field."},
     };
     ASSERT_EQ(errors.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         EXPECT_EQ(errors[i].field, expected[i].first);
-        EXPECT_EQ(errors[i].messages, std::vector<std::string>{expected[i].second})
+        EXPECT_EQ(english(errors[i].messages), std::vector<std::string>{expected[i].second})
             << errors[i].field;
     }
 }
@@ -207,7 +215,7 @@ TEST(BodyFields, UnknownFieldsInBodyOrder) {
     EXPECT_EQ(errors[0].field, "z");
     EXPECT_EQ(errors[1].field, "is_staff");
     EXPECT_EQ(errors[2].field, "id");
-    EXPECT_EQ(errors[2].messages, std::vector<std::string>{"Unknown field."});
+    EXPECT_EQ(english(errors[2].messages), std::vector<std::string>{"Unknown field."});
 }
 
 }  // namespace

@@ -99,38 +99,68 @@ TEST(Responses, ErrorKinds) {
         {ErrorKind::unavailable, 503, "<absent>", "1"},
     };
     for (const auto& c : cases) {
-        auto response = error_response(Error(c.kind, "some_code", "Some \"detail\"."));
+        auto response = error_response(
+            Error(c.kind, "some_code",
+                  i18n::Message(i18n::keys::method_not_allowed, {{"method", "GET"}})));
         EXPECT_EQ(response.result_int(), c.status);
         expect_json_headers(response);
         EXPECT_EQ(header(response, "WWW-Authenticate"), c.www_authenticate) << c.status;
         EXPECT_EQ(header(response, "Retry-After"), c.retry_after) << c.status;
-        EXPECT_EQ(response.body(), R"({"detail":"Some \"detail\".","code":"some_code"})");
+        EXPECT_EQ(response.body(),
+                  R"({"detail":"Method \"GET\" not allowed.","code":"some_code"})");
     }
 }
 
 TEST(Responses, RetryAfterUsesErrorValue) {
-    auto response = error_response(Error(ErrorKind::rate_limited, "throttled", "Slow down.", 42));
+    auto response =
+        error_response(Error(ErrorKind::rate_limited, "throttled",
+                             i18n::Message(i18n::keys::throttled, {{"count", 42}}), 42));
     EXPECT_EQ(header(response, "Retry-After"), "42");
-    response = error_response(Error(ErrorKind::unavailable, "busy", "Busy.", 7));
+    response = error_response(Error(ErrorKind::unavailable, "busy", i18n::keys::server_busy, 7));
     EXPECT_EQ(header(response, "Retry-After"), "7");
 }
 
 TEST(Responses, EmptyCodeIsLeftOut) {
-    auto response = error_response(Error(ErrorKind::unauthenticated, "", "Bad credentials."));
-    EXPECT_EQ(response.body(), R"({"detail":"Bad credentials."})");
+    auto response = error_response(Error(ErrorKind::unauthenticated, "", i18n::keys::login_failed));
+    EXPECT_EQ(response.body(),
+              R"({"detail":"No active account found with the given credentials"})");
+}
+
+TEST(Responses, ErrorsAreTranslatedAndKeepTheirCode) {
+    const Error error(ErrorKind::rate_limited, "throttled",
+                      i18n::Message(i18n::keys::throttled, {{"count", 1}}), 1);
+    EXPECT_EQ(error_response(error).body(),
+              R"({"detail":"Request was throttled. Expected available in 1 second.",)"
+              R"("code":"throttled"})");
+    EXPECT_EQ(
+        boost::json::parse(error_response(error, i18n::Language::fr).body()),
+        (boost::json::object{{"detail", "Trop de requêtes. Veuillez réessayer dans 1 seconde."},
+                             {"code", "throttled"}}));
+    // The sentence the front end compares stays in English.
+    const Error login(ErrorKind::unauthenticated, "", i18n::keys::login_failed);
+    EXPECT_EQ(error_response(login, i18n::Language::es).body(),
+              R"({"detail":"No active account found with the given credentials"})");
+    const ValidationError invalid("password2", i18n::keys::passwords_do_not_match);
+    EXPECT_EQ(boost::json::parse(validation_response(invalid, i18n::Language::es).body()),
+              (boost::json::object{{"password2", {"Las contraseñas no coinciden."}}}));
+    EXPECT_EQ(boost::json::parse(not_found_response(i18n::Language::fr).body()).at("detail"),
+              "Introuvable.");
 }
 
 TEST(Responses, Validation) {
-    ValidationError error({{"username", {"This field is required."}},
-                           {"email", {"Enter a valid email address.", "Too long."}},
-                           {"non_field_errors", {"Nope."}}});
+    ValidationError error(
+        {{"username", {i18n::keys::field_required}},
+         {"email",
+          {i18n::keys::email_invalid, i18n::Message(i18n::keys::email_too_long, {{"max", 254}})}},
+         {"non_field_errors", {i18n::keys::no_data_provided}}});
     auto response = validation_response(error);
     EXPECT_EQ(response.result_int(), 400);
     expect_json_headers(response);
     EXPECT_EQ(
         response.body(),
         R"({"username":["This field is required."],)"
-        R"("email":["Enter a valid email address.","Too long."],"non_field_errors":["Nope."]})");
+        R"("email":["Enter a valid email address.","Ensure this field has no more than 254 characters."],)"
+        R"("non_field_errors":["No data provided"]})");
 }
 
 TEST(Responses, FrameworkAnswers) {

@@ -158,10 +158,10 @@ class ServerTest : public ::testing::Test {
         router.add(bhttp::verb::delete_, "/users/{name}", "user_delete",
                    [](RequestContext&) { return no_content_response(); });
         router.add(bhttp::verb::get, "/forbidden", "forbidden", [](RequestContext&) -> Response {
-            throw Error(ErrorKind::forbidden, "permission_denied", "No.");
+            throw Error(ErrorKind::forbidden, "permission_denied", i18n::keys::permission_denied);
         });
         router.add(bhttp::verb::get, "/invalid", "invalid", [](RequestContext&) -> Response {
-            throw ValidationError("email", "Enter a valid email address.");
+            throw ValidationError("email", i18n::keys::email_invalid);
         });
         router.add(bhttp::verb::get, "/crash", "crash",
                    [](RequestContext&) -> Response { throw std::runtime_error("boom"); });
@@ -280,12 +280,43 @@ TEST_F(ServerTest, HeadHasHeadersWithoutBody) {
     EXPECT_EQ(client.request(bhttp::verb::get, "/hello").result_int(), 200);
 }
 
+TEST_F(ServerTest, AnswersAreInTheRequestsLanguage) {
+    start();
+    Client client(server->port());
+    auto forbidden = client.request(bhttp::verb::get, "/forbidden", {{"lang", "fr"}});
+    EXPECT_EQ(forbidden.body(),
+              R"({"detail":"Vous n'avez pas la permission d'effectuer cette action.",)"
+              R"("code":"permission_denied"})");
+    auto invalid =
+        client.request(bhttp::verb::get, "/invalid", {{"Accept-Language", "de, es;q=0.5"}});
+    EXPECT_EQ(invalid.body(),
+              R"({"email":["Introduzca una dirección de correo electrónico válida."]})");
+    // `lang` comes before Accept-Language; an unknown `lang` is no choice.
+    invalid =
+        client.request(bhttp::verb::get, "/invalid", {{"lang", "es"}, {"Accept-Language", "fr"}});
+    EXPECT_EQ(invalid.body(),
+              R"({"email":["Introduzca una dirección de correo electrónico válida."]})");
+    invalid = client.request(bhttp::verb::get, "/invalid",
+                             {{"lang", "de"}, {"Accept-Language", "fr-CA"}});
+    EXPECT_EQ(invalid.body(), R"({"email":["Saisissez une adresse e-mail valide."]})");
+    // The server's own answers too.
+    auto missing = client.request(bhttp::verb::get, "/nowhere", {{"lang", "es"}});
+    EXPECT_EQ(missing.body(), R"({"detail":"No encontrado.","code":"not_found"})");
+    auto wrong_method = client.request(bhttp::verb::put, "/hello", {{"lang", "fr"}});
+    EXPECT_EQ(wrong_method.result_int(), 405);
+    EXPECT_EQ(boost::json::parse(wrong_method.body()).at("detail"),
+              "Méthode «\u00a0PUT\u00a0» non autorisée.");
+    auto crash = client.request(bhttp::verb::get, "/crash", {{"Accept-Language", "es"}});
+    EXPECT_EQ(crash.body(), R"({"detail":"Error interno del servidor.","code":"internal_error"})");
+}
+
 TEST_F(ServerTest, HandlerErrorsBecomeAnswers) {
     start();
     Client client(server->port());
     auto forbidden = client.request(bhttp::verb::get, "/forbidden");
     EXPECT_EQ(forbidden.result_int(), 403);
-    EXPECT_EQ(forbidden.body(), R"({"detail":"No.","code":"permission_denied"})");
+    EXPECT_EQ(forbidden.body(), R"({"detail":"You do not have permission to perform this action.",)"
+                                R"("code":"permission_denied"})");
 
     auto invalid = client.request(bhttp::verb::get, "/invalid");
     EXPECT_EQ(invalid.result_int(), 400);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "i18n/catalog.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +13,14 @@ namespace {
 
 using namespace std::string_literals;
 using Messages = std::vector<std::string>;
+
+// The policy's messages in English.
+Messages english(const std::vector<i18n::Message>& messages) {
+    Messages texts;
+    for (const auto& message : messages)
+        texts.push_back(i18n::english(message));
+    return texts;
+}
 
 const std::string kTooShort = "This password is too short. It must contain at least 12 characters.";
 const std::string kTooLong = "This password is too long. It must contain at most 128 characters.";
@@ -105,107 +115,111 @@ class PasswordPolicyTest : public testing::Test {
 };
 
 TEST_F(PasswordPolicyTest, AcceptsAGoodPassword) {
-    EXPECT_EQ(policy.check("correct horse battery staple", "alice", "alice@example.com"),
+    EXPECT_EQ(english(policy.check("correct horse battery staple", "alice", "alice@example.com")),
               Messages{});
-    EXPECT_EQ(policy.check("xk4!mq9#vz2p", "john", "john.smith@example.com"), Messages{});
+    EXPECT_EQ(english(policy.check("xk4!mq9#vz2p", "john", "john.smith@example.com")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, TooShortCountsCodePointsNotBytes) {
     const std::string eleven = repeat("\xC3\xA9", 11);  // 22 bytes
     const std::string twelve = repeat("\xC3\xA9", 12);
-    EXPECT_EQ(policy.check(eleven, "alice", ""), Messages{kTooShort});
-    EXPECT_EQ(policy.check(twelve, "alice", ""), Messages{});
-    EXPECT_EQ(policy.check("abcdefghijk", "", ""), Messages{kTooShort});
-    EXPECT_EQ(policy.check("abcdefghijkl", "", ""), Messages{});
+    EXPECT_EQ(english(policy.check(eleven, "alice", "")), Messages{kTooShort});
+    EXPECT_EQ(english(policy.check(twelve, "alice", "")), Messages{});
+    EXPECT_EQ(english(policy.check("abcdefghijk", "", "")), Messages{kTooShort});
+    EXPECT_EQ(english(policy.check("abcdefghijkl", "", "")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, EmptyPasswordIsTooShort) {
-    EXPECT_EQ(policy.check("", "", ""), Messages{kTooShort});
+    EXPECT_EQ(english(policy.check("", "", "")), Messages{kTooShort});
 }
 
 TEST_F(PasswordPolicyTest, TooLongCountsCodePoints) {
     const std::string limit = repeat("\xE2\x82\xAC", 128);  // 384 bytes
-    EXPECT_EQ(policy.check(limit, "alice", ""), Messages{});
-    EXPECT_EQ(policy.check(limit + "\xE2\x82\xAC", "alice", ""), Messages{kTooLong});
-    EXPECT_EQ(policy.check(repeat("\xF0\x9F\x98\x80", 128), "alice", ""), Messages{});  // 512 B
-    EXPECT_EQ(policy.check(repeat("a", 129), "alice", ""), Messages{kTooLong});
+    EXPECT_EQ(english(policy.check(limit, "alice", "")), Messages{});
+    EXPECT_EQ(english(policy.check(limit + "\xE2\x82\xAC", "alice", "")), Messages{kTooLong});
+    EXPECT_EQ(english(policy.check(repeat("\xF0\x9F\x98\x80", 128), "alice", "")),
+              Messages{});  // 512 B
+    EXPECT_EQ(english(policy.check(repeat("a", 129), "alice", "")), Messages{kTooLong});
 }
 
 TEST_F(PasswordPolicyTest, SingularCharacterForALimitOfOne) {
     PasswordPolicy tiny({.min_length = 1, .max_length = 1});
-    EXPECT_EQ(tiny.check("", "", ""),
+    EXPECT_EQ(english(tiny.check("", "", "")),
               Messages{"This password is too short. It must contain at least 1 character."});
-    EXPECT_EQ(tiny.check("xy", "", ""),
+    EXPECT_EQ(english(tiny.check("xy", "", "")),
               Messages{"This password is too long. It must contain at most 1 character."});
     PasswordPolicy custom({.min_length = 14, .max_length = 20});
-    EXPECT_EQ(custom.check("abcdefghijklm", "", ""),
+    EXPECT_EQ(english(custom.check("abcdefghijklm", "", "")),
               Messages{"This password is too short. It must contain at least 14 characters."});
-    EXPECT_EQ(custom.check(repeat("z", 21), "", ""),
+    EXPECT_EQ(english(custom.check(repeat("z", 21), "", "")),
               Messages{"This password is too long. It must contain at most 20 characters."});
 }
 
 TEST_F(PasswordPolicyTest, CommonPasswordsAreRejectedWhateverTheirCase) {
     // "password1234" and "supernatural" are lines of resources/common-passwords.txt.
-    EXPECT_EQ(policy.check("password1234", "alice", ""), Messages{kTooCommon});
-    EXPECT_EQ(policy.check("PassWord1234", "alice", ""), Messages{kTooCommon});
-    EXPECT_EQ(policy.check("SUPERNATURAL", "alice", ""), Messages{kTooCommon});
+    EXPECT_EQ(english(policy.check("password1234", "alice", "")), Messages{kTooCommon});
+    EXPECT_EQ(english(policy.check("PassWord1234", "alice", "")), Messages{kTooCommon});
+    EXPECT_EQ(english(policy.check("SUPERNATURAL", "alice", "")), Messages{kTooCommon});
     // Like Django: the password is stripped of surrounding whitespace before the lookup.
-    EXPECT_EQ(policy.check("  supernatural\t", "alice", ""), Messages{kTooCommon});
-    EXPECT_EQ(policy.check("supernatural!", "alice", ""), Messages{});
+    EXPECT_EQ(english(policy.check("  supernatural\t", "alice", "")), Messages{kTooCommon});
+    EXPECT_EQ(english(policy.check("supernatural!", "alice", "")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, TheListIsSharedBetweenPolicies) {
     PasswordPolicy other({.min_length = 1});
-    EXPECT_EQ(other.check("123456", "", ""), (Messages{kTooCommon, kNumeric}));
+    EXPECT_EQ(english(other.check("123456", "", "")), (Messages{kTooCommon, kNumeric}));
 }
 
 TEST_F(PasswordPolicyTest, TooSimilarToTheUsername) {
-    EXPECT_EQ(policy.check("alexander123", "alexander", ""), Messages{kLikeUsername});
-    EXPECT_EQ(policy.check("ALEXANDER123", "Alexander", ""), Messages{kLikeUsername});
+    EXPECT_EQ(english(policy.check("alexander123", "alexander", "")), Messages{kLikeUsername});
+    EXPECT_EQ(english(policy.check("ALEXANDER123", "Alexander", "")), Messages{kLikeUsername});
     // Parts of the username count as well as the whole.
-    EXPECT_EQ(policy.check("alexander123", "alexander_the.great", ""), Messages{kLikeUsername});
-    EXPECT_EQ(policy.check("alexander123", "bob", ""), Messages{});
+    EXPECT_EQ(english(policy.check("alexander123", "alexander_the.great", "")),
+              Messages{kLikeUsername});
+    EXPECT_EQ(english(policy.check("alexander123", "bob", "")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, TooSimilarToAPartOfTheEmailAddress) {
     // "alexander" against "alexanderpetrov1": 2 * 9 / 25 = 0.72.
-    EXPECT_EQ(policy.check("alexanderpetrov1", "bob", "alexander.petrov@example.com"),
+    EXPECT_EQ(english(policy.check("alexanderpetrov1", "bob", "alexander.petrov@example.com")),
               Messages{kLikeEmail});
-    EXPECT_EQ(policy.check("smithjohn2024x", "bob", "john.smith@example.com"), Messages{});
+    EXPECT_EQ(english(policy.check("smithjohn2024x", "bob", "john.smith@example.com")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, SimilarityFollowsDjangoExactly) {
     // Django's validator accepts this pair: the best ratio is "smith" with 2 * 5 / 18 = 0.56.
-    EXPECT_EQ(policy.check("johnsmith1234", "bob", "john.smith@example.com"), Messages{});
+    EXPECT_EQ(english(policy.check("johnsmith1234", "bob", "john.smith@example.com")), Messages{});
     // A stricter threshold catches it.
     PasswordPolicy strict({.max_similarity = 0.5});
-    EXPECT_EQ(strict.check("johnsmith1234", "bob", "john.smith@example.com"), Messages{kLikeEmail});
+    EXPECT_EQ(english(strict.check("johnsmith1234", "bob", "john.smith@example.com")),
+              Messages{kLikeEmail});
 }
 
 TEST_F(PasswordPolicyTest, EmptyAttributesAreSkipped) {
-    EXPECT_EQ(policy.check("alexander123", "", ""), Messages{});
+    EXPECT_EQ(english(policy.check("alexander123", "", "")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, EntirelyNumeric) {
-    EXPECT_EQ(policy.check("123456789012345", "alice", ""), Messages{kNumeric});
-    EXPECT_EQ(policy.check("12345678901234a", "alice", ""), Messages{});
+    EXPECT_EQ(english(policy.check("123456789012345", "alice", "")), Messages{kNumeric});
+    EXPECT_EQ(english(policy.check("12345678901234a", "alice", "")), Messages{});
     // Not ASCII digits: Arabic-Indic digits are left alone.
-    EXPECT_EQ(policy.check(repeat("\xD9\xA3", 12), "alice", ""), Messages{});
+    EXPECT_EQ(english(policy.check(repeat("\xD9\xA3", 12), "alice", "")), Messages{});
 }
 
 TEST_F(PasswordPolicyTest, InvalidUtf8IsTheOnlyMessage) {
-    EXPECT_EQ(policy.check("\xFF", "", ""), Messages{kInvalidUtf8});
-    EXPECT_EQ(policy.check("123456\xC0\x80", "123456", "123456@example.com"),
+    EXPECT_EQ(english(policy.check("\xFF", "", "")), Messages{kInvalidUtf8});
+    EXPECT_EQ(english(policy.check("123456\xC0\x80", "123456", "123456@example.com")),
               Messages{kInvalidUtf8});
-    EXPECT_EQ(policy.check("valid so far \xED\xA0\x80", "alice", ""), Messages{kInvalidUtf8});
+    EXPECT_EQ(english(policy.check("valid so far \xED\xA0\x80", "alice", "")),
+              Messages{kInvalidUtf8});
 }
 
 TEST_F(PasswordPolicyTest, SeveralMessagesComeInAFixedOrder) {
-    EXPECT_EQ(policy.check("123456", "123456", "123456@example.com"),
+    EXPECT_EQ(english(policy.check("123456", "123456", "123456@example.com")),
               (Messages{kTooShort, kTooCommon, kLikeUsername, kLikeEmail, kNumeric}));
     // An impossible configuration, to see "too short" and "too long" together.
     PasswordPolicy contradictory({.min_length = 20, .max_length = 4});
-    EXPECT_EQ(contradictory.check("123456", "123456", "123456@example.com"),
+    EXPECT_EQ(english(contradictory.check("123456", "123456", "123456@example.com")),
               (Messages{"This password is too short. It must contain at least 20 characters.",
                         "This password is too long. It must contain at most 4 characters.",
                         kTooCommon, kLikeUsername, kLikeEmail, kNumeric}));

@@ -161,6 +161,51 @@ TEST_F(PostgresTest, ConcurrentWritersAllSucceed) {
               200);
 }
 
+// A read-only transaction sends no BEGIN for plain SELECTs (each has its own snapshot under
+// READ COMMITTED anyway), but anything that writes still runs in one transaction.
+TEST_F(PostgresTest, ReadTransactionOfSelectsOpensNoServerTransaction) {
+    migrate(*database_, test_migrations);
+    const auto [first, second] = database_->transaction(false, [](Connection& connection) {
+        // now() is the transaction's start time: equal for two statements in one transaction,
+        // different for two statements each in its own.
+        const std::string at = connection.execute("SELECT now()::text").rows.at(0).text(0);
+        std::this_thread::sleep_for(20ms);
+        return std::pair(at, connection.execute("SELECT now()::text").rows.at(0).text(0));
+    });
+    EXPECT_NE(first, second);
+    const auto [start, later] = database_->transaction(true, [](Connection& connection) {
+        const std::string at = connection.execute("SELECT now()::text").rows.at(0).text(0);
+        std::this_thread::sleep_for(20ms);
+        return std::pair(at, connection.execute("SELECT now()::text").rows.at(0).text(0));
+    });
+    EXPECT_EQ(start, later);
+}
+
+TEST_F(PostgresTest, WritesInAReadTransactionStayAtomic) {
+    migrate(*database_, test_migrations);
+    EXPECT_THROW(database_->transaction(false,
+                                        [](Connection& connection) {
+                                            connection.execute("SELECT value FROM pg_counters");
+                                            connection.execute(
+                                                "UPDATE pg_counters SET value = 5 WHERE name = "
+                                                "'hits'");
+                                            throw std::runtime_error("changed my mind");
+                                        }),
+                 std::runtime_error);
+    EXPECT_EQ(database_->acquire()->execute("SELECT value FROM pg_counters").rows.at(0).integer(0),
+              0);
+    // A locking SELECT begins the transaction too, so that its lock lasts until the end: the
+    // statement after it still has the transaction's start time.
+    const bool in_transaction = database_->transaction(false, [](Connection& connection) {
+        connection.execute("SELECT value FROM pg_counters WHERE name = 'hits' FOR UPDATE");
+        std::this_thread::sleep_for(20ms);
+        return connection.execute("SELECT now() <> statement_timestamp()")
+                   .rows.at(0)
+                   .optional_text(0) == "t";
+    });
+    EXPECT_TRUE(in_transaction);
+}
+
 TEST_F(PostgresTest, TerminatedConnectionIsDroppedAndReplaced) {
     auto victim = database_->acquire();
     const std::int64_t pid = victim->execute("SELECT pg_backend_pid()").rows.at(0).integer(0);

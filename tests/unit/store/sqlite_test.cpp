@@ -273,6 +273,45 @@ TEST_P(SqliteTest, ConcurrentWritersAllSucceed) {
               threads * increments);
 }
 
+// Writers of one process queue on a gate (held from BEGIN to COMMIT or ROLLBACK); a write that
+// fails or is abandoned must hand it on at once, not after the 5 s busy timeout.
+TEST_P(SqliteTest, AFailedWriteLetsTheNextWriterInAtOnce) {
+    auto database = open_migrated(2);
+    EXPECT_THROW(database->transaction(true,
+                                       [](Connection& connection) {
+                                           connection.execute(
+                                               "UPDATE counters SET value = 7 WHERE name = 'hits'");
+                                           throw std::runtime_error("changed my mind");
+                                       }),
+                 std::runtime_error);
+    // The failed transaction's connection is now idle in the pool: hold it, so that the next
+    // write runs on the other connection.
+    auto idle = database->acquire();
+    const auto started = std::chrono::steady_clock::now();
+    database->transaction(true, [](Connection& connection) {
+        connection.execute("UPDATE counters SET value = value + 1 WHERE name = 'hits'");
+    });
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    EXPECT_EQ(idle->execute("SELECT value FROM counters").rows.at(0).integer(0), 1);
+}
+
+TEST_P(SqliteTest, AnAbandonedWriteLetsTheNextWriterInAtOnce) {
+    auto database = open_migrated(2);
+    {
+        // Begun and never ended: the pool drops this connection, and its transaction with it.
+        auto lease = database->acquire();
+        lease->begin(true);
+        lease->execute("UPDATE counters SET value = 7 WHERE name = 'hits'");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    database->transaction(true, [](Connection& connection) {
+        connection.execute("UPDATE counters SET value = value + 1 WHERE name = 'hits'");
+    });
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+    auto lease = database->acquire();
+    EXPECT_EQ(lease->execute("SELECT value FROM counters").rows.at(0).integer(0), 1);
+}
+
 TEST_P(SqliteTest, PooledConnectionsShareTheData) {
     auto database = open_migrated(2);
     auto first = database->acquire();

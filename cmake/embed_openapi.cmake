@@ -1,0 +1,12 @@
+# Writes OUT, a C++ file holding the OpenAPI description IN (resources/openapi.json).
+file(READ ${IN} text)
+string(FIND "${text}" ")authd_openapi\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "${IN} contains the raw-string delimiter )authd_openapi\"")
+endif()
+set(content "// Generated from resources/openapi.json by cmake/embed_openapi.cmake.\n")
+string(APPEND content "#include <string_view>\n\nnamespace authd::api {\n")
+string(APPEND content "extern const std::string_view kOpenApiText;\n")
+string(APPEND content "const std::string_view kOpenApiText = R\"authd_openapi(${text})authd_openapi\";\n")
+string(APPEND content "}  // namespace authd::api\n")
+file(WRITE ${OUT} "${content}")

@@ -1,0 +1,132 @@
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include "import/source_tables.h"
+
+namespace authd::import {
+namespace {
+
+// libpq messages end in a newline and may span lines.
+std::string one_line(const char* message) {
+    std::string text = message ? message : "";
+    for (char& c : text)
+        if (c == '\n' || c == '\t') c = ' ';
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
+    return text;
+}
+
+struct ResultDeleter {
+    void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+class PostgresSource final : public TableReader {
+  public:
+    explicit PostgresSource(const std::string& url) {
+        const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+        const char* const values[] = {"10", url.c_str(), nullptr};
+        conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+        if (conn_ == nullptr) throw SourceError("cannot connect to PostgreSQL: out of memory");
+        if (PQstatus(conn_) != CONNECTION_OK) {
+            // libpq names host and port, never the password.
+            const std::string message = one_line(PQerrorMessage(conn_));
+            PQfinish(conn_);
+            throw SourceError("cannot connect to the source PostgreSQL: " + message);
+        }
+        description_ = std::string("PostgreSQL database ") + PQdb(conn_) + " on " + PQhost(conn_) +
+                       ":" + PQport(conn_);
+        PQsetNoticeProcessor(
+            conn_, [](void*, const char*) {}, nullptr);
+        try {
+            // Times in UTC; every table from one snapshot; nothing can be written by mistake.
+            query("SET TIME ZONE 'UTC'", {});
+            query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", {});
+        } catch (...) {
+            PQfinish(conn_);
+            throw;
+        }
+    }
+
+    ~PostgresSource() override {
+        PQclear(PQexec(conn_, "ROLLBACK"));
+        PQfinish(conn_);
+    }
+
+    PostgresSource(const PostgresSource&) = delete;
+    PostgresSource& operator=(const PostgresSource&) = delete;
+
+    std::string description() const override { return description_; }
+
+    std::vector<std::string> tables() override {
+        std::vector<std::string> names;
+        for (const TableRow& row : query("SELECT table_name FROM information_schema.tables "
+                                         "WHERE table_schema = current_schema() "
+                                         "AND table_type = 'BASE TABLE' ORDER BY 1",
+                                         {}))
+            if (row.at(0)) names.push_back(*row.at(0));
+        return names;
+    }
+
+    std::vector<std::string> columns(const std::string& table) override {
+        std::vector<std::string> names;
+        for (const TableRow& row : query("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_schema = current_schema() "
+                                         "AND table_name = $1 ORDER BY ordinal_position",
+                                         {table}))
+            if (row.at(0)) names.push_back(*row.at(0));
+        return names;
+    }
+
+    std::vector<TableRow> rows(const std::string& table,
+                               const std::vector<std::string>& columns) override {
+        std::string sql = "SELECT ";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            sql += (i ? ", " : "") + quote_identifier(columns[i]);
+        sql += " FROM " + quote_identifier(table);
+        return query(sql, {});
+    }
+
+  private:
+    std::vector<TableRow> query(const std::string& sql, const std::vector<std::string>& params) {
+        std::vector<const char*> values;
+        for (const std::string& param : params)
+            values.push_back(param.c_str());
+        ResultPtr result(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                      values.data(), nullptr, nullptr, 0));
+        const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+            throw SourceError("reading the source PostgreSQL: " + one_line(PQerrorMessage(conn_)));
+        std::vector<TableRow> rows;
+        const int count = PQntuples(result.get());
+        const int fields = PQnfields(result.get());
+        rows.reserve(static_cast<std::size_t>(count));
+        for (int r = 0; r < count; ++r) {
+            TableRow row;
+            row.reserve(static_cast<std::size_t>(fields));
+            for (int f = 0; f < fields; ++f) {
+                if (PQgetisnull(result.get(), r, f)) {
+                    row.emplace_back(std::nullopt);
+                } else {
+                    row.emplace_back(
+                        std::string(PQgetvalue(result.get(), r, f),
+                                    static_cast<std::size_t>(PQgetlength(result.get(), r, f))));
+                }
+            }
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+
+    PGconn* conn_ = nullptr;
+    std::string description_;
+};
+
+}  // namespace
+
+std::unique_ptr<TableReader> open_postgres_source(const std::string& url) {
+    return std::make_unique<PostgresSource>(url);
+}
+
+}  // namespace authd::import
