@@ -45,9 +45,10 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
                                       const ClientInfo& client, std::string& account_key) {
     std::optional<store::User> user = sessions_.find_account(login);
     account_key = LoginLimits::account_key(user, login);
+    LoginLimits::Attempt attempt;
     try {
         // Before the password is looked at, so a limited attempt learns nothing about it.
-        limits_.check(account_key, client.ip);
+        attempt = limits_.admit(account_key, client.ip);
     } catch (const Error&) {
         store_.write([&](store::Transaction& tx) {
             audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
@@ -55,12 +56,16 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
         count(LoginCounters::Outcome::throttled);
         throw;
     }
+    store::User checked;
     try {
-        return sessions_.check_password(user, password);
+        checked = sessions_.check_password(user, password);
     } catch (const Error& error) {
-        if (error.kind() != ErrorKind::unauthenticated) throw;
+        if (error.kind() != ErrorKind::unauthenticated) {
+            limits_.release(attempt);  // not checked (server busy, database down): no failure
+            throw;
+        }
+        // The failure was counted when the attempt was admitted.
         store_.write([&](store::Transaction& tx) {
-            limits_.record_failure(tx, account_key, client.ip);
             audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
                           !user              ? "unknown_account"
                           : !user->is_active ? "inactive_account"
@@ -70,7 +75,12 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
               : !user->is_active ? LoginCounters::Outcome::inactive_account
                                  : LoginCounters::Outcome::wrong_password);
         throw;
+    } catch (...) {
+        limits_.release(attempt);
+        throw;
     }
+    store_.write([&](store::Transaction& tx) { limits_.release(tx, attempt); });
+    return checked;
 }
 
 TwoFactor::Outcomes LoginFlow::code_outcomes(Sessions::LoginResult& result,

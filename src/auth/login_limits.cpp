@@ -56,25 +56,50 @@ std::string LoginLimits::account_key(const std::optional<store::User>& user,
     return user ? "user:" + user->id : "name:" + ascii_lower(login);
 }
 
-void LoginLimits::check(const std::string& account, std::string_view address) {
+LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_view address) {
+    const std::string pair = pair_bucket(account, address);
+    const std::string by_address = address_bucket(address);
+    const std::string by_account = account_bucket(account);
+    Attempt attempt{account, std::string(address), clock_.now()};
     std::int64_t wait = 0;
-    store_.read([&](store::Transaction& tx) {
-        const std::int64_t now = clock_.now();
-        wait = std::max(window_wait(tx, address_bucket(address), settings_.per_address, now),
-                        window_wait(tx, account_bucket(account), settings_.per_account, now));
-        const std::string pair = pair_bucket(account, address);
+    store_.write([&](store::Transaction& tx) {
+        tx.lock_rate_buckets({pair, by_address, by_account});
+        const std::int64_t now = attempt.at;
+        wait = std::max(window_wait(tx, by_address, settings_.per_address, now),
+                        window_wait(tx, by_account, settings_.per_account, now));
         const std::int64_t since = now - settings_.failure_memory;
         const std::int64_t failures = tx.count_rate_events(pair, since);
-        if (failures < settings_.backoff_after) return;
-        // 1 s after the 5th failure, 2 s after the 6th, ... at most backoff_max.
-        const std::int64_t doublings =
-            std::min<std::int64_t>(failures - settings_.backoff_after, 40);
-        const std::int64_t delay = std::min(
-            settings_.backoff_max, settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
-        const std::int64_t until = tx.newest_rate_event(pair, since).value_or(now) + delay;
-        wait = std::max(wait, until - now);
+        if (failures >= settings_.backoff_after) {
+            // 1 s after the 5th failure, 2 s after the 6th, ... at most backoff_max.
+            const std::int64_t doublings =
+                std::min<std::int64_t>(failures - settings_.backoff_after, 40);
+            const std::int64_t delay =
+                std::min(settings_.backoff_max,
+                         settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
+            const std::int64_t until = tx.newest_rate_event(pair, since).value_or(now) + delay;
+            wait = std::max(wait, until - now);
+        }
+        if (wait > 0) return;  // nothing written: the transaction commits empty
+        tx.insert_rate_event(pair, now);
+        tx.insert_rate_event(by_address, now);
+        tx.insert_rate_event(by_account, now);
     });
     if (wait > 0) throw_rate_limited(wait);
+    return attempt;
+}
+
+void LoginLimits::release(store::Transaction& tx, const Attempt& attempt) {
+    tx.delete_rate_event(pair_bucket(attempt.account, attempt.address), attempt.at);
+    tx.delete_rate_event(address_bucket(attempt.address), attempt.at);
+    tx.delete_rate_event(account_bucket(attempt.account), attempt.at);
+}
+
+void LoginLimits::release(const Attempt& attempt) noexcept {
+    try {
+        store_.write([&](store::Transaction& tx) { release(tx, attempt); });
+    } catch (...) {
+        // The database is failing: the attempt stays counted, which errs on the safe side.
+    }
 }
 
 void LoginLimits::record_failure(store::Transaction& tx, const std::string& account,

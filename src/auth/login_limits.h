@@ -36,8 +36,26 @@ class LoginLimits {
     // case), so unknown names are limited too.
     static std::string account_key(const std::optional<store::User>& user, std::string_view login);
 
-    // 429 with Retry-After when the pair, the address or the account must wait.
-    void check(const std::string& account, std::string_view address);
+    // An attempt let through, counted as a failure from the moment it was admitted.
+    struct Attempt {
+        std::string account;
+        std::string address;
+        std::int64_t at = 0;
+    };
+
+    // 429 with Retry-After when the pair, the address or the account must wait. Otherwise the
+    // attempt is counted as a failure at once, in the same transaction as the check (its
+    // buckets locked), before its password is looked at: parallel attempts are then counted
+    // one after the other, so a burst cannot try more passwords than the limits allow.
+    Attempt admit(const std::string& account, std::string_view address);
+    // The admitted attempt was not a failure (the password matched, or it could not be checked):
+    // its counts go. A success also calls record_success.
+    void release(store::Transaction& tx, const Attempt& attempt);
+    // Best effort, in a transaction of its own: for an attempt ended by an error that is not a
+    // wrong password (server busy, database unavailable).
+    void release(const Attempt& attempt) noexcept;
+
+    // A failure that was not admitted first (a wrong code at the second step).
     void record_failure(store::Transaction& tx, const std::string& account,
                         std::string_view address);
     // A success ends the pair's backoff (not the address's or account's counts).

@@ -12,6 +12,7 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
     const std::int64_t now = clock_.now();
     const std::int64_t since = now - limit.window;
     const std::string key = hash_identifier(bucket);
+    tx.lock_rate_buckets({key});  // parallel hits are counted one after the other
     if (tx.count_rate_events(key, since) >= limit.attempts) {
         const std::int64_t oldest = tx.oldest_rate_event(key, since).value_or(now);
         // The kind of limit only ("password_reset"), never the address or account it counts.

@@ -19,14 +19,22 @@ Reauthentication::Reauthentication(store::Store& store, crypto::PasswordHasher& 
 bool Reauthentication::password_matches(const Principal& caller, std::string_view password) const {
     const std::string account = LoginLimits::account_key(caller.user, "");
     const std::string& address = current_origin().ip;
-    limits_.check(account, address);
-    if (hasher_.verify(caller.user.password_hash, password)) {
+    const LoginLimits::Attempt attempt = limits_.admit(account, address);
+    bool matches = false;
+    try {
+        matches = hasher_.verify(caller.user.password_hash, password);
+    } catch (...) {
+        limits_.release(attempt);  // not checked (the hash pool is full): no failure
+        throw;
+    }
+    if (matches) {
+        store_.write([&](store::Transaction& tx) { limits_.release(tx, attempt); });
         store::User user = caller.user;
         upgrade_password_hash(store_, hasher_, user, password);
         return true;
     }
+    // The failure was counted when the attempt was admitted.
     store_.write([&](store::Transaction& tx) {
-        limits_.record_failure(tx, account, address);
         audit_.record(tx, event::login_failed, caller.user, caller.session.id,
                       "wrong_current_password");
     });

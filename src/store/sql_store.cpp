@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <utility>
 
 #include "store/sql.h"
@@ -126,6 +127,16 @@ constexpr std::string_view kOldestRateEvent =
 constexpr std::string_view kNewestRateEvent =
     "SELECT max(at) FROM rate_events WHERE bucket = $1 AND at > $2";
 constexpr std::string_view kDeleteRateEvents = "DELETE FROM rate_events WHERE bucket = $1";
+// One row of several equal ones: by SQLite's rowid, by PostgreSQL's ctid.
+constexpr std::string_view kDeleteOneRateEventSqlite =
+    "DELETE FROM rate_events WHERE rowid = (SELECT rowid FROM rate_events "
+    "WHERE bucket = $1 AND at = $2 LIMIT 1)";
+constexpr std::string_view kDeleteOneRateEventPostgres =
+    "DELETE FROM rate_events WHERE ctid = (SELECT ctid FROM rate_events "
+    "WHERE bucket = $1 AND at = $2 LIMIT 1)";
+// Held until the transaction ends. Buckets are hashes, so hashtextextended spreads them well.
+constexpr std::string_view kLockRateBucketPostgres =
+    "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 constexpr std::string_view kInsertRateEvent =
     "INSERT INTO rate_events (bucket, at) VALUES ($1, $2)";
 constexpr std::string_view kPruneRateEvents = "DELETE FROM rate_events WHERE at <= $1";
@@ -556,6 +567,21 @@ class SqlTransaction final : public Transaction {
 
     void delete_rate_events(const std::string& bucket) override {
         db_.execute(kDeleteRateEvents, {bucket});
+    }
+
+    void delete_rate_event(const std::string& bucket, std::int64_t at) override {
+        db_.execute(db_.dialect() == Dialect::postgres ? kDeleteOneRateEventPostgres
+                                                       : kDeleteOneRateEventSqlite,
+                    {bucket, at});
+    }
+
+    void lock_rate_buckets(std::vector<std::string> buckets) override {
+        if (db_.dialect() != Dialect::postgres) return;  // SQLite: BEGIN IMMEDIATE, one writer
+        // Always in the same order, so two transactions locking overlapping sets cannot deadlock.
+        std::sort(buckets.begin(), buckets.end());
+        buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+        for (const std::string& bucket : buckets)
+            db_.execute(kLockRateBucketPostgres, {bucket});
     }
 
     void insert_rate_event(const std::string& bucket, std::int64_t at) override {

@@ -225,8 +225,15 @@ class Transaction {
     virtual std::optional<std::int64_t> newest_rate_event(const std::string& bucket,
                                                           std::int64_t since) = 0;
     virtual void insert_rate_event(const std::string& bucket, std::int64_t at) = 0;
+    // Forgets one attempt counted at `at` (an attempt counted ahead that turned out not to be a
+    // failure), if there is one.
+    virtual void delete_rate_event(const std::string& bucket, std::int64_t at) = 0;
     // Forgets every attempt of the bucket (a success clears a backoff).
     virtual void delete_rate_events(const std::string& bucket) = 0;
+    // Makes concurrent write transactions that count in these buckets run one after the other
+    // until they end, so a count and the insert that follows it are not interleaved with
+    // another's (on SQLite every write transaction already is).
+    virtual void lock_rate_buckets(std::vector<std::string> buckets) = 0;
     virtual void prune_rate_events(std::int64_t before) = 0;
 
     // Authenticator apps, oldest first.

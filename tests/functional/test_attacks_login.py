@@ -8,10 +8,13 @@ Every test checks the answer and the state afterwards: no session created, the h
 unmoved where the password must not have been looked at."""
 
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import pytest
+import requests
 
 from authd_testlib import (
     BODY_BAD_LOGIN, MSG_EMAIL_TAKEN, MSG_USERNAME_TAKEN, password_hashes, random_password,
@@ -266,6 +269,43 @@ def test_attack_brute_force_with_rotated_forwarded_for_from_untrusted_peer(serve
     assert [r.status_code for r in failures] == [401] * BACKOFF_AFTER
     assert_throttled(answer, max_wait=1)
     assert after == before
+    assert session_ips(client, user.access) == ["127.0.0.1"]
+
+
+def test_attack_parallel_burst_tries_no_more_passwords_than_the_limit(server):
+    """Twenty wrong passwords sent at once: each attempt is counted when it is let through,
+    before its password is checked, so only BACKOFF_AFTER passwords are tried and the rest
+    wait, as if they had come one after the other."""
+    burst = 20
+    client = server.client()
+    for _ in range(4):
+        user = client.new_user()
+        url = server.base_url + "/api/auth/login"
+        barrier = threading.Barrier(burst)
+
+        def guess(_):
+            barrier.wait(timeout=30)
+            return requests.post(url, json={"username": user.username,
+                                            "password": random_password()}, timeout=30)
+
+        wait_for_fresh_second()
+        start = time.time()
+        before = password_hashes(client)
+        with ThreadPoolExecutor(max_workers=burst) as pool:
+            answers = list(pool.map(guess, range(burst)))
+        after = password_hashes(client)
+        if int(time.time()) == int(start):
+            break  # the first wait (1 s) had not ended: the counts below are exact
+    else:
+        pytest.fail(f"could not fit {burst} parallel logins into one second, 4 times")
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [401] * BACKOFF_AFTER + [429] * (burst - BACKOFF_AFTER), statuses
+    for r in answers:
+        if r.status_code == 429:
+            assert_throttled(r, max_wait=1)
+        else:
+            assert r.json() == BODY_BAD_LOGIN
+    assert after - before == BACKOFF_AFTER, "passwords were tried beyond the limit"
     assert session_ips(client, user.access) == ["127.0.0.1"]
 
 

@@ -57,6 +57,41 @@ TEST_F(LoginLimitsTest, APairThatKeepsFailingWaitsLongerEachTime) {
     EXPECT_EQ(attempt("amy", kPassword), 0);
 }
 
+TEST_F(LoginLimitsTest, AttemptsInFlightCountAsFailuresUntilReleased) {
+    // Parallel logins: each is admitted and counted before any password is checked, so the
+    // sixth of a burst waits like the sixth failure would.
+    d.register_user("ann");
+    const std::string account = "name:ann";
+    const std::string address = "198.51.100.7";
+    std::vector<auth::LoginLimits::Attempt> in_flight;
+    for (int i = 0; i < 5; ++i)
+        in_flight.push_back(d.login_limits.admit(account, address));
+    EXPECT_EQ(retry_after([&] { d.login_limits.admit(account, address); }), 1);
+    // Released (they were not failures), they no longer count.
+    for (const auto& attempt : in_flight)
+        d.login_limits.release(attempt);
+    EXPECT_EQ(retry_after([&] { d.login_limits.release(d.login_limits.admit(account, address)); }),
+              0);
+}
+
+TEST_F(LoginLimitsTest, ALoginTurnedAwayByTheHashPoolIsNotAFailure) {
+    d.register_user("abe");
+    d.hasher.busy = true;
+    for (int i = 0; i < 8; ++i)
+        EXPECT_EQ(attempt("abe", "wrong password!!"), -1);
+    d.hasher.busy = false;
+    EXPECT_EQ(attempt("abe", kPassword), 0);
+    for (const auto& event : events_of("abe"))
+        EXPECT_NE(event.kind, auth::event::login_failed);
+}
+
+TEST_F(LoginLimitsTest, ACorrectPasswordLeavesNoCountBehind) {
+    d.register_user("ada");
+    // The per-address limit counts failures only: 150 successes from one address pass it.
+    for (int i = 0; i < 150; ++i)
+        ASSERT_EQ(attempt("ada", kPassword), 0) << i;
+}
+
 TEST_F(LoginLimitsTest, TheSameAccountByNameOrAddressCountsOnce) {
     d.register_user("bo");
     for (int i = 0; i < 3; ++i)

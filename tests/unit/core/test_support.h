@@ -24,6 +24,7 @@
 #include "store/sql.h"
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/errors.h"
 #include "util/random.h"
 
 namespace authd::testing {
@@ -56,6 +57,8 @@ class CountingHasher final : public crypto::PasswordHasher {
         return inner.hash(password);
     }
     bool verify(std::string_view phc, std::string_view password) override {
+        // What a full pool answers (PasswordHasher's queue bound).
+        if (busy) throw Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
         ++calls;
         return inner.verify(phc, password);
     }
@@ -63,6 +66,7 @@ class CountingHasher final : public crypto::PasswordHasher {
 
     crypto::Argon2idHasher inner{crypto::Argon2Params{8, 1}};
     std::atomic<int> calls{0};
+    std::atomic<bool> busy{false};
 };
 
 struct Domain {
