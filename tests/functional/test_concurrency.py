@@ -103,6 +103,10 @@ def test_parallel_logins_and_reads(server):
                    timeout=TIMEOUT)
         if r.status_code == 503 and "Retry-After" in r.headers:
             return 503  # the hash pool is full: allowed
+        if r.status_code == 429 and r.headers.get("Retry-After") == "1":
+            # Attempts of one account from one address under way at once count like failures
+            # until their password is checked: beyond AUTH_LOGIN_BACKOFF_AFTER (5) they wait.
+            return 429
         if r.status_code != 200:
             return r.status_code
         access = r.json()["access"]
@@ -114,6 +118,7 @@ def test_parallel_logins_and_reads(server):
         return 200
 
     results = run_parallel(10, login_and_read)
-    assert set(results) <= {200, 503} and 200 in results, results
+    assert set(results) <= {200, 429, 503} and 200 in results, results
+    assert results.count(429) <= len(results) - 5, results
     r = client.get("/api/auth/sessions", token=client.login(registered).access)
     assert len(r.json()["sessions"]) == results.count(200) + 1
