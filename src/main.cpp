@@ -53,8 +53,11 @@ void log_configuration(const config::Config& config) {
 // Opens the database and applies the migrations, waiting for a database that is still coming
 // up (a container started beside it) at most `db_startup_timeout`.
 std::shared_ptr<store::Database> open_and_migrate(const config::Config& config) {
-    std::shared_ptr<store::Database> database =
-        store::open_database(config.database_url, config.db_pool_size);
+    // SQLite: a connection more for each I/O thread, which runs read-only routes itself
+    // (ServerOptions::local_store_reads), so that it never waits for one.
+    const bool sqlite = config.database_url.rfind("sqlite://", 0) == 0;
+    std::shared_ptr<store::Database> database = store::open_database(
+        config.database_url, config.db_pool_size + (sqlite ? config.io_threads : 0));
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(config.db_startup_timeout);
     for (;;) {
@@ -108,6 +111,7 @@ int serve(const config::Config& config) {
     token_settings.refresh_idle_timeout = config.refresh_idle_timeout;
     token_settings.refresh_grace_period = config.refresh_grace_period;
     token_settings.service_lifetime = config.service_token_lifetime;
+    token_settings.verified_cache_size = config.token_cache_size;
     const auth::TokenIssuer tokens(jwt, token_settings, clock);
 
     std::unique_ptr<mail::Transport> transport;
@@ -217,6 +221,7 @@ int serve(const config::Config& config) {
     options.cors_origins = config.cors_origins;
     // Behind TLS (the public URL says so), browsers must never fall back to plain HTTP.
     options.hsts = https;
+    options.local_store_reads = database->dialect() == store::Dialect::sqlite;
     http::Server server(options, router, &request_metrics);
     server.listen();
     sender.start();

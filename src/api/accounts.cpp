@@ -111,8 +111,10 @@ void add_account_routes(http::Router& router, const Services& services) {
     const Services* s = &services;
     router.add(verb::post, "/api/auth/", "account_create",
                [s](http::RequestContext& c) { return create_account(*s, c); });
-    router.add(verb::get, "/api/auth/{username}", "account_get",
-               [s](http::RequestContext& c) { return get_account(*s, c); });
+    router.add(
+        verb::get, "/api/auth/{username}", "account_get",
+        [s](http::RequestContext& c) { return get_account(*s, c); },
+        http::Router::Execution::io_thread_if_local_reads);
     router.add(verb::put, "/api/auth/update/{username}", "account_update",
                [s](http::RequestContext& c) { return update_account(*s, c, false); });
     router.add(verb::patch, "/api/auth/update/{username}", "account_update",

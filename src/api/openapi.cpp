@@ -34,14 +34,17 @@ std::string openapi_document(const std::string& public_url) {
 void add_openapi_routes(http::Router& router, const Services& services) {
     // Built once: a document that does not parse stops the start, not a request.
     auto document = std::make_shared<const std::string>(openapi_document(services.public_url));
-    router.add(verb::get, "/api/auth/openapi.json", "openapi", [document](http::RequestContext&) {
-        http::Response response{status::ok, 11};
-        response.set(field::content_type, http::json_content_type);
-        response.set(field::cache_control, "public, max-age=300");
-        response.body() = *document;
-        response.prepare_payload();
-        return response;
-    });
+    router.add(
+        verb::get, "/api/auth/openapi.json", "openapi",
+        [document](http::RequestContext&) {
+            http::Response response{status::ok, 11};
+            response.set(field::content_type, http::json_content_type);
+            response.set(field::cache_control, "public, max-age=300");
+            response.body() = *document;
+            response.prepare_payload();
+            return response;
+        },
+        http::Router::Execution::io_thread);
 }
 
 }  // namespace authd::api

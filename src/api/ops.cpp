@@ -49,9 +49,12 @@ http::Response scrape(const Services& s, const http::RequestContext& context) {
 
 void add_ops_routes(http::Router& router, const Services& services) {
     const Services* s = &services;
-    router.add(verb::get, "/healthz", "healthz", [](http::RequestContext&) {
-        return ok(json::object{{"status", "ok"}});
-    });
+    router.add(
+        verb::get, "/healthz", "healthz",
+        [](http::RequestContext&) {
+            return ok(json::object{{"status", "ok"}});
+        },
+        http::Router::Execution::io_thread);
     router.add(verb::get, "/readyz", "readyz", [s](http::RequestContext&) {
         if (!s->store.ping())
             throw Error(ErrorKind::unavailable, "database_unavailable",
@@ -60,10 +63,12 @@ void add_ops_routes(http::Router& router, const Services& services) {
     });
     router.add(verb::get, "/metrics", "metrics",
                [s](http::RequestContext& context) { return scrape(*s, context); });
-    router.add(verb::get, "/api/auth/jwks", "jwks",
-               [s](http::RequestContext&) { return jwks(*s); });
-    router.add(verb::get, "/.well-known/jwks.json", "jwks",
-               [s](http::RequestContext&) { return jwks(*s); });
+    router.add(
+        verb::get, "/api/auth/jwks", "jwks", [s](http::RequestContext&) { return jwks(*s); },
+        http::Router::Execution::io_thread);
+    router.add(
+        verb::get, "/.well-known/jwks.json", "jwks",
+        [s](http::RequestContext&) { return jwks(*s); }, http::Router::Execution::io_thread);
 }
 
 }  // namespace authd::api

@@ -236,11 +236,12 @@ Principal Sessions::authenticate(std::string_view access_token) {
     }
     std::optional<Principal> principal;
     store_.read([&](store::Transaction& tx) {
-        auto session = tx.session_by_id(claims.session_id);
-        if (!session || session->user_id != claims.subject || !live(*session, clock_.now())) return;
-        auto user = tx.user_by_id(session->user_id);
-        if (!user || !user->is_active) return;
-        principal = Principal{std::move(*user), std::move(*session)};
+        auto found = tx.session_with_user(claims.session_id);
+        if (!found) return;
+        auto& [session, user] = *found;
+        if (session.user_id != claims.subject || !live(session, clock_.now()) || !user.is_active)
+            return;
+        principal = Principal{std::move(user), std::move(session)};
     });
     if (!principal) throw_invalid_bearer();
     return std::move(*principal);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/verified_tokens.h"
 #include "crypto/jwt.h"
 
 namespace authd::auth {
@@ -9,7 +10,7 @@ namespace authd::auth {
 namespace json = boost::json;
 
 struct TokenIssuer::Common {
-    json::object claims;
+    std::shared_ptr<const json::object> claims;
     std::string jti;
     std::int64_t issued_at = 0;
     std::int64_t expires_at = 0;
@@ -47,7 +48,18 @@ std::string required_string(const json::object& claims, std::string_view name) {
 
 TokenIssuer::TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, TokenSettings settings,
                          const Clock& clock)
-    : codec_(std::move(codec)), settings_(std::move(settings)), clock_(clock) {}
+    : codec_(std::move(codec)),
+      settings_(std::move(settings)),
+      clock_(clock),
+      verified_(settings_.verified_cache_size > 0
+                    ? std::make_unique<VerifiedTokenCache>(settings_.verified_cache_size)
+                    : nullptr) {}
+
+TokenIssuer::~TokenIssuer() = default;
+
+std::size_t TokenIssuer::remembered_tokens() const {
+    return verified_ ? verified_->size() : 0;
+}
 
 std::string TokenIssuer::encode(const UserClaims& c) const {
     json::object claims;
@@ -80,12 +92,22 @@ TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
                                                std::string_view expected_type,
                                                bool check_expiry) const {
     Common common;
-    try {
-        common.claims = codec_->decode(token);
-    } catch (const crypto::JwtError& e) {
-        throw InvalidToken(e.what());
+    // Refresh tokens are spent at their first use: not worth remembering.
+    const bool cacheable = verified_ && expected_type != "refresh";
+    VerifiedTokenCache::Digest digest{};
+    if (cacheable) {
+        digest = VerifiedTokenCache::digest(token);
+        common.claims = verified_->find(digest);
     }
-    const json::object& claims = common.claims;
+    const bool verified_now = !common.claims;
+    if (verified_now) {
+        try {
+            common.claims = std::make_shared<const json::object>(codec_->decode(token));
+        } catch (const crypto::JwtError& e) {
+            throw InvalidToken(e.what());
+        }
+    }
+    const json::object& claims = *common.claims;
     const json::value* type = claims.if_contains("token_type");
     if (!type || !type->is_string() || type->get_string() != expected_type)
         throw InvalidToken("wrong token type");
@@ -116,6 +138,9 @@ TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
         not_before && *not_before > now + settings_.leeway)
         throw InvalidToken("not yet valid");
     common.jti = required_string(claims, "jti");
+    // Only a token that passed every check is remembered; its claims are checked at each use.
+    if (cacheable && verified_now)
+        verified_->insert(digest, common.claims, common.expires_at + settings_.leeway, now);
     return common;
 }
 
@@ -127,10 +152,10 @@ UserClaims TokenIssuer::decode_user(std::string_view token, TokenType expected,
     claims.jti = std::move(common.jti);
     claims.issued_at = common.issued_at;
     claims.expires_at = common.expires_at;
-    claims.username = required_string(common.claims, "username");
-    claims.subject = required_string(common.claims, "sub");
-    claims.session_id = required_string(common.claims, "sid");
-    claims.auth_time = integer_claim(common.claims, "auth_time").value_or(common.issued_at);
+    claims.username = required_string(*common.claims, "username");
+    claims.subject = required_string(*common.claims, "sub");
+    claims.session_id = required_string(*common.claims, "sid");
+    claims.auth_time = integer_claim(*common.claims, "auth_time").value_or(common.issued_at);
     return claims;
 }
 
@@ -140,7 +165,7 @@ ServiceClaims TokenIssuer::decode_service(std::string_view token) const {
     claims.jti = std::move(common.jti);
     claims.issued_at = common.issued_at;
     claims.expires_at = common.expires_at;
-    claims.service_name = required_string(common.claims, "service_name");
+    claims.service_name = required_string(*common.claims, "service_name");
     return claims;
 }
 

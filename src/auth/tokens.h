@@ -1,6 +1,7 @@
 #pragma once
 // The claims of authd's tokens and their checks, in one place: every route that issues or
 // reads a token goes through TokenIssuer.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +16,8 @@ class JwtCodec;
 
 namespace authd::auth {
 
+class VerifiedTokenCache;
+
 struct TokenSettings {
     std::string issuer = "authd";
     std::string audience;  // empty: no "aud"
@@ -24,6 +27,8 @@ struct TokenSettings {
     std::int64_t refresh_grace_period = 10;
     std::int64_t service_lifetime = 12 * 3600;
     std::int64_t leeway = 30;  // on exp / nbf / iat
+    // Access and service tokens whose signature is remembered as checked (0: none).
+    std::size_t verified_cache_size = 10000;
 };
 
 enum class TokenType { access, refresh };
@@ -56,6 +61,7 @@ class TokenIssuer {
   public:
     TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, TokenSettings settings,
                 const Clock& clock);
+    ~TokenIssuer();
 
     std::string encode(const UserClaims& claims) const;
     std::string encode(const ServiceClaims& claims) const;
@@ -69,6 +75,8 @@ class TokenIssuer {
     std::string token_type_of(std::string_view token) const;
 
     const TokenSettings& settings() const { return settings_; }
+    // Tokens whose signature is remembered as checked (TokenSettings::verified_cache_size).
+    std::size_t remembered_tokens() const;
 
   private:
     struct Common;
@@ -78,6 +86,7 @@ class TokenIssuer {
     std::shared_ptr<const crypto::JwtCodec> codec_;
     TokenSettings settings_;
     const Clock& clock_;
+    std::unique_ptr<VerifiedTokenCache> verified_;  // null when verified_cache_size is 0
 };
 
 }  // namespace authd::auth

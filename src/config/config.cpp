@@ -331,6 +331,7 @@ Config load(const Getenv& getenv) {
     env.duration("AUTH_REFRESH_IDLE_TIMEOUT", config.refresh_idle_timeout, 1);
     env.duration("AUTH_REFRESH_GRACE_PERIOD", config.refresh_grace_period, 0);
     env.duration("AUTH_SERVICE_TOKEN_LIFETIME", config.service_token_lifetime, 1);
+    env.integer<std::size_t>("AUTH_TOKEN_CACHE_SIZE", config.token_cache_size, 0, 10'000'000);
     if (auto services = env.text("AUTH_SERVICES")) parse_services(*services, config);
     config.secret_key_file = config.data_dir + "/secret.key";
     if (auto file = env.text("AUTH_SECRET_KEY_FILE")) config.secret_key_file = *file;
@@ -439,6 +440,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_REFRESH_IDLE_TIMEOUT", seconds(c.refresh_idle_timeout)},
         {"AUTH_REFRESH_GRACE_PERIOD", seconds(c.refresh_grace_period)},
         {"AUTH_SERVICE_TOKEN_LIFETIME", seconds(c.service_token_lifetime)},
+        {"AUTH_TOKEN_CACHE_SIZE", std::to_string(c.token_cache_size)},
         {"AUTH_SERVICES", services},
         {"AUTH_SECRET_KEY_FILE", c.secret_key_file},
         {"AUTH_TOTP_ISSUER", c.totp_issuer},

@@ -66,6 +66,7 @@ struct Config {
     std::int64_t refresh_idle_timeout = 24 * 3600;
     std::int64_t refresh_grace_period = 10;
     std::int64_t service_token_lifetime = 12 * 3600;
+    std::size_t token_cache_size = 10000;  // access/service tokens remembered as verified
     std::vector<ServiceCredential> services;
     std::string secret_key_file;  // default: <data_dir>/secret.key
 

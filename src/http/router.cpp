@@ -67,14 +67,15 @@ std::string_view method_name(bhttp::verb method) {
 
 }  // namespace
 
-void Router::add(bhttp::verb method, std::string pattern, std::string name, Handler handler) {
+void Router::add(bhttp::verb method, std::string pattern, std::string name, Handler handler,
+                 Execution execution) {
     std::vector<std::string_view> segments;
     if (!split_path(pattern, segments))
         throw std::invalid_argument("invalid route pattern \"" + pattern + "\"");
     if (method == bhttp::verb::options)
         throw std::invalid_argument("OPTIONS is answered by the server, not by a route (\"" +
                                     pattern + "\")");
-    routes_.push_back({method, std::move(pattern), std::move(name), std::move(handler)});
+    routes_.push_back({method, std::move(pattern), std::move(name), std::move(handler), execution});
 }
 
 Router::Match Router::match(bhttp::verb method, std::string_view path) const {

@@ -13,14 +13,28 @@ namespace authd::http {
 
 class Router {
   public:
+    // Where a route's handler runs. Most handlers may block (password hashing, writes, waiting
+    // for a database connection) and run on the worker pool. Handing a request to the pool and
+    // back costs more than a small handler itself, so two kinds run on the I/O thread instead:
+    enum class Execution {
+        worker_pool,
+        // Answers from memory alone (/healthz, the public keys).
+        io_thread,
+        // Reads the store and nothing else: on the I/O thread when the store's reads are
+        // in-process and never wait (ServerOptions::local_store_reads: SQLite), else the pool.
+        io_thread_if_local_reads,
+    };
+
     // `name` labels the route in logs and metrics ("login", "account_get", ...).
-    void add(bhttp::verb method, std::string pattern, std::string name, Handler handler);
+    void add(bhttp::verb method, std::string pattern, std::string name, Handler handler,
+             Execution execution = Execution::worker_pool);
 
     struct Route {
         bhttp::verb method;
         std::string pattern;
         std::string name;
         Handler handler;
+        Execution execution = Execution::worker_pool;
     };
 
     enum class Outcome { found, not_found, method_not_allowed };

@@ -401,6 +401,14 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
                                               exchange.language);
 
     exchange.route = match.route->name;
+    const Router::Route& route = *match.route;
+    if (route.execution == Router::Execution::io_thread ||
+        (route.execution == Router::Execution::io_thread_if_local_reads &&
+         options.local_store_reads)) {
+        RequestContext context{request, path, std::move(match.params), exchange.client_ip,
+                               exchange.request_id};
+        co_return run_handler(route, context);
+    }
     // Bounded: requests beyond the pool's threads plus its queue are refused, not queued.
     const unsigned capacity = std::max(1u, options.worker_threads) + options.worker_queue;
     if (requests_in_pool.fetch_add(1) >= capacity) {
@@ -411,7 +419,6 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
     }
     RequestContext context{request, path, std::move(match.params), exchange.client_ip,
                            exchange.request_id};
-    const Router::Route& route = *match.route;
     // The handler may block; it runs on the pool while this connection's coroutine waits.
     co_return co_await asio::co_spawn(
         workers,

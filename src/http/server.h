@@ -38,6 +38,10 @@ struct ServerOptions {
     std::vector<std::string> cors_origins;
     // `Strict-Transport-Security` on every answer (the public URL is https).
     bool hsts = false;
+    // The store's reads are in-process and never wait for a writer (SQLite in WAL mode, with a
+    // connection for each I/O thread beyond the workers'): routes marked
+    // Execution::io_thread_if_local_reads then run on the I/O thread.
+    bool local_store_reads = false;
 };
 
 class Server {

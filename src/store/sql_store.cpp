@@ -50,6 +50,15 @@ constexpr std::string_view kSessionColumns =
     "previous_refresh_hash, rotated_at, revoked_at, user_agent, ip";
 const std::string kSelectSession =
     std::string("SELECT ") + std::string(kSessionColumns) + " FROM sessions WHERE id = $1";
+// The session's columns qualified (users has id and created_at too), then the user's from a
+// derived table, whose own "users" the columns' subquery refers to.
+const std::string kSelectSessionWithUser =
+    "SELECT sessions.id, sessions.user_id, sessions.created_at, sessions.last_used_at, "
+    "sessions.auth_time, sessions.expires_at, sessions.refresh_hash, "
+    "sessions.previous_refresh_hash, sessions.rotated_at, sessions.revoked_at, "
+    "sessions.user_agent, sessions.ip, u.* FROM sessions JOIN (SELECT " +
+    std::string(kUserColumns) + " FROM users) u ON u.id = sessions.user_id WHERE sessions.id = $1";
+constexpr std::size_t kSessionColumnCount = 12;
 const std::string kSelectActiveSessions =
     std::string("SELECT ") + std::string(kSessionColumns) +
     " FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2"
@@ -262,22 +271,23 @@ Param optional_integer(const std::optional<std::int64_t>& value) {
     return nullptr;
 }
 
-User read_user(const Row& row) {
+// `first`: where the user's columns start in the row.
+User read_user(const Row& row, std::size_t first = 0) {
     User user;
-    user.id = row.text(0);
-    user.username = row.text(1);
-    user.email = row.text(2);
-    user.password_hash = row.text(3);
-    user.two_fa_enable = row.boolean(4);
-    user.email_verified = row.boolean(5);
-    user.lang = row.text(6);
-    user.is_active = row.boolean(7);
-    user.date_joined = row.integer(8);
-    user.last_login = row.optional_integer(9);
-    user.password_changed_at = row.integer(10);
-    user.totp_ready = row.boolean(11);
-    user.second_factor_failures = static_cast<int>(row.integer(12));
-    user.last_second_factor_failure = row.optional_integer(13);
+    user.id = row.text(first + 0);
+    user.username = row.text(first + 1);
+    user.email = row.text(first + 2);
+    user.password_hash = row.text(first + 3);
+    user.two_fa_enable = row.boolean(first + 4);
+    user.email_verified = row.boolean(first + 5);
+    user.lang = row.text(first + 6);
+    user.is_active = row.boolean(first + 7);
+    user.date_joined = row.integer(first + 8);
+    user.last_login = row.optional_integer(first + 9);
+    user.password_changed_at = row.integer(first + 10);
+    user.totp_ready = row.boolean(first + 11);
+    user.second_factor_failures = static_cast<int>(row.integer(first + 12));
+    user.last_second_factor_failure = row.optional_integer(first + 13);
     return user;
 }
 
@@ -432,6 +442,14 @@ class SqlTransaction final : public Transaction {
         const Result result = db_.execute(kSelectSession, {session_id});
         if (result.rows.empty()) return std::nullopt;
         return read_session(result.rows.front());
+    }
+
+    std::optional<std::pair<Session, User>> session_with_user(
+        const std::string& session_id) override {
+        const Result result = db_.execute(kSelectSessionWithUser, {session_id});
+        if (result.rows.empty()) return std::nullopt;
+        const Row& row = result.rows.front();
+        return std::pair{read_session(row), read_user(row, kSessionColumnCount)};
     }
 
     bool rotate_refresh(const std::string& session_id, const std::string& expected_hash,

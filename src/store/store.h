@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace authd::store {
@@ -166,6 +167,10 @@ class Transaction {
 
     virtual void insert_session(const Session& session) = 0;
     virtual std::optional<Session> session_by_id(const std::string& session_id) = 0;
+    // The session and its user in one statement (one round trip: every authenticated request
+    // asks), or nullopt when the session does not exist.
+    virtual std::optional<std::pair<Session, User>> session_with_user(
+        const std::string& session_id) = 0;
     // Moves the session to `new_hash` only if its current hash is still `expected_hash` (so of
     // two concurrent rotations one wins). Returns whether it did.
     virtual bool rotate_refresh(const std::string& session_id, const std::string& expected_hash,

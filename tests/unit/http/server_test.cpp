@@ -429,6 +429,73 @@ TEST_F(ServerTest, BusyPoolAnswers503) {
     EXPECT_EQ(other.request(bhttp::verb::get, "/hello").result_int(), 200);
 }
 
+// Routes run on the I/O thread do not need a worker: they are answered while the only worker is
+// held (and its queue has no place), where a worker-pool route gets 503.
+class ExecutionTest : public ServerTest {
+  protected:
+    ExecutionTest() {
+        router.add(bhttp::verb::get, "/hold", "hold", [this](RequestContext&) {
+            entered.set_value();
+            release.wait();
+            return json_response(bhttp::status::ok, boost::json::object{});
+        });
+        auto answer = [](RequestContext&) {
+            return json_response(bhttp::status::ok, boost::json::object{});
+        };
+        router.add(bhttp::verb::get, "/memory", "memory", answer, Router::Execution::io_thread);
+        router.add(bhttp::verb::get, "/reads", "reads", answer,
+                   Router::Execution::io_thread_if_local_reads);
+    }
+
+    // The status of `target` while the worker is held.
+    void hold_the_worker(bool local_store_reads) {
+        ServerOptions options;
+        options.worker_threads = 1;
+        options.worker_queue = 0;
+        options.local_store_reads = local_store_reads;
+        start(options);
+        holder.emplace(server->port());
+        holder->send_raw("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+        entered.get_future().wait();
+    }
+
+    void let_go() {
+        released = true;
+        release_promise.set_value();
+        EXPECT_EQ(holder->read_response().result_int(), 200);
+    }
+
+    // A failed expectation must not leave the worker held, or stopping would wait for it.
+    ~ExecutionTest() override {
+        if (!released) release_promise.set_value();
+    }
+
+    std::promise<void> entered;
+    std::promise<void> release_promise;
+    std::shared_future<void> release = release_promise.get_future().share();
+    std::optional<Client> holder;
+    bool released = false;
+};
+
+TEST_F(ExecutionTest, IoThreadRoutesNeedNoWorker) {
+    hold_the_worker(false);
+    Client other(server->port());
+    EXPECT_EQ(other.request(bhttp::verb::get, "/hello").result_int(), 503);
+    EXPECT_EQ(other.request(bhttp::verb::get, "/memory").result_int(), 200);
+    // Store reads are not known to be local: the pool's, so busy.
+    EXPECT_EQ(other.request(bhttp::verb::get, "/reads").result_int(), 503);
+    let_go();
+}
+
+TEST_F(ExecutionTest, ReadRoutesRunOnTheIoThreadWhenReadsAreLocal) {
+    hold_the_worker(true);
+    Client other(server->port());
+    EXPECT_EQ(other.request(bhttp::verb::get, "/hello").result_int(), 503);
+    EXPECT_EQ(other.request(bhttp::verb::get, "/reads").result_int(), 200);
+    EXPECT_EQ(other.request(bhttp::verb::get, "/memory").result_int(), 200);
+    let_go();
+}
+
 TEST_F(ServerTest, ConnectionsBeyondTheCapAreClosed) {
     ServerOptions options;
     options.max_connections = 1;
