@@ -159,4 +159,18 @@ std::string quote_identifier(const std::string& name) {
     return quoted + "\"";
 }
 
+std::string select_sql(const std::string& table, const std::vector<std::string>& columns) {
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        sql += (i ? ", " : "") + quote_identifier(columns[i]);
+    return sql + " FROM " + quote_identifier(table);
+}
+
+std::vector<std::string> first_values(const std::vector<TableRow>& rows) {
+    std::vector<std::string> values;
+    for (const TableRow& row : rows)
+        if (!row.empty() && row.front()) values.push_back(*row.front());
+    return values;
+}
+
 }  // namespace authd::import

@@ -60,32 +60,24 @@ class PostgresSource final : public TableReader {
     std::string description() const override { return description_; }
 
     std::vector<std::string> tables() override {
-        std::vector<std::string> names;
-        for (const TableRow& row : query("SELECT table_name FROM information_schema.tables "
-                                         "WHERE table_schema = current_schema() "
-                                         "AND table_type = 'BASE TABLE' ORDER BY 1",
-                                         {}))
-            if (row.at(0)) names.push_back(*row.at(0));
-        return names;
+        return first_values(
+            query("SELECT table_name FROM information_schema.tables "
+                  "WHERE table_schema = current_schema() "
+                  "AND table_type = 'BASE TABLE' ORDER BY 1",
+                  {}));
     }
 
     std::vector<std::string> columns(const std::string& table) override {
-        std::vector<std::string> names;
-        for (const TableRow& row : query("SELECT column_name FROM information_schema.columns "
-                                         "WHERE table_schema = current_schema() "
-                                         "AND table_name = $1 ORDER BY ordinal_position",
-                                         {table}))
-            if (row.at(0)) names.push_back(*row.at(0));
-        return names;
+        return first_values(
+            query("SELECT column_name FROM information_schema.columns "
+                  "WHERE table_schema = current_schema() "
+                  "AND table_name = $1 ORDER BY ordinal_position",
+                  {table}));
     }
 
     std::vector<TableRow> rows(const std::string& table,
                                const std::vector<std::string>& columns) override {
-        std::string sql = "SELECT ";
-        for (std::size_t i = 0; i < columns.size(); ++i)
-            sql += (i ? ", " : "") + quote_identifier(columns[i]);
-        sql += " FROM " + quote_identifier(table);
-        return query(sql, {});
+        return query(select_sql(table, columns), {});
     }
 
   private:

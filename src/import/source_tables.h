@@ -50,4 +50,9 @@ std::unique_ptr<TableReader> open_source(const std::string& from);
 // "name" with `"` doubled, between double quotes: an SQL identifier.
 std::string quote_identifier(const std::string& name);
 
+// For the SQL sources: `SELECT "a", "b" FROM "table"`, and the non-NULL first values of rows
+// (a catalogue query's names).
+std::string select_sql(const std::string& table, const std::vector<std::string>& columns);
+std::vector<std::string> first_values(const std::vector<TableRow>& rows);
+
 }  // namespace authd::import

@@ -42,27 +42,17 @@ class SqliteSource final : public TableReader {
     std::string description() const override { return "SQLite file " + path_; }
 
     std::vector<std::string> tables() override {
-        std::vector<std::string> names;
-        for (const TableRow& row :
-             query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", {}))
-            if (row.at(0)) names.push_back(*row.at(0));
-        return names;
+        return first_values(
+            query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", {}));
     }
 
     std::vector<std::string> columns(const std::string& table) override {
-        std::vector<std::string> names;
-        for (const TableRow& row : query("SELECT name FROM pragma_table_info(?1)", {table}))
-            if (row.at(0)) names.push_back(*row.at(0));
-        return names;
+        return first_values(query("SELECT name FROM pragma_table_info(?1)", {table}));
     }
 
     std::vector<TableRow> rows(const std::string& table,
                                const std::vector<std::string>& columns) override {
-        std::string sql = "SELECT ";
-        for (std::size_t i = 0; i < columns.size(); ++i)
-            sql += (i ? ", " : "") + quote_identifier(columns[i]);
-        sql += " FROM " + quote_identifier(table);
-        return query(sql, {});
+        return query(select_sql(table, columns), {});
     }
 
   private:
