@@ -1,6 +1,7 @@
 // authd: wiring only. Configuration → store → mailer → domain → routes → server.
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -53,11 +54,15 @@ void log_configuration(const config::Config& config) {
 // Opens the database and applies the migrations, waiting for a database that is still coming
 // up (a container started beside it) at most `db_startup_timeout`.
 std::shared_ptr<store::Database> open_and_migrate(const config::Config& config) {
-    // SQLite: a connection more for each I/O thread, which runs read-only routes itself
-    // (ServerOptions::local_store_reads), so that it never waits for one.
+    // SQLite: a connection for every thread that may use the store at once (the request
+    // threads, the I/O threads, which run read-only routes themselves, and the outbox sender
+    // and maintenance threads), so that an I/O thread never waits for one.
     const bool sqlite = config.database_url.rfind("sqlite://", 0) == 0;
-    std::shared_ptr<store::Database> database = store::open_database(
-        config.database_url, config.db_pool_size + (sqlite ? config.io_threads : 0));
+    const std::size_t pool_size =
+        sqlite ? std::max(config.db_pool_size, config.worker_threads) + config.io_threads + 2
+               : config.db_pool_size;
+    std::shared_ptr<store::Database> database =
+        store::open_database(config.database_url, pool_size);
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(config.db_startup_timeout);
     for (;;) {
