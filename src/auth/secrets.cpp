@@ -1,67 +1,21 @@
 #include "auth/secrets.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
 #include "crypto/base64url.h"
+#include "util/private_file.h"
 #include "util/random.h"
 
 namespace authd::auth {
 namespace {
 
 constexpr std::size_t kKeyBytes = 32;
-
-// Publishes `content` at `path` all at once with mode 0600. False when another process created
-// the file first (instances starting together on a shared volume): its key is the one to use.
-bool publish_private_file(const std::string& path, std::string_view content, Random& random) {
-    const std::filesystem::path target(path);
-    if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
-    const std::string temporary = path + ".tmp-" + random.token(9);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw std::runtime_error("cannot create " + temporary + ": " + std::strerror(errno));
-    bool written = true;
-    while (!content.empty()) {
-        const ssize_t n = ::write(fd, content.data(), content.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            written = false;
-            break;
-        }
-        content.remove_prefix(static_cast<std::size_t>(n));
-    }
-    written = ::fsync(fd) == 0 && written;
-    ::close(fd);
-    if (!written) {
-        ::unlink(temporary.c_str());
-        throw std::runtime_error("cannot write " + temporary);
-    }
-    // link() never replaces an existing file, so processes starting together agree on one key;
-    // rename() is the fallback for file systems without hard links.
-    bool published = true;
-    if (::link(temporary.c_str(), path.c_str()) != 0) {
-        const int link_error = errno;
-        if (link_error == EEXIST) {
-            published = false;
-        } else if (::rename(temporary.c_str(), path.c_str()) != 0) {
-            const int rename_error = errno;
-            ::unlink(temporary.c_str());
-            throw std::runtime_error("cannot create " + path + ": " + std::strerror(rename_error));
-        }
-    }
-    ::unlink(temporary.c_str());  // harmless ENOENT after a rename
-    return published;
-}
 
 Secrets read_secret_file(const std::string& path, std::ifstream& in) {
     std::stringstream text;
@@ -83,7 +37,8 @@ Secrets Secrets::load_or_create(const std::string& path, Random& random) {
     if (!std::filesystem::exists(path)) {
         std::string key(kKeyBytes, '\0');
         random.fill(reinterpret_cast<unsigned char*>(key.data()), key.size());
-        if (publish_private_file(path, crypto::base64url_encode(key) + "\n", random))
+        if (publish_private_file(path, crypto::base64url_encode(key) + "\n", random,
+                                 "secret key file"))
             return Secrets(key);
         sodium_memzero(key.data(), key.size());
     }

@@ -1,6 +1,5 @@
 #include "crypto/jwt.h"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -11,8 +10,6 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -21,9 +18,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <system_error>
 
 #include "crypto/base64url.h"
+#include "util/private_file.h"
 #include "util/random.h"
 
 namespace authd::crypto {
@@ -456,76 +453,6 @@ std::string read_file(const std::string& path) {
     return content.str();
 }
 
-void write_all(int fd, std::string_view data, const std::string& path) {
-    while (!data.empty()) {
-        const ssize_t written = ::write(fd, data.data(), data.size());
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            throw std::runtime_error("writing signing key file '" + path +
-                                     "' failed: " + std::strerror(errno));
-        }
-        data.remove_prefix(static_cast<std::size_t>(written));
-    }
-}
-
-void fsync_directory(const std::filesystem::path& directory) {
-    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;  // durability is best effort here; the key file itself is synced
-    ::fsync(fd);
-    ::close(fd);
-}
-
-// Publishes `content` at `path` all at once with mode 0600. Returns false when another process
-// created the file first; its key is then the one to use.
-bool publish_key_file(const std::string& path, std::string_view content, Random& random) {
-    const std::filesystem::path target(path);
-    const std::filesystem::path directory =
-        target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-    std::error_code error;
-    std::filesystem::create_directories(directory, error);
-    if (error) {
-        throw std::runtime_error("cannot create the directory of signing key file '" + path +
-                                 "': " + error.message());
-    }
-
-    const std::string temporary = path + ".tmp-" + random.token(9);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw std::runtime_error("cannot create signing key file '" + path +
-                                 "': " + std::strerror(errno));
-    }
-    try {
-        write_all(fd, content, path);
-        if (::fsync(fd) != 0) {
-            throw std::runtime_error("syncing signing key file '" + path +
-                                     "' failed: " + std::strerror(errno));
-        }
-    } catch (...) {
-        ::close(fd);
-        ::unlink(temporary.c_str());
-        throw;
-    }
-    ::close(fd);
-
-    // link() never replaces an existing file, so two processes starting together agree on one
-    // key; rename() is the fallback for file systems without hard links.
-    bool published = true;
-    if (::link(temporary.c_str(), path.c_str()) != 0) {
-        const int link_error = errno;
-        if (link_error == EEXIST) {
-            published = false;
-        } else if (::rename(temporary.c_str(), path.c_str()) != 0) {
-            const int rename_error = errno;
-            ::unlink(temporary.c_str());
-            throw std::runtime_error("cannot move signing key file into place at '" + path +
-                                     "': " + std::strerror(rename_error));
-        }
-    }
-    ::unlink(temporary.c_str());  // harmless ENOENT after a rename
-    fsync_directory(directory);
-    return published;
-}
-
 }  // namespace
 
 // -------------------------------------------------------------------------------------------------
@@ -643,7 +570,7 @@ std::unique_ptr<SigningKey> load_or_create_signing_key(JwtAlgorithm algorithm,
 
     auto key = generate_signing_key(algorithm, random);
     std::string pem = key->private_pem();
-    const bool published = publish_key_file(path, pem, random);
+    const bool published = publish_private_file(path, pem, random, "signing key file");
     sodium_memzero(pem.data(), pem.size());
     if (!published) return load_existing();  // another process won the race
     return key;
