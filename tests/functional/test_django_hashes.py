@@ -24,7 +24,6 @@ from django.contrib.auth.hashers import (
     PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher,
 )
 
-from authd_mail import SmtpSink
 from authd_testlib import (
     BODY_BAD_LOGIN, MSG_OLD_PASSWORD_WRONG, MSG_REAUTH_PASSWORD_WRONG, TwoFactorKit,
     assert_tokens, password_hashes, random_password, unique_name,
@@ -117,11 +116,8 @@ def stored(server, username: str) -> tuple:
 # fixtures
 
 @pytest.fixture(scope="module")
-def sink():
-    s = SmtpSink()
-    s.start()
-    yield s
-    s.stop()
+def sink(smtp_sink):
+    return smtp_sink  # conftest's module-wide sink, under the name these tests use
 
 
 @pytest.fixture(scope="module")

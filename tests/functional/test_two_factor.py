@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from authd_mail import (BODY_RESET_DONE, BODY_RESET_SENT, SUBJECT_PASSWORD_RESET_NOTICE,
-                        SUBJECT_RESET, SmtpSink, extract_link, flush_outbox, link_path,
+                        SUBJECT_RESET, extract_link, flush_outbox, link_path,
                         throttled_body)
 from authd_testlib import (BODY_APP_CONFIRMED, BODY_BAD_LOGIN, BODY_CODE_SENT,
                            BODY_EMAIL_NOT_VERIFIED, BODY_INVALID_CODE, BODY_INVALID_TICKET,
@@ -30,11 +30,8 @@ N_PARALLEL = 10
 
 
 @pytest.fixture(scope="module")
-def sink():
-    s = SmtpSink()
-    s.start()
-    yield s
-    s.stop()
+def sink(smtp_sink):
+    return smtp_sink  # conftest's module-wide sink, under the name these tests use
 
 
 @pytest.fixture(scope="module")

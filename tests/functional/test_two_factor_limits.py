@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from authd_mail import SUBJECT_EMAIL_CHANGED, SUBJECT_VERIFY, SmtpSink, throttled_body
+from authd_mail import SUBJECT_EMAIL_CHANGED, SUBJECT_VERIFY, throttled_body
 from authd_testlib import (BODY_BAD_LOGIN, BODY_CODE_SENT, BODY_INVALID_CODE,
                            BODY_INVALID_TICKET, BODY_REAUTH_REQUIRED, MSG_REAUTH_PASSWORD_WRONG,
                            SUBJECT_2FA_OFF, SUBJECT_APP_REMOVED, USER_KEYS, TotpApp,
@@ -25,11 +25,8 @@ CODE_LIMIT = 2        # mailed login codes per account per hour
 
 
 @pytest.fixture(scope="module")
-def sink():
-    s = SmtpSink()
-    s.start()
-    yield s
-    s.stop()
+def sink(smtp_sink):
+    return smtp_sink  # conftest's module-wide sink, under the name these tests use
 
 
 @pytest.fixture(scope="module")
