@@ -30,15 +30,19 @@ def small_pool_server(module_factory):
 def test_login_flood_gets_503_while_token_checks_answer(small_pool_server):
     server = small_pool_server
     client = server.client()
-    user = client.new_user()
+    # One account per login: logins of one account from one address beyond the login limits'
+    # concurrency get 429 before reaching the pool, and this test is about the pool.
+    users = [client.new_user() for _ in range(FLOOD)]
+    user = users[0]
     account_url = f"{server.base_url}/api/auth/{user.username}"
     bearer = {"Authorization": f"Bearer {user.access}"}
     barrier = threading.Barrier(FLOOD)
 
-    def login(_):
+    def login(index):
         barrier.wait(timeout=TIMEOUT)
+        flooder = users[index]
         r = requests.post(server.base_url + "/api/auth/login",
-                          json={"username": user.username, "password": user.password},
+                          json={"username": flooder.username, "password": flooder.password},
                           timeout=TIMEOUT)
         return r
 
