@@ -65,16 +65,18 @@ std::string readable(const std::string& message) {
     if (headers.find("quoted-printable") == std::string_view::npos) return message;
     auto end = message.find("\n--=_authd", body);
     if (end == std::string::npos) end = message.size();
-    std::string text = decode_quoted_printable(
-        std::string_view(message).substr(body + 2, end - body - 2));
-    while (!text.empty() && text.back() == '\n') text.pop_back();
+    std::string text =
+        decode_quoted_printable(std::string_view(message).substr(body + 2, end - body - 2));
+    while (!text.empty() && text.back() == '\n')
+        text.pop_back();
     return header_line(message, "Subject") + "\n\n" + text;
 }
 
 // The zero-configuration run: each message's subject and text, on standard output.
 class ConsoleTransport final : public Transport {
-public:
-    void deliver(const Envelope& envelope, const std::string& mime) override {
+  public:
+    void deliver(const Envelope& envelope, const std::string& mime,
+                 std::stop_token /*stop: printing does not wait*/) override {
         const std::string block = "----- e-mail to " + envelope.to_address + " -----\n" +
                                   readable(without_carriage_returns(mime)) +
                                   "\n----- end of e-mail -----\n";

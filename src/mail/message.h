@@ -25,7 +25,7 @@ struct Email {
 // A field that would let user input add a header (CR, LF or NUL), or an address that is not
 // one plain mailbox. Raised at input validation and again when a message is built.
 class HeaderInjection : public std::invalid_argument {
-public:
+  public:
     using std::invalid_argument::invalid_argument;
 };
 

@@ -47,6 +47,7 @@ void OutboxSender::stop() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
+    stop_source_.request_stop();
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
 }
@@ -65,10 +66,23 @@ int OutboxSender::deliver_due() {
         claimed = tx.claim_due_outbox(now, now + settings_.claim_seconds, settings_.batch);
     });
     int delivered = 0;
-    for (const store::OutboxMessage& message : claimed) {
+    const std::stop_token stop = stop_source_.get_token();
+    for (std::size_t next = 0; next < claimed.size(); ++next) {
+        const store::OutboxMessage& message = claimed[next];
         const int attempts = message.attempts + 1;
         try {
-            transport_.deliver({message.sender, message.recipient}, message.mime);
+            if (stop.stop_requested()) throw DeliveryCancelled();
+            transport_.deliver({message.sender, message.recipient}, message.mime, stop);
+        } catch (const DeliveryCancelled&) {
+            // Stopping: this message and the rest of the batch go back to the queue as they
+            // were, rather than stay held for claim_seconds.
+            store_.write([&](store::Transaction& tx) {
+                for (std::size_t i = next; i < claimed.size(); ++i)
+                    tx.release_outbox_claim(claimed[i].id);
+            });
+            log::info("e-mail delivery stopped: " + std::to_string(claimed.size() - next) +
+                      " message(s) left queued");
+            break;
         } catch (const DeliveryError& e) {
             const std::int64_t at = clock_.now();
             const bool give_up =

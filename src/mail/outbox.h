@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -51,7 +52,8 @@ class OutboxSender {
     ~OutboxSender();
 
     void start();
-    // Finishes the message under way, then stops. Undelivered messages stay queued.
+    // Cuts the delivery under way short (within about a second, see Transport) and stops.
+    // Undelivered messages stay queued, due at once for the next sender.
     void stop();
 
     // One pass: delivers the messages due now; returns how many were delivered. (Tests call it
@@ -78,6 +80,7 @@ class OutboxSender {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    std::stop_source stop_source_;  // requested with stopping_: seen by the transport
     std::thread thread_;
     metrics::Counter sent_;
     metrics::Counter failures_;

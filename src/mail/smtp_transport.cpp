@@ -110,6 +110,12 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
     return length;
 }
 
+// libcurl calls this often while a transfer moves and about once a second while it waits (on a
+// connection, a greeting, an answer): a nonzero return aborts the transfer.
+int abort_when_stopping(void* user_data, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const std::stop_token*>(user_data)->stop_requested() ? 1 : 0;
+}
+
 struct EasyDeleter {
     void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
@@ -121,7 +127,7 @@ class SmtpTransport final : public Transport {
   public:
     explicit SmtpTransport(SmtpSettings settings) : settings_(std::move(settings)) {}
 
-    void deliver(const Envelope& envelope, const std::string& mime) override {
+    void deliver(const Envelope& envelope, const std::string& mime, std::stop_token stop) override {
         // The envelope goes into SMTP commands: refuse anything but plain addresses.
         for (const std::string* address : {&envelope.from_address, &envelope.to_address}) {
             bool plain = false;
@@ -162,9 +168,14 @@ class SmtpTransport final : public Transport {
         curl_easy_setopt(handle, CURLOPT_TIMEOUT, settings_.timeout_seconds);
         curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM in a threaded process
         curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+        curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
+        curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &stop);
 
+        if (stop.stop_requested()) throw DeliveryCancelled();
         const CURLcode result = curl_easy_perform(handle);
         if (result == CURLE_OK) return;
+        if (result == CURLE_ABORTED_BY_CALLBACK) throw DeliveryCancelled();
 
         long response_code = 0;
         curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response_code);

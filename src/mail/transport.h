@@ -2,6 +2,7 @@
 // Delivering one rendered message. The outbox calls a Transport from its own thread.
 #include <memory>
 #include <stdexcept>
+#include <stop_token>
 #include <string>
 
 #include "mail/message.h"
@@ -9,21 +10,30 @@
 namespace authd::mail {
 
 class DeliveryError : public std::runtime_error {
-public:
+  public:
     DeliveryError(const std::string& message, bool permanent)
         : std::runtime_error(message), permanent_(permanent) {}
     // A 5xx answer: retrying will not help.
     bool permanent() const { return permanent_; }
 
-private:
+  private:
     bool permanent_;
 };
 
+// The delivery was given up because `stop` was requested (shutdown): not an attempt.
+class DeliveryCancelled : public std::runtime_error {
+  public:
+    DeliveryCancelled() : std::runtime_error("e-mail delivery cancelled by shutdown") {}
+};
+
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
-    // Returns once the server accepted the message; throws DeliveryError otherwise.
-    virtual void deliver(const Envelope& envelope, const std::string& mime) = 0;
+    // Returns once the server accepted the message; throws DeliveryError otherwise, or
+    // DeliveryCancelled soon after `stop` is requested (a slow server does not hold up a
+    // shutdown until its timeout).
+    virtual void deliver(const Envelope& envelope, const std::string& mime,
+                         std::stop_token stop) = 0;
 };
 
 // `console:`: writes each message's subject and decoded text to standard output.

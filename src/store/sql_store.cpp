@@ -112,6 +112,8 @@ constexpr std::string_view kOutboxRetry =
 constexpr std::string_view kOutboxFailed =
     "UPDATE outbox SET status = 'failed', attempts = $2, last_error = $3, locked_until = NULL "
     "WHERE id = $1";
+constexpr std::string_view kReleaseOutboxClaim =
+    "UPDATE outbox SET locked_until = NULL WHERE id = $1 AND status = 'pending'";
 constexpr std::string_view kPruneOutbox =
     "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < $1";
 constexpr std::string_view kCountPendingOutbox =
@@ -532,6 +534,10 @@ class SqlTransaction final : public Transaction {
     void mark_outbox_failed(const std::string& id, int attempts,
                             const std::string& error) override {
         db_.execute(kOutboxFailed, {id, std::int64_t{attempts}, error});
+    }
+
+    void release_outbox_claim(const std::string& id) override {
+        db_.execute(kReleaseOutboxClaim, {id});
     }
 
     void prune_outbox(std::int64_t before) override { db_.execute(kPruneOutbox, {before}); }

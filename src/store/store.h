@@ -209,6 +209,8 @@ class Transaction {
                                    std::int64_t next_attempt_at, const std::string& error) = 0;
     virtual void mark_outbox_failed(const std::string& id, int attempts,
                                     const std::string& error) = 0;
+    // Gives a claimed message back unattempted (its sender is stopping): due again at once.
+    virtual void release_outbox_claim(const std::string& id) = 0;
     virtual std::int64_t pending_outbox_count() = 0;
     // Deletes sent and failed messages queued before `before` (pending ones are never deleted).
     virtual void prune_outbox(std::int64_t before) = 0;

@@ -1,10 +1,13 @@
-"""The outbox through failures: an SMTP server that is down while messages are queued, and an
-authd killed (SIGKILL) with messages queued. Afterwards every message arrives, exactly once,
-intact (its link works). Also: two instances sharing one outbox, a recipient refused for good
-(5xx), and a message given up after AUTH_EMAIL_GIVE_UP_AFTER."""
+"""The outbox through failures: an SMTP server that is down while messages are queued, an
+authd killed (SIGKILL) with messages queued, and one stopped (SIGTERM) while an SMTP server
+keeps it waiting. Afterwards every message arrives, exactly once, intact (its link works).
+Also: two instances sharing one outbox, a recipient refused for good (5xx), and a message given
+up after AUTH_EMAIL_GIVE_UP_AFTER."""
 
 import collections
 import re
+import socket
+import threading
 import time
 
 from authd_mail import (BODY_RESET_LINK_VALID, BODY_RESET_SENT, BODY_VERIFIED, SUBJECT_RESET,
@@ -112,6 +115,59 @@ def test_messages_queued_before_a_crash_are_delivered_after_restart(authd_factor
     assert_each_delivered_once(sink, expected)
     delivered = wait_for_log(server, DELIVERED_LINE, len(expected), since=log_size)
     assert len(delivered) == len(expected) == len(set(delivered))
+    assert_links_work(server.client(), sink, users)
+
+
+class SilentSmtpServer:
+    """Accepts connections and never says a word: a delivery waits for the greeting until
+    AUTH_EMAIL_TIMEOUT."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connected = threading.Event()
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            self.connections.append(connection)
+            self.connected.set()
+
+    def close(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def test_sigterm_during_a_stalled_delivery_exits_at_once_and_loses_nothing(authd_factory,
+                                                                           smtp_sink_factory):
+    sink = smtp_sink_factory()
+    silent = SilentSmtpServer()
+    try:
+        # A minute per attempt: an exit within the 5 s below is the delivery cut short.
+        server = authd_factory(sink.env(AUTH_EMAIL_URL=f"smtp://127.0.0.1:{silent.port}",
+                                        AUTH_EMAIL_TIMEOUT="60"))
+        users, expected = queue_messages(server.client(), 2)
+        assert silent.connected.wait(timeout=10), "authd never connected to the SMTP server"
+        server.stop(timeout=5)  # asserts exit status 0 within 5 s
+    finally:
+        silent.close()
+    log = server.log()
+    # The stalled delivery's batch: one message or more, as the sender's polls fell.
+    left = re.findall(r"e-mail delivery stopped: (\d+) message\(s\) left queued", log)
+    assert len(left) == 1 and 1 <= int(left[0]) <= len(expected), server.log_tail(20)
+    assert "failed" not in log  # a cut-short delivery is not a failed attempt
+
+    # Restarted against a working server: everything is due at once (not held for minutes by
+    # the stopped sender's claim), and arrives once.
+    server.overrides.update(sink.env())
+    server.start()
+    assert_each_delivered_once(sink, expected, settle=0.3)
     assert_links_work(server.client(), sink, users)
 
 

@@ -2,7 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
+#include <condition_variable>
+#include <latch>
+#include <mutex>
 #include <regex>
+#include <stop_token>
 
 #include "test_support.h"
 #include "util/errors.h"
@@ -60,6 +65,40 @@ TEST(Outbox, RetriesWithBackoffThenDeliversOnce) {
     EXPECT_EQ(d.sender.deliver_due(), 1);
     EXPECT_EQ(d.sender.deliver_due(), 0);  // sent is sent: never again
     EXPECT_EQ(d.transport.delivered.size(), 1u);
+}
+
+// Waits in every delivery until the sender stops, as a silent SMTP server would keep libcurl.
+class StallingTransport final : public mail::Transport {
+  public:
+    void deliver(const mail::Envelope&, const std::string&, std::stop_token stop) override {
+        ++calls;
+        entered.count_down();
+        std::mutex mutex;
+        std::condition_variable_any never;
+        std::unique_lock lock(mutex);
+        never.wait(lock, stop, [] { return false; });
+        throw mail::DeliveryCancelled();
+    }
+    std::atomic<int> calls{0};
+    std::latch entered{1};
+};
+
+TEST(Outbox, StoppingCutsTheDeliveryShortAndLeavesTheBatchDueAtOnce) {
+    Domain d;
+    for (const char* name : {"ann", "ben", "cat"})
+        d.register_user(name);
+    StallingTransport stalling;
+    mail::OutboxSender stalled(*d.store, stalling, d.clock, mail::SenderSettings{});
+    stalled.start();
+    stalling.entered.wait();
+    stalled.stop();                // returns: the delivery under way was cut short
+    EXPECT_EQ(stalling.calls, 1);  // the rest of the batch was not tried
+    EXPECT_EQ(stalled.delivery_failures(), 0u);
+
+    // Another sender, at the same moment: all three are due, none waits for claim_seconds.
+    const auto delivered = d.deliver();
+    EXPECT_EQ(delivered.size(), 3u);
+    EXPECT_EQ(d.sender.delivery_failures(), 0u);
 }
 
 TEST(Outbox, BackoffDoublesUpToAnHour) {

@@ -1,13 +1,19 @@
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 #include "mail/transport.h"
 
 namespace authd {
 namespace {
 
+using mail::DeliveryCancelled;
 using mail::DeliveryError;
 using mail::make_smtp_transport;
 
@@ -57,7 +63,7 @@ TEST(SmtpTransport, ClosedPortIsATemporaryFailureWithoutThePassword) {
     const mail::Envelope envelope{"noreply@example.com", "alice@example.com"};
     const auto started = std::chrono::steady_clock::now();
     try {
-        transport->deliver(envelope, "Subject: x\r\n\r\nhello\r\n");
+        transport->deliver(envelope, "Subject: x\r\n\r\nhello\r\n", {});
         FAIL() << "delivery to a closed port succeeded";
     } catch (const DeliveryError& e) {
         EXPECT_FALSE(e.permanent()) << e.what();
@@ -73,12 +79,66 @@ TEST(SmtpTransport, EnvelopeWithALineBreakIsRefusedBeforeConnecting) {
           mail::Envelope{"noreply@example.com\r\nDATA", "a@b.c"},
           mail::Envelope{"Name <noreply@example.com>", "a@b.c"}}) {
         try {
-            transport->deliver(envelope, "Subject: x\r\n\r\nhello\r\n");
+            transport->deliver(envelope, "Subject: x\r\n\r\nhello\r\n", {});
             ADD_FAILURE() << "accepted " << envelope.to_address;
         } catch (const DeliveryError& e) {
             EXPECT_TRUE(e.permanent());
         }
     }
+}
+
+TEST(SmtpTransport, AStopRequestedBeforehandCancelsWithoutConnecting) {
+    // Port 1 is closed: had it connected, this would be a DeliveryError.
+    const auto transport = make_smtp_transport("smtp://127.0.0.1:1", false, 5);
+    std::stop_source stop;
+    stop.request_stop();
+    EXPECT_THROW(transport->deliver({"noreply@example.com", "alice@example.com"},
+                                    "Subject: x\r\n\r\nhello\r\n", stop.get_token()),
+                 DeliveryCancelled);
+}
+
+// A server that accepts connections and never says a word.
+class SilentServer {
+  public:
+    SilentServer() {
+        listener_ = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+            listen(listener_, 4) != 0 ||
+            getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        port_ = ntohs(address.sin_port);
+    }
+    ~SilentServer() {
+        if (connection_ >= 0) close(connection_);
+        close(listener_);
+    }
+    int port() const { return port_; }
+    // Blocks until a client connects.
+    void accept_one() { connection_ = accept(listener_, nullptr, nullptr); }
+
+  private:
+    int listener_ = -1;
+    int connection_ = -1;
+    int port_ = 0;
+};
+
+TEST(SmtpTransport, AStopRequestedWhileTheServerIsSilentCancelsBeforeTheTimeout) {
+    SilentServer server;
+    // With a 60 s timeout, an answer other than DeliveryCancelled would come a minute late.
+    const auto transport =
+        make_smtp_transport("smtp://127.0.0.1:" + std::to_string(server.port()), false, 60);
+    std::stop_source stop;
+    std::jthread stopper([&] {
+        server.accept_one();  // the transport waits for the greeting from here on
+        stop.request_stop();
+    });
+    EXPECT_THROW(transport->deliver({"noreply@example.com", "alice@example.com"},
+                                    "Subject: x\r\n\r\nhello\r\n", stop.get_token()),
+                 DeliveryCancelled);
 }
 
 }  // namespace

@@ -37,7 +37,8 @@ class RecordingTransport final : public mail::Transport {
         std::string mime;
         bool has(std::string_view text) const { return mime.find(text) != std::string::npos; }
     };
-    void deliver(const mail::Envelope& envelope, const std::string& mime) override {
+    void deliver(const mail::Envelope& envelope, const std::string& mime,
+                 std::stop_token /*stop*/) override {
         if (failures_left > 0) {
             --failures_left;
             throw mail::DeliveryError("421 try again later", permanent_failure);
