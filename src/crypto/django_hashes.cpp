@@ -14,6 +14,8 @@
 #include <string>
 #include <variant>
 
+#include "crypto/base64url.h"
+
 namespace authd::crypto::django {
 namespace {
 
@@ -99,46 +101,6 @@ std::optional<std::uint32_t> argon2_number(std::string_view& rest) {
     return static_cast<std::uint32_t>(value);
 }
 
-int base64_value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-// Standard base64 without padding, as in PHC strings, as strictly as libargon2 reads it: a
-// length of 1 modulo 4 and unused bits that are not zero are refused.
-std::optional<std::string> decode_unpadded_base64(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() * 3 / 4);
-    std::uint32_t bits = 0;
-    unsigned bit_count = 0;
-    for (const char c : text) {
-        const int value = base64_value(c);
-        if (value < 0) return std::nullopt;
-        bits = (bits << 6) | static_cast<std::uint32_t>(value);
-        bit_count += 6;
-        if (bit_count >= 8) {
-            bit_count -= 8;
-            out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-            bits &= (1u << bit_count) - 1;
-        }
-    }
-    if (bit_count > 4 || bits != 0) return std::nullopt;
-    return out;
-}
-
-// Python's base64.b64encode: standard alphabet, with padding.
-std::string encode_base64(const unsigned char* data, std::size_t size) {
-    std::string out(4 * ((size + 2) / 3) + 1, '\0');
-    const int written =
-        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
-
 constexpr std::size_t base64_length(std::size_t bytes) {
     return 4 * ((bytes + 2) / 3);
 }
@@ -192,8 +154,8 @@ std::optional<Parsed> parse_argon2(std::string_view rest) {
     }
     const auto salt_b64 = take_field(rest);
     if (!salt_b64) return std::nullopt;
-    auto salt = decode_unpadded_base64(*salt_b64);
-    auto hash = decode_unpadded_base64(rest);
+    auto salt = base64_decode_unpadded(*salt_b64);
+    auto hash = base64_decode_unpadded(rest);
     if (!salt || !hash) return std::nullopt;
 
     // What libargon2 itself refuses, then the bounds.
@@ -286,7 +248,7 @@ bool matches(const Pbkdf2& hash, std::string_view password) {
                           digest.data()) != 1) {
         return false;
     }
-    return equal_in_constant_time(encode_base64(digest.data(), static_cast<std::size_t>(size)),
+    return equal_in_constant_time(base64_encode(digest.data(), static_cast<std::size_t>(size)),
                                   hash.digest_b64);
 }
 
@@ -356,7 +318,7 @@ bool matches(const Scrypt& hash, std::string_view password) {
                        digest.size()) != 1) {
         return false;
     }
-    return equal_in_constant_time(encode_base64(digest.data(), digest.size()), hash.digest_b64);
+    return equal_in_constant_time(base64_encode(digest.data(), digest.size()), hash.digest_b64);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <string>
 
+#include "crypto/base64url.h"
+
 namespace authd::mail {
 namespace {
 
@@ -105,38 +107,9 @@ Mailbox parse_mailbox(std::string_view mailbox) {
     return {display_name, std::string(address)};
 }
 
-constexpr char kBase64Alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Standard (RFC 4648 section 4) padded base64, on one line.
-std::string base64(std::string_view data) {
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= data.size(); i += 3) {
-        const unsigned value = static_cast<unsigned char>(data[i]) << 16 |
-                               static_cast<unsigned char>(data[i + 1]) << 8 |
-                               static_cast<unsigned char>(data[i + 2]);
-        out += kBase64Alphabet[value >> 18 & 0x3f];
-        out += kBase64Alphabet[value >> 12 & 0x3f];
-        out += kBase64Alphabet[value >> 6 & 0x3f];
-        out += kBase64Alphabet[value & 0x3f];
-    }
-    const std::size_t rest = data.size() - i;
-    if (rest > 0) {
-        unsigned value = static_cast<unsigned char>(data[i]) << 16;
-        if (rest == 2) value |= static_cast<unsigned char>(data[i + 1]) << 8;
-        out += kBase64Alphabet[value >> 18 & 0x3f];
-        out += kBase64Alphabet[value >> 12 & 0x3f];
-        out += rest == 2 ? kBase64Alphabet[value >> 6 & 0x3f] : '=';
-        out += '=';
-    }
-    return out;
-}
-
 // Base64 body lines of 76 characters (RFC 2045 section 6.8), separated by CRLF.
 std::string base64_body(std::string_view data) {
-    const std::string encoded = base64(data);
+    const std::string encoded = crypto::base64_encode(data);
     std::string out;
     for (std::size_t i = 0; i < encoded.size(); i += kPreferredLineLength) {
         if (i > 0) out += kCrlf;
@@ -205,7 +178,7 @@ std::string encoded_words(std::string_view text, std::size_t first_line_used) {
         if (end == start) end = std::min(start + max_bytes, text.size());  // not UTF-8 at all
         if (!first) out += "\r\n ";
         out += kEncodedWordPrefix;
-        out += base64(text.substr(start, end - start));
+        out += crypto::base64_encode(text.substr(start, end - start));
         out += kEncodedWordSuffix;
         start = end;
         first = false;

@@ -92,5 +92,35 @@ TEST(Base64Url, RejectsImpossibleLengths) {
     EXPECT_FALSE(base64url_decode("Zm9vY"));
 }
 
+// The standard alphabet (RFC 4648 §4): padded for MIME and Django's pbkdf2 digests, unpadded
+// and canonical for the salts and hashes of PHC strings.
+TEST(Base64, Rfc4648VectorsPaddedAndUnpadded) {
+    const std::vector<std::pair<std::string, std::string>> vectors = {
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
+    };
+    for (const auto& [plain, padded] : vectors) {
+        EXPECT_EQ(base64_encode(plain), padded) << plain;
+        const std::string unpadded = padded.substr(0, padded.find('='));
+        EXPECT_EQ(base64_decode_unpadded(unpadded), plain) << unpadded;
+    }
+    EXPECT_EQ(base64_encode(std::string("\xfb\xff", 2)), "+/8=");
+    EXPECT_EQ(base64_decode_unpadded("+/8"), std::string("\xfb\xff", 2));
+}
+
+TEST(Base64, UnpaddedDecodingRefusesWhatLibargon2Refuses) {
+    EXPECT_FALSE(base64_decode_unpadded("Zg=="));   // padding
+    EXPECT_FALSE(base64_decode_unpadded("Zh"));     // unused bits not zero ("Zg" is canonical)
+    EXPECT_FALSE(base64_decode_unpadded("Zm9"));    // likewise ("Zm8")
+    EXPECT_FALSE(base64_decode_unpadded("Zm9vY"));  // a length of 1 modulo 4
+    EXPECT_FALSE(base64_decode_unpadded("-_8"));    // the url alphabet
+    EXPECT_FALSE(base64_decode_unpadded("Zm 9v"));
+}
+
 }  // namespace
 }  // namespace authd::crypto
