@@ -1,10 +1,9 @@
 // Routes that work through e-mail: password reset (JSON and HTML pages), e-mail verification,
 // and the data export.
-#include <sodium.h>
-
 #include "api/common.h"
 #include "api/routes.h"
 #include "auth/email_flows.h"
+#include "crypto/constant_time.h"
 #include "http/form_body.h"
 #include "http/json_body.h"
 #include "http/language.h"
@@ -49,8 +48,7 @@ http::Response reset_form(const Services& s, i18n::Language language, status cod
 
 bool csrf_matches(const http::RequestContext& context, const std::string& submitted) {
     const auto cookie = http::cookie_value(context.request, kCsrfCookie);
-    return cookie && !submitted.empty() && cookie->size() == submitted.size() &&
-           sodium_memcmp(cookie->data(), submitted.data(), submitted.size()) == 0;
+    return cookie && !submitted.empty() && crypto::equal_in_constant_time(*cookie, submitted);
 }
 
 std::vector<std::string> messages_of(const ValidationError& error, i18n::Language language) {

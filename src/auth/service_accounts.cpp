@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "auth/sessions.h"
+#include "crypto/constant_time.h"
 #include "util/errors.h"
 #include "util/log.h"
 
@@ -15,10 +16,6 @@ std::string digest(std::string_view text) {
                        reinterpret_cast<const unsigned char*>(text.data()), text.size(), nullptr,
                        0);
     return out;
-}
-
-bool same_digest(const std::string& a, const std::string& b) {
-    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace
@@ -43,8 +40,8 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     const Entry* match = nullptr;
     bool configured = false;
     for (const Entry& entry : services_) {
-        const bool name_ok = same_digest(digest(entry.name), name_digest);
-        const bool secret_ok = same_digest(entry.secret_digest, secret_digest);
+        const bool name_ok = crypto::equal_in_constant_time(digest(entry.name), name_digest);
+        const bool secret_ok = crypto::equal_in_constant_time(entry.secret_digest, secret_digest);
         configured = configured || name_ok;
         if (name_ok && secret_ok) match = &entry;
     }

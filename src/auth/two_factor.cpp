@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "auth/accounts.h"
+#include "crypto/constant_time.h"
 #include "crypto/password_hasher.h"
 #include "mail/outbox.h"
 #include "mail/templates.h"
@@ -45,10 +46,6 @@ bool all_digits(std::string_view text) {
     for (char c : text)
         if (c < '0' || c > '9') return false;
     return true;
-}
-
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, std::int64_t now,
@@ -347,8 +344,8 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
             }
         }
         for (const store::LoginTicket& ticket : candidates.email_tickets) {
-            if (equal_in_constant_time(*ticket.email_code_hash,
-                                       email_code_hash(ticket.ticket_hash, code))) {
+            if (crypto::equal_in_constant_time(*ticket.email_code_hash,
+                                               email_code_hash(ticket.ticket_hash, code))) {
                 match.kind = Match::Kind::email;
                 match.ticket_hash = ticket.ticket_hash;
                 return match;

@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "crypto/base64url.h"
+#include "crypto/constant_time.h"
 
 namespace authd::crypto::django {
 namespace {
@@ -103,11 +104,6 @@ std::optional<std::uint32_t> argon2_number(std::string_view& rest) {
 
 constexpr std::size_t base64_length(std::size_t bytes) {
     return 4 * ((bytes + 2) / 3);
-}
-
-// Equal lengths (a length is no secret: it follows from the format), then every byte compared.
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // An empty string_view may hold a null pointer; the libraries get a real (empty) buffer.
