@@ -1,44 +1,22 @@
 #include <libpq-fe.h>
 
-#include <memory>
-
 #include "import/source_tables.h"
+#include "store/postgres_connect.h"
 
 namespace authd::import {
 namespace {
 
-// libpq messages end in a newline and may span lines.
-std::string one_line(const char* message) {
-    std::string text = message ? message : "";
-    for (char& c : text)
-        if (c == '\n' || c == '\t') c = ' ';
-    while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-    return text;
-}
-
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+using store::ResultPtr;
 
 class PostgresSource final : public TableReader {
   public:
     explicit PostgresSource(const std::string& url) {
-        const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
-        const char* const values[] = {"10", url.c_str(), nullptr};
-        conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-        if (conn_ == nullptr) throw SourceError("cannot connect to PostgreSQL: out of memory");
-        if (PQstatus(conn_) != CONNECTION_OK) {
-            // libpq names host and port, never the password.
-            const std::string message = one_line(PQerrorMessage(conn_));
-            PQfinish(conn_);
-            throw SourceError("cannot connect to the source PostgreSQL: " + message);
-        }
+        std::string error;
+        conn_ = store::connect_postgres(url, 10, error);
+        if (conn_ == nullptr)
+            throw SourceError("cannot connect to the source PostgreSQL: " + error);
         description_ = std::string("PostgreSQL database ") + PQdb(conn_) + " on " + PQhost(conn_) +
                        ":" + PQport(conn_);
-        PQsetNoticeProcessor(
-            conn_, [](void*, const char*) {}, nullptr);
         try {
             // Times in UTC; every table from one snapshot; nothing can be written by mistake.
             query("SET TIME ZONE 'UTC'", {});
@@ -89,7 +67,8 @@ class PostgresSource final : public TableReader {
                                       values.data(), nullptr, nullptr, 0));
         const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-            throw SourceError("reading the source PostgreSQL: " + one_line(PQerrorMessage(conn_)));
+            throw SourceError("reading the source PostgreSQL: " +
+                              store::one_line(PQerrorMessage(conn_)));
         std::vector<TableRow> rows;
         const int count = PQntuples(result.get());
         const int fields = PQnfields(result.get());

@@ -9,20 +9,10 @@
 #include <vector>
 
 #include "store/connection_pool.h"
+#include "store/postgres_connect.h"
 
 namespace authd::store {
 namespace {
-
-// libpq messages end in a newline and may span lines; log lines want one.
-std::string one_line(const char* message) {
-    std::string text = message ? message : "";
-    for (char& c : text) {
-        if (c == '\n' || c == '\t') c = ' ';
-    }
-    while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-    return text;
-}
 
 // Failures after which this connection is gone or the server refuses work for now.
 bool is_connection_failure(std::string_view sqlstate) {
@@ -61,11 +51,6 @@ bool is_plain_select(std::string_view sql) {
            !contains_ignoring_case(sql, " FOR KEY SHARE");
 }
 
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
-
 bool succeeded(const PGresult* result) {
     const ExecStatusType status = PQresultStatus(result);
     return result != nullptr &&
@@ -80,20 +65,9 @@ std::string_view error_field(const PGresult* result, int field) {
 class PostgresConnection final : public PooledConnection {
   public:
     explicit PostgresConnection(const std::string& url) {
-        // connect_timeout first: a value in the URL, expanded from `dbname`, overrides it.
-        const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
-        const char* const values[] = {"5", url.c_str(), nullptr};
-        conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-        if (conn_ == nullptr) throw Unavailable("cannot connect to PostgreSQL: out of memory");
-        if (PQstatus(conn_) != CONNECTION_OK) {
-            // libpq's message names host and port, never the password.
-            std::string message = one_line(PQerrorMessage(conn_));
-            PQfinish(conn_);
-            throw Unavailable("cannot connect to PostgreSQL: " + message);
-        }
-        // Notices ("relation already exists, skipping") would go to stderr otherwise.
-        PQsetNoticeProcessor(
-            conn_, [](void*, const char*) {}, nullptr);
+        std::string error;
+        conn_ = connect_postgres(url, 5, error);
+        if (conn_ == nullptr) throw Unavailable("cannot connect to PostgreSQL: " + error);
         try {
             execute_script("SET statement_timeout = '10s'");
         } catch (...) {
