@@ -199,6 +199,15 @@ def parse_raw_response(data: bytes) -> tuple[int, dict, bytes]:
     return status, headers, body
 
 
+def file_tail(path: str, lines: int = 40) -> str:
+    """The last `lines` lines of a log file, "" when it cannot be read."""
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
 # ----------------------------------------------------------------------------------------------
 # PostgreSQL
 
@@ -238,11 +247,7 @@ class PgServer:
         return result
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            with open(self.logfile, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return file_tail(self.logfile, lines)
 
     def start(self):
         opts = (f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 "

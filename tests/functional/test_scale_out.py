@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from authd_testlib import (
     BODY_BAD_LOGIN, TIMEOUT, AuthdServer, Client, assert_refresh_invalid, assert_token_not_valid,
-    assert_tokens, count_rows, free_port, jwt_claims, random_password, unique_name,
+    assert_tokens, count_rows, file_tail, free_port, jwt_claims, random_password, unique_name,
 )
 
 RUN_CLUSTER = Path(__file__).resolve().parents[2] / "deploy" / "run-cluster"
@@ -156,11 +156,7 @@ class Haproxy:
                 self.proc.wait()
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            with open(self.logfile, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return file_tail(self.logfile, lines)
 
     def cleanup(self):
         self.stop()
