@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "crypto/base64url.h"
 #include "i18n/catalog.h"
 #include "i18n/keys.h"
 
@@ -41,12 +42,7 @@ std::string base64_sha256(std::string_view data) {
     if (EVP_Digest(data.data(), data.size(), digest, &digest_length, EVP_sha256(), nullptr) != 1) {
         throw std::runtime_error("SHA-256 failed");
     }
-    // EVP_EncodeBlock writes 4 characters per 3 bytes plus a terminating NUL.
-    std::string encoded(4 * ((digest_length + 2) / 3) + 1, '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest,
-                                        static_cast<int>(digest_length));
-    encoded.resize(static_cast<std::size_t>(written));
-    return encoded;
+    return crypto::base64_encode(digest, digest_length);
 }
 
 // A complete document around `content` (already HTML). The referrer policy keeps the token in
