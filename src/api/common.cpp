@@ -1,7 +1,5 @@
 #include "api/common.h"
 
-#include <ctime>
-
 #include "auth/accounts.h"
 #include "auth/user_rules.h"
 #include "http/language.h"
@@ -36,15 +34,6 @@ auth::ClientInfo client_info(const http::RequestContext& context) {
     return {context.client_ip, std::string(context.header("User-Agent"))};
 }
 
-std::string iso8601(std::int64_t unix_seconds) {
-    const std::time_t time = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&time, &tm);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return text;
-}
-
 json::object user_json(const store::User& user) {
     json::array methods;
     for (const std::string& factor : auth::ready_second_factors(user))
@@ -57,9 +46,9 @@ json::object user_json(const store::User& user) {
     body["email_verified"] = user.email_verified;
     body["two_fa_methods"] = std::move(methods);
     body["lang"] = user.lang;
-    body["date_joined"] = iso8601(user.date_joined);
+    body["date_joined"] = util::iso8601(user.date_joined);
     if (user.last_login)
-        body["last_login"] = iso8601(*user.last_login);
+        body["last_login"] = util::iso8601(*user.last_login);
     else
         body["last_login"] = nullptr;
     return body;

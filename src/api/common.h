@@ -7,6 +7,7 @@
 #include "http/types.h"
 #include "i18n/message.h"
 #include "store/store.h"
+#include "util/time_text.h"
 
 namespace authd::api {
 
@@ -22,9 +23,6 @@ auth::ClientInfo client_info(const http::RequestContext& context);
 
 // The user as read responses show it.
 boost::json::object user_json(const store::User& user);
-
-// "2026-11-24T13:00:00Z"
-std::string iso8601(std::int64_t unix_seconds);
 
 boost::json::object pair_json(const auth::TokenPair& pair);
 // {"access", "refresh", "lang"}: what a completed login answers.

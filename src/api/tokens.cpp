@@ -56,13 +56,13 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
         json::array history;
         for (const store::SecurityEvent& event : events)
             history.push_back(json::object{{"event", event.kind},
-                                           {"at", iso8601(event.at)},
+                                           {"at", util::iso8601(event.at)},
                                            {"ip", event.ip},
                                            {"user_agent", event.user_agent}});
         sessions.push_back(json::object{
             {"id", session.id},
-            {"created", iso8601(session.created_at)},
-            {"last_used", iso8601(session.last_used_at)},
+            {"created", util::iso8601(session.created_at)},
+            {"last_used", util::iso8601(session.last_used_at)},
             {"user_agent", session.user_agent},
             {"ip", session.ip},
             {"current", session.id == caller.session.id},

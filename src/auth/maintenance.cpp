@@ -2,44 +2,27 @@
 
 #include <chrono>
 
-#include "util/errors.h"
-#include "util/log.h"
-
 namespace authd::auth {
 
 Maintenance::Maintenance(store::Store& store, const Clock& clock, MaintenanceSettings settings)
-    : store_(store), clock_(clock), settings_(settings) {}
+    : store_(store),
+      clock_(clock),
+      settings_(settings),
+      task_("maintenance", std::chrono::seconds(settings.interval_seconds), [this] {
+          run_once();
+          return false;
+      }) {}
 
 Maintenance::~Maintenance() {
     stop();
 }
 
 void Maintenance::start() {
-    thread_ = std::thread([this] {
-        std::unique_lock lock(mutex_);
-        while (!stopping_) {
-            lock.unlock();
-            try {
-                run_once();
-            } catch (const Error& e) {
-                log::warn(std::string("maintenance: ") + e.detail());  // database down
-            } catch (const std::exception& e) {
-                log::error(std::string("maintenance: ") + e.what());
-            }
-            lock.lock();
-            wake_.wait_for(lock, std::chrono::seconds(settings_.interval_seconds),
-                           [this] { return stopping_; });
-        }
-    });
+    task_.start();
 }
 
 void Maintenance::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    task_.stop();
 }
 
 void Maintenance::run_once() {

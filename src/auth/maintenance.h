@@ -3,13 +3,11 @@
 // older than the retention period, and delivered (or given up) messages, whose text may hold
 // links. Runs on its own thread now and then; several
 // instances running it at once do no harm (each pass is a few idempotent deletes).
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "store/store.h"
 #include "util/clock.h"
+#include "util/periodic_task.h"
 
 namespace authd::auth {
 
@@ -34,10 +32,7 @@ class Maintenance {
     store::Store& store_;
     const Clock& clock_;
     MaintenanceSettings settings_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread thread_;
+    PeriodicTask task_;
 };
 
 }  // namespace authd::auth

@@ -32,6 +32,9 @@ OutboxSender::OutboxSender(store::Store& store, Transport& transport, const Cloc
       transport_(transport),
       clock_(clock),
       settings_(settings),
+      // A full batch likely means more are due: the next pass runs at once.
+      task_("outbox sender", std::chrono::milliseconds(settings.poll_interval_ms),
+            [this] { return deliver_due() >= settings_.batch; }),
       pending_(clock, 5) {}
 
 OutboxSender::~OutboxSender() {
@@ -39,24 +42,15 @@ OutboxSender::~OutboxSender() {
 }
 
 void OutboxSender::start() {
-    thread_ = std::thread([this] { run(); });
+    task_.start();
 }
 
 void OutboxSender::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    stop_source_.request_stop();
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    task_.stop();
 }
 
 std::int64_t OutboxSender::backoff(int attempts) const {
-    std::int64_t delay = settings_.retry_base;
-    for (int i = 1; i < attempts && delay < settings_.retry_max_interval; ++i)
-        delay *= 2;
-    return std::min(delay, settings_.retry_max_interval);
+    return exponential_backoff(attempts, settings_.retry_base, settings_.retry_max_interval);
 }
 
 int OutboxSender::deliver_due() {
@@ -66,7 +60,7 @@ int OutboxSender::deliver_due() {
         claimed = tx.claim_due_outbox(now, now + settings_.claim_seconds, settings_.batch);
     });
     int delivered = 0;
-    const std::stop_token stop = stop_source_.get_token();
+    const std::stop_token stop = task_.stop_token();
     for (std::size_t next = 0; next < claimed.size(); ++next) {
         const store::OutboxMessage& message = claimed[next];
         const int attempts = message.attempts + 1;
@@ -121,28 +115,6 @@ void OutboxSender::collect(metrics::Writer& out) {
     out.family("authd_outbox_delivery_failures_total", "counter",
                "Failed e-mail delivery attempts (retried later, or given up).");
     out.sample("authd_outbox_delivery_failures_total", {}, delivery_failures());
-}
-
-void OutboxSender::run() {
-    log::info("outbox sender started");
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-        lock.unlock();
-        int delivered = 0;
-        try {
-            delivered = deliver_due();
-        } catch (const Error& e) {
-            log::warn(std::string("outbox: ") + e.detail());  // database down: retry later
-        } catch (const std::exception& e) {
-            log::error(std::string("outbox: ") + e.what());
-        }
-        lock.lock();
-        // A full batch likely means more are due: go again at once.
-        if (delivered < settings_.batch)
-            wake_.wait_for(lock, std::chrono::milliseconds(settings_.poll_interval_ms),
-                           [this] { return stopping_; });
-    }
-    log::info("outbox sender stopped");
 }
 
 }  // namespace authd::mail

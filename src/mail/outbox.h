@@ -2,17 +2,14 @@
 // The durable outbox: messages are rendered and written in the transaction of the change that
 // causes them, then delivered by OutboxSender on its own thread, retried with exponential
 // backoff, and marked sent or failed. A crash or an SMTP outage loses no message.
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <stop_token>
 #include <string>
-#include <thread>
 
 #include "mail/message.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/metrics.h"
+#include "util/periodic_task.h"
 #include "util/random.h"
 
 namespace authd::mail {
@@ -71,17 +68,11 @@ class OutboxSender {
     void collect(metrics::Writer& out);
 
   private:
-    void run();
-
     store::Store& store_;
     Transport& transport_;
     const Clock& clock_;
     SenderSettings settings_;
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::stop_source stop_source_;  // requested with stopping_: seen by the transport
-    std::thread thread_;
+    PeriodicTask task_;  // its stop token is seen by the transport
     metrics::Counter sent_;
     metrics::Counter failures_;
     metrics::CachedGauge pending_;
