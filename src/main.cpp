@@ -32,6 +32,10 @@
 #include "import/import_command.h"
 #include "mail/outbox.h"
 #include "mail/transport.h"
+#include "platform/account_changes.h"
+#include "platform/events.h"
+#include "platform/hooks_file.h"
+#include "platform/http_client.h"
 #include "store/sql.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -78,9 +82,25 @@ std::shared_ptr<store::Database> open_and_migrate(const config::Config& config) 
     }
 }
 
+// The hooks file, read and checked before anything starts: a bad one stops authd (status 2).
+platform::HooksFile load_hooks(const config::Config& config) {
+    if (config.hooks_file.empty()) return {};
+    try {
+        return platform::load_hooks_file(config.hooks_file,
+                                         [](const std::string& name) -> std::optional<std::string> {
+                                             const char* value = std::getenv(name.c_str());
+                                             if (!value) return std::nullopt;
+                                             return std::string(value);
+                                         });
+    } catch (const platform::HooksFileError& e) {
+        throw config::ConfigError(std::string("AUTH_HOOKS_FILE ") + e.what());
+    }
+}
+
 int serve(const config::Config& config) {
     SystemClock clock;
     SystemRandom random;
+    const platform::HooksFile hooks = load_hooks(config);
     log_configuration(config);
     // The message catalogues are compiled in; parsed now, a broken one stops the start.
     for (const i18n::Language language : i18n::all_languages)
@@ -136,6 +156,9 @@ int serve(const config::Config& config) {
     mail::OutboxSender sender(*store, *transport, clock, sender_settings);
 
     auth::Audit audit(clock, random);
+    // Subscribers' events are written with the audit events they report.
+    platform::EventPublisher event_publisher(hooks, clock, random);
+    audit.set_listener(event_publisher);
     auth::Notices notices(outbox);
     auth::RateLimiter limiter(clock, audit);
     auth::OneTimeLinks links(config.public_url, clock, random);
@@ -171,6 +194,23 @@ int serve(const config::Config& config) {
     auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters);
     auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                             reauthentication, audit, clock, random);
+    // The platform's other services (AUTH_HOOKS_FILE): changes made there too, all or nothing.
+    const std::unique_ptr<platform::HttpClient> http_client = platform::make_curl_http_client();
+    platform::ServiceTokens platform_tokens(tokens, config.hooks_service_name, clock, random);
+    platform::ChangeSettings change_settings;
+    change_settings.retry_base = config.hooks_retry_base;
+    change_settings.export_wait = config.hooks_export_wait;
+    platform::AccountChanges account_changes(*store, hooks, *http_client, platform_tokens, audit,
+                                             clock, random, change_settings);
+    auth::PlatformEffects platform_effects(audit, data_export);
+    account_changes.set_effects(platform_effects);
+    accounts.set_platform(account_changes);
+    data_export.set_platform(account_changes);
+    platform::EventSettings event_settings;
+    event_settings.retry_base = config.hooks_retry_base;
+    event_settings.give_up_after = config.hooks_event_give_up_after;
+    platform::EventSender event_sender(*store, hooks, *http_client, clock, event_settings);
+
     auth::MaintenanceSettings maintenance_settings;
     maintenance_settings.audit_retention = config.audit_retention;
     auth::Maintenance maintenance(*store, clock, maintenance_settings);
@@ -207,6 +247,8 @@ int serve(const config::Config& config) {
     registry.add([&](metrics::Writer& out) { database->collect(out); });
     registry.add([&](metrics::Writer& out) { sender.collect(out); });
     registry.add([&](metrics::Writer& out) { sessions.collect(out); });
+    registry.add([&](metrics::Writer& out) { account_changes.collect(out); });
+    registry.add([&](metrics::Writer& out) { event_sender.collect(out); });
     registry.add(metrics::collect_process);
 
     http::ServerOptions options;
@@ -231,7 +273,11 @@ int serve(const config::Config& config) {
     server.listen();
     sender.start();
     maintenance.start();
+    account_changes.start();
+    event_sender.start();
     server.run();
+    event_sender.stop();
+    account_changes.stop();
     maintenance.stop();
     sender.stop();
     return 0;

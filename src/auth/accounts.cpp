@@ -13,6 +13,18 @@ i18n::Message duplicate_message(const std::string& field) {
     return field == "username" ? i18n::keys::username_taken : i18n::keys::email_taken;
 }
 
+// A duplicate of a change under way: the account is being changed already.
+[[noreturn]] void throw_duplicate(const store::Duplicate& duplicate) {
+    if (duplicate.field() == "change")
+        throw Error(ErrorKind::conflict, "change_in_progress", i18n::keys::change_in_progress);
+    throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
+}
+
+// Names being registered and reserved by a rename wait for each other (see lock_key).
+std::string name_lock(std::string_view username) {
+    return "username:" + ascii_lower(username);
+}
+
 void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
                     const std::string& password, std::string_view username,
                     std::string_view email) {
@@ -62,7 +74,8 @@ store::User Accounts::register_user(const Registration& r) {
 
     // Early answers for the common case; the unique indexes decide races below.
     store_.read([&](store::Transaction& tx) {
-        if (tx.user_by_username(r.username)) errors.add("username", duplicate_message("username"));
+        if (tx.user_by_username(r.username) || tx.username_reserved(r.username))
+            errors.add("username", duplicate_message("username"));
         if (tx.user_by_email(r.email)) errors.add("email", duplicate_message("email"));
     });
     errors.throw_if_any();
@@ -77,16 +90,66 @@ store::User Accounts::register_user(const Registration& r) {
     user.lang = r.lang;
     user.date_joined = now;
     user.password_changed_at = now;
+    // With the platform's services, the account is pending (it holds its name and address but
+    // cannot log in) until every one of them has it.
+    const bool on_platform = platform_calls(PlatformChange::create);
+    user.is_active = !on_platform;
+    user.pending_creation = on_platform;
+    std::optional<HeldChange> held;
     try {
         store_.write([&](store::Transaction& tx) {
+            if (platform_) {
+                tx.lock_key(name_lock(user.username));
+                if (tx.username_reserved(user.username)) throw store::Duplicate("username");
+            }
             tx.insert_user(user);
+            if (on_platform) {
+                held = platform_->begin(tx, PlatformChange::create,
+                                        {user.id, user.username, "", user.email, user.lang, ""});
+                return;
+            }
             audit_.record(tx, event::account_created, user);
             verification_.send(tx, user);
         });
     } catch (const store::Duplicate& duplicate) {
-        throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
+        throw_duplicate(duplicate);
+    }
+    if (!held) return user;
+    platform_->run(*held);  // 409 or 503 once undone
+    try {
+        store_.write([&](store::Transaction& tx) {
+            platform_->finish(tx, *held);
+            tx.finish_user_creation(user.id);
+            user.is_active = true;
+            user.pending_creation = false;
+            audit_.record(tx, event::account_created, user);
+            verification_.send(tx, user);
+        });
+    } catch (...) {
+        platform_->abandon(*held);
+        throw;
     }
     return user;
+}
+
+HeldChange Accounts::rename_on_platform(const Principal& caller, const std::string& new_username) {
+    HeldChange held;
+    try {
+        store_.write([&](store::Transaction& tx) {
+            tx.lock_key(name_lock(new_username));
+            const auto current = tx.user_by_id(caller.user.id);
+            if (!current) throw_invalid_bearer();  // deleted meanwhile
+            const auto other = tx.user_by_username(new_username);
+            if (other && other->id != current->id) throw store::Duplicate("username");
+            held = platform_->begin(tx, PlatformChange::rename,
+                                    {current->id, current->username, new_username, current->email,
+                                     current->lang, caller.session.id});
+        });
+    } catch (const store::Duplicate& duplicate) {
+        throw_duplicate(duplicate);
+    }
+    platform_->run(held);  // 409 or 503 once renamed back
+    return held;
 }
 
 store::User Accounts::get(const Principal& caller, std::string_view path_username) {
@@ -125,10 +188,16 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     // Hashing the recovery codes is slow: done before the transaction, used if still needed.
     std::optional<TwoFactorSetup> setup;
     if (turning_on) setup = two_factor_.prepare_setup(before);
+    // The platform's services first: the account is renamed only once all of them are.
+    std::optional<HeldChange> held;
+    if (changes.username && *changes.username != before.username &&
+        platform_calls(PlatformChange::rename))
+        held = rename_on_platform(caller, *changes.username);
 
     UpdateResult result;
     try {
         store_.write([&](store::Transaction& tx) {
+            if (held) platform_->finish(tx, *held);
             auto current = tx.user_by_id(caller.user.id);
             if (!current) throw_invalid_bearer();  // deleted meanwhile
             store::User user = *current;
@@ -146,7 +215,11 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             if (changes.lang) user.lang = *changes.lang;
             if (changes.two_fa_enable) user.two_fa_enable = *changes.two_fa_enable;
             tx.update_profile(user);
-            if (renamed) result.tokens = sessions_.reissue(tx, user, caller.session);
+            if (renamed) {
+                result.tokens = sessions_.reissue(tx, user, caller.session);
+                audit_.record(tx, event::username_changed, user, caller.session.id,
+                              current->username);
+            }
             if (email_changed) {
                 tx.delete_one_time_tokens(user.id, store::TokenPurpose::email_verification);
                 notices_.email_changed(tx, user, old_email);
@@ -165,7 +238,11 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             result.user = user;
         });
     } catch (const store::Duplicate& duplicate) {
-        throw ValidationError(duplicate.field(), duplicate_message(duplicate.field()));
+        if (held) platform_->abandon(*held);
+        throw_duplicate(duplicate);
+    } catch (...) {
+        if (held) platform_->abandon(*held);
+        throw;
     }
     return result;
 }
@@ -201,6 +278,21 @@ void Accounts::remove(const Principal& caller, std::string_view path_username,
                       const std::optional<std::string>& password) {
     require_owner(caller, path_username);
     reauthentication_.require(caller, password);
+    if (platform_calls(PlatformChange::remove)) {
+        // The services delete first; the account goes once the first of them has deleted.
+        HeldChange held;
+        try {
+            store_.write([&](store::Transaction& tx) {
+                held = platform_->begin(tx, PlatformChange::remove,
+                                        {caller.user.id, caller.user.username, "",
+                                         caller.user.email, caller.user.lang, caller.session.id});
+            });
+        } catch (const store::Duplicate& duplicate) {
+            throw_duplicate(duplicate);
+        }
+        platform_->run(held);
+        return;
+    }
     store_.write([&](store::Transaction& tx) {
         tx.delete_user(caller.user.id);
         audit_.record(tx, event::account_deleted, caller.user, caller.session.id);

@@ -8,6 +8,7 @@
 #include "auth/email_flows.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
+#include "auth/platform_sync.h"
 #include "auth/reauthentication.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
@@ -66,6 +67,10 @@ class Accounts {
              TwoFactor& two_factor, const Reauthentication& reauthentication, Audit& audit,
              const Clock& clock, Random& random);
 
+    // With the platform's services (docs/HOOKS.md): creations, renames and deletions are made
+    // there too, all or nothing.
+    void set_platform(PlatformSync& platform) { platform_ = &platform; }
+
     store::User register_user(const Registration& registration);
 
     // Owner only: `path_username` must be the caller's own name, else 403 (whether or not the
@@ -80,6 +85,14 @@ class Accounts {
                 const std::optional<std::string>& password);
 
   private:
+    bool platform_calls(PlatformChange change) const {
+        return platform_ && platform_->has_calls(change);
+    }
+    // Records a rename with the platform's services and makes their calls; throws the answer
+    // when they refuse (the new name is then theirs nowhere).
+    HeldChange rename_on_platform(const Principal& caller, const std::string& new_username);
+
+    PlatformSync* platform_ = nullptr;
     store::Store& store_;
     crypto::PasswordHasher& hasher_;
     const PasswordPolicy& policy_;

@@ -34,6 +34,7 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
     e.user_agent = origin.user_agent.substr(0, kMaxUserAgentLength);
     e.detail = std::string(detail);
     tx.insert_security_event(e);
+    if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }
 
 }  // namespace authd::auth

@@ -26,6 +26,7 @@ inline constexpr std::string_view refresh_reuse_detected = "refresh_reuse_detect
 inline constexpr std::string_view password_changed = "password_changed";
 inline constexpr std::string_view password_reset = "password_reset";
 inline constexpr std::string_view email_changed = "email_changed";
+inline constexpr std::string_view username_changed = "username_changed";  // detail: the old name
 inline constexpr std::string_view email_verified = "email_verified";
 inline constexpr std::string_view two_factor_enabled = "two_factor_enabled";
 inline constexpr std::string_view two_factor_disabled = "two_factor_disabled";
@@ -38,9 +39,20 @@ inline constexpr std::string_view service_login_failed = "service_login_failed";
 inline constexpr std::string_view rate_limited = "rate_limited";  // detail: which limit
 }  // namespace event
 
+// Hears every event recorded, in its transaction (platform/events.h turns some into events for
+// subscribers).
+class AuditListener {
+  public:
+    virtual ~AuditListener() = default;
+    virtual void recorded(store::Transaction& tx, std::string_view kind, const store::User* user,
+                          std::string_view session_id, std::string_view detail) = 0;
+};
+
 class Audit {
   public:
     Audit(const Clock& clock, Random& random);
+
+    void set_listener(AuditListener& listener) { listener_ = &listener; }
 
     // One event inside the caller's transaction. `user` may be null (an unknown name, a
     // service); an empty `session_id` is none.
@@ -54,6 +66,7 @@ class Audit {
   private:
     const Clock& clock_;
     Random& random_;
+    AuditListener* listener_ = nullptr;
     std::atomic<std::uint64_t> sequence_{0};
 };
 

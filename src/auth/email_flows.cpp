@@ -156,7 +156,9 @@ json::value optional_time(const std::optional<std::int64_t>& t) {
 
 }  // namespace
 
-std::string DataExport::build(store::Transaction& tx, const store::User& user) {
+std::string DataExport::build(store::Transaction& tx, const store::User& user,
+                              const json::object& services,
+                              const std::vector<std::string>& unavailable) {
     json::object account{
         {"username", user.username},
         {"email", user.email},
@@ -196,20 +198,41 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user) {
         {"account", std::move(account)},        {"sessions", std::move(sessions)},
         {"security_events", std::move(events)},
     };
+    for (const auto& [key, answer] : services)
+        document[key] = answer;
+    for (const std::string& key : unavailable)
+        document[key] =
+            json::object{{"unavailable", true},
+                         {"detail", i18n::translate(i18n::from_code_or_english(user.lang),
+                                                    i18n::keys::export_service_unavailable)}};
     return json::serialize(document);
 }
 
 void DataExport::request(const Principal& caller) {
     std::optional<std::int64_t> retry_after;
+    std::optional<HeldChange> held;
     store_.write([&](store::Transaction& tx) {
         retry_after = limiter_.hit(tx, "dump_data:" + caller.user.id, settings_.limit);
         if (retry_after) return;
         auto user = tx.user_by_id(caller.user.id);
         if (!user) return;
-        outbox_.enqueue(tx, mail::data_export_email(i18n::from_code_or_english(user->lang),
-                                                    user->email, user->username, build(tx, *user)));
+        if (platform_ && platform_->has_calls(PlatformChange::export_data)) {
+            held = platform_->begin(
+                tx, PlatformChange::export_data,
+                {user->id, user->username, "", user->email, user->lang, caller.session.id});
+            return;
+        }
+        send(tx, *user);
     });
     if (retry_after) throw_rate_limited(*retry_after);
+    if (held) platform_->run(*held);
+}
+
+void DataExport::send(store::Transaction& tx, const store::User& user, const json::object& services,
+                      const std::vector<std::string>& unavailable) {
+    outbox_.enqueue(tx, mail::data_export_email(
+                            i18n::from_code_or_english(user.lang), user.email, user.username,
+                            build(tx, user, services, unavailable), unavailable));
 }
 
 }  // namespace authd::auth

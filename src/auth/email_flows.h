@@ -8,6 +8,7 @@
 #include "auth/links.h"
 #include "auth/notices.h"
 #include "auth/password_policy.h"
+#include "auth/platform_sync.h"
 #include "auth/rate_limits.h"
 #include "auth/sessions.h"
 #include "store/store.h"
@@ -97,14 +98,26 @@ class DataExport {
     DataExport(store::Store& store, mail::Outbox& outbox, RateLimiter& limiter,
                EmailFlowSettings settings);
 
+    // With the platform's services (docs/HOOKS.md): their data is gathered first, in the
+    // background, and the message goes out once it is.
+    void set_platform(PlatformSync& platform) { platform_ = &platform; }
+
     // Mails the caller everything authd stores about them, as a JSON attachment (rate limited).
     void request(const Principal& caller);
+    // Queues the message inside the caller's transaction, with the services' answers by key
+    // and the keys of those that could not be reached.
+    void send(store::Transaction& tx, const store::User& user,
+              const boost::json::object& services = {},
+              const std::vector<std::string>& unavailable = {});
 
     // The export itself: account fields, sessions and security events; never a hash, a secret
-    // or a token identifier.
-    static std::string build(store::Transaction& tx, const store::User& user);
+    // or a token identifier. The services' answers are added under their keys.
+    static std::string build(store::Transaction& tx, const store::User& user,
+                             const boost::json::object& services = {},
+                             const std::vector<std::string>& unavailable = {});
 
   private:
+    PlatformSync* platform_ = nullptr;
     store::Store& store_;
     mail::Outbox& outbox_;
     RateLimiter& limiter_;

@@ -32,6 +32,7 @@ void Maintenance::run_once() {
         tx.delete_expired_login_tickets(now);
         tx.prune_security_events(now - settings_.audit_retention);
         tx.prune_outbox(now - settings_.outbox_retention);
+        tx.prune_event_deliveries(now - settings_.outbox_retention);
     });
 }
 

@@ -373,6 +373,14 @@ Config load(const Getenv& getenv) {
              "AUTH_WORKER_THREADS (" +
                  std::to_string(config.worker_threads) +
                  "), or a login flood would hold every request thread");
+    if (auto file = env.text("AUTH_HOOKS_FILE")) config.hooks_file = *file;
+    if (auto name = env.text("AUTH_HOOKS_SERVICE_NAME")) {
+        if (name->empty()) fail("AUTH_HOOKS_SERVICE_NAME", "must not be empty");
+        config.hooks_service_name = *name;
+    }
+    env.duration("AUTH_HOOKS_RETRY_BASE", config.hooks_retry_base, 1);
+    env.duration("AUTH_HOOKS_EXPORT_WAIT", config.hooks_export_wait, 0);
+    env.duration("AUTH_HOOKS_EVENT_GIVE_UP_AFTER", config.hooks_event_give_up_after, 60);
     env.integer<std::size_t>("AUTH_PASSWORD_MIN_LENGTH", config.password_min_length, 1, 1024);
     env.integer<std::size_t>("AUTH_PASSWORD_MAX_LENGTH", config.password_max_length, 1, 4096);
     if (config.password_max_length < config.password_min_length)
@@ -459,6 +467,11 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_ARGON2_ITERATIONS", std::to_string(c.argon2_iterations)},
         {"AUTH_HASH_THREADS", std::to_string(c.hash_threads)},
         {"AUTH_HASH_QUEUE", std::to_string(c.hash_queue)},
+        {"AUTH_HOOKS_FILE", c.hooks_file},
+        {"AUTH_HOOKS_SERVICE_NAME", c.hooks_service_name},
+        {"AUTH_HOOKS_RETRY_BASE", seconds(c.hooks_retry_base)},
+        {"AUTH_HOOKS_EXPORT_WAIT", seconds(c.hooks_export_wait)},
+        {"AUTH_HOOKS_EVENT_GIVE_UP_AFTER", seconds(c.hooks_event_give_up_after)},
         {"AUTH_PASSWORD_MIN_LENGTH", std::to_string(c.password_min_length)},
         {"AUTH_PASSWORD_MAX_LENGTH", std::to_string(c.password_max_length)},
     };

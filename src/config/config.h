@@ -86,6 +86,13 @@ struct Config {
     int login_failures_per_account = 50;  // per hour
     std::int64_t audit_retention = 90 * 86400;
 
+    // The platform's other services (docs/HOOKS.md)
+    std::string hooks_file;  // empty: no calls, no events
+    std::string hooks_service_name = "auth";
+    std::int64_t hooks_retry_base = 5;
+    std::int64_t hooks_export_wait = 300;
+    std::int64_t hooks_event_give_up_after = 3 * 86400;
+
     // Passwords
     std::uint64_t argon2_memory_kib = 19 * 1024;
     std::uint64_t argon2_iterations = 2;

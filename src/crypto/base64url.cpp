@@ -54,6 +54,10 @@ std::string base64_encode(std::string_view data) {
     return base64_encode(bytes(data), data.size());
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+    return decode(text, sodium_base64_VARIANT_ORIGINAL);
+}
+
 std::optional<std::string> base64_decode_unpadded(std::string_view text) {
     return decode(text, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 }

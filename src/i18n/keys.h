@@ -44,6 +44,13 @@
     X(password_incorrect)                 \
     X(old_password_incorrect)             \
     X(throttled)                          \
+    /* The platform's services */         \
+    X(platform_refused)                   \
+    X(platform_unavailable)               \
+    X(username_change_refused)            \
+    X(account_deletion_refused)           \
+    X(change_in_progress)                 \
+    X(export_service_unavailable)         \
     /* Account fields */                  \
     X(username_too_long)                  \
     X(username_invalid)                   \
@@ -127,6 +134,7 @@
     X(mail_export_subject)                \
     X(mail_export_text)                   \
     X(mail_export_warning)                \
+    X(mail_export_unavailable)            \
     X(mail_login_code_subject)            \
     X(mail_login_code_text)               \
     X(mail_login_code_expiry)             \

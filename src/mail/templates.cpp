@@ -174,13 +174,20 @@ Email email_changed_notice(i18n::Language language, std::string_view old_address
 }
 
 Email data_export_email(i18n::Language language, std::string_view to, std::string_view username,
-                        std::string_view json) {
+                        std::string_view json, const std::vector<std::string>& unavailable) {
     const Words words{language};
     const std::string filename = "authd-export-" + safe_filename_part(username) + ".json";
-    Email email = make_email(words, to, keys::mail_export_subject,
-                             {words.greeting(username),
-                              words.about(keys::mail_export_text, username),
-                              {words(keys::mail_export_warning)}});
+    std::vector<Block> blocks{words.greeting(username),
+                              words.about(keys::mail_export_text, username)};
+    if (!unavailable.empty()) {
+        std::string names;
+        for (const std::string& name : unavailable)
+            names += (names.empty() ? "" : ", ") + name;
+        blocks.push_back(
+            {words(i18n::Message(keys::mail_export_unavailable, {{"services", names}}))});
+    }
+    blocks.push_back({words(keys::mail_export_warning)});
+    Email email = make_email(words, to, keys::mail_export_subject, blocks);
     email.attachments.push_back({filename, "application/json", std::string(json)});
     return email;
 }

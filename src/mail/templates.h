@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "i18n/language.h"
 #include "mail/message.h"
@@ -35,8 +36,9 @@ Email authenticator_removed_notice(i18n::Language language, std::string_view to,
 // `remaining`: unused recovery codes left.
 Email recovery_code_used_notice(i18n::Language language, std::string_view to,
                                 std::string_view username, int remaining);
-// With `json` attached as "authd-export-<username>.json" (application/json).
+// With `json` attached as "authd-export-<username>.json" (application/json). `unavailable`
+// names the data that could not be gathered (services that could not be reached).
 Email data_export_email(i18n::Language language, std::string_view to, std::string_view username,
-                        std::string_view json);
+                        std::string_view json, const std::vector<std::string>& unavailable = {});
 
 }  // namespace authd::mail

@@ -15,7 +15,7 @@ constexpr std::string_view kUserColumns =
     "date_joined, last_login, password_changed_at, "
     "CASE WHEN EXISTS (SELECT 1 FROM totp_devices d WHERE d.user_id = users.id "
     "AND d.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, "
-    "second_factor_failures, last_second_factor_failure";
+    "second_factor_failures, last_second_factor_failure, pending_creation";
 
 const std::string kSelectUserById =
     std::string("SELECT ") + std::string(kUserColumns) + " FROM users WHERE id = $1";
@@ -25,8 +25,8 @@ const std::string kSelectUserByEmail = std::string("SELECT ") + std::string(kUse
                                        " FROM users WHERE lower(email) = lower($1)";
 constexpr std::string_view kInsertUser =
     "INSERT INTO users (id, username, email, password_hash, two_fa_enable, email_verified, lang, "
-    "is_active, date_joined, last_login, password_changed_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    "is_active, date_joined, last_login, password_changed_at, pending_creation) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 constexpr std::string_view kUpdateProfile =
     "UPDATE users SET username = $2, email = $3, two_fa_enable = $4, email_verified = $5, "
     "lang = $6 WHERE id = $1";
@@ -118,6 +118,69 @@ constexpr std::string_view kPruneOutbox =
     "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < $1";
 constexpr std::string_view kCountPendingOutbox =
     "SELECT count(*) FROM outbox WHERE status = 'pending'";
+
+constexpr std::string_view kChangeColumns =
+    "id, kind, user_id, subject, reserved_username, direction, step, uncertain, results, "
+    "created_at, next_attempt_at, attempts, owner, locked_until, last_error";
+constexpr std::string_view kInsertChange =
+    "INSERT INTO account_changes (id, kind, user_id, subject, reserved_username, direction, "
+    "step, uncertain, results, created_at, next_attempt_at, attempts, owner, locked_until, "
+    "last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+const std::string kSelectChange =
+    std::string("SELECT ") + std::string(kChangeColumns) + " FROM account_changes WHERE id = $1";
+constexpr std::string_view kSelectDueChanges =
+    "SELECT id FROM account_changes WHERE next_attempt_at <= $1 "
+    "AND (locked_until IS NULL OR locked_until <= $1) ORDER BY created_at, id LIMIT $2";
+constexpr std::string_view kClaimChange =
+    "UPDATE account_changes SET owner = $2, locked_until = $4 WHERE id = $1 "
+    "AND (locked_until IS NULL OR locked_until <= $3 OR owner = $2)";
+constexpr std::string_view kSaveChange =
+    "UPDATE account_changes SET direction = $3, step = $4, uncertain = $5, results = $6, "
+    "next_attempt_at = $7, attempts = $8, locked_until = $9, last_error = $10 "
+    "WHERE id = $1 AND owner = $2";
+constexpr std::string_view kDeleteChange =
+    "DELETE FROM account_changes WHERE id = $1 AND owner = $2";
+constexpr std::string_view kSelectReservedUsername =
+    "SELECT 1 FROM account_changes WHERE lower(reserved_username) = lower($1)";
+constexpr std::string_view kCountChanges = "SELECT count(*) FROM account_changes";
+constexpr std::string_view kLockKeyPostgres =
+    "SELECT pg_advisory_xact_lock(hashtextextended($1, 1))";
+constexpr std::string_view kFinishUserCreation =
+    "UPDATE users SET is_active = 1, pending_creation = 0 WHERE id = $1";
+
+constexpr std::string_view kNextEventSequence =
+    "UPDATE counters SET value = value + 1 WHERE name = 'event_sequence' RETURNING value";
+constexpr std::string_view kInsertEventDelivery =
+    "INSERT INTO event_deliveries (id, subscriber, seq, user_id, type, body, created_at, "
+    "next_attempt_at, attempts, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'pending')";
+// First in line: no earlier pending event of the same subscriber and user.
+constexpr std::string_view kSelectDueEvents =
+    "SELECT id FROM event_deliveries e WHERE status = 'pending' AND next_attempt_at <= $1 "
+    "AND (locked_until IS NULL OR locked_until <= $1) AND NOT EXISTS (SELECT 1 FROM "
+    "event_deliveries p WHERE p.subscriber = e.subscriber AND p.user_id = e.user_id "
+    "AND p.status = 'pending' AND p.seq < e.seq) ORDER BY seq LIMIT $2";
+constexpr std::string_view kClaimEvent =
+    "UPDATE event_deliveries SET locked_until = $3 WHERE id = $1 AND status = 'pending' "
+    "AND (locked_until IS NULL OR locked_until <= $2)";
+constexpr std::string_view kSelectEvent =
+    "SELECT id, subscriber, seq, user_id, type, body, created_at, next_attempt_at, attempts "
+    "FROM event_deliveries WHERE id = $1";
+constexpr std::string_view kEventDelivered =
+    "UPDATE event_deliveries SET status = 'delivered', delivered_at = $2, "
+    "attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = $1";
+constexpr std::string_view kEventRetry =
+    "UPDATE event_deliveries SET attempts = $2, next_attempt_at = $3, last_error = $4, "
+    "locked_until = NULL WHERE id = $1";
+constexpr std::string_view kEventFailed =
+    "UPDATE event_deliveries SET status = 'failed', attempts = $2, last_error = $3, "
+    "locked_until = NULL WHERE id = $1";
+constexpr std::string_view kReleaseEvent =
+    "UPDATE event_deliveries SET locked_until = NULL WHERE id = $1 AND status = 'pending'";
+constexpr std::string_view kPendingEventCounts =
+    "SELECT subscriber, count(*) FROM event_deliveries WHERE status = 'pending' "
+    "GROUP BY subscriber ORDER BY subscriber";
+constexpr std::string_view kPruneEvents =
+    "DELETE FROM event_deliveries WHERE status IN ('delivered', 'failed') AND created_at < $1";
 
 constexpr std::string_view kInsertToken =
     "INSERT INTO one_time_tokens (token_hash, purpose, user_id, email, created_at, expires_at, "
@@ -290,7 +353,42 @@ User read_user(const Row& row, std::size_t first = 0) {
     user.totp_ready = row.boolean(first + 11);
     user.second_factor_failures = static_cast<int>(row.integer(first + 12));
     user.last_second_factor_failure = row.optional_integer(first + 13);
+    user.pending_creation = row.boolean(first + 14);
     return user;
+}
+
+AccountChange read_account_change(const Row& row) {
+    AccountChange c;
+    c.id = row.text(0);
+    c.kind = row.text(1);
+    c.user_id = row.text(2);
+    c.subject = row.text(3);
+    c.reserved_username = row.optional_text(4);
+    c.direction = row.text(5);
+    c.step = static_cast<int>(row.integer(6));
+    c.uncertain = row.boolean(7);
+    c.results = row.text(8);
+    c.created_at = row.integer(9);
+    c.next_attempt_at = row.integer(10);
+    c.attempts = static_cast<int>(row.integer(11));
+    c.owner = row.text(12);
+    c.locked_until = row.optional_integer(13);
+    c.last_error = row.optional_text(14);
+    return c;
+}
+
+EventDelivery read_event_delivery(const Row& row) {
+    EventDelivery d;
+    d.id = row.text(0);
+    d.subscriber = row.text(1);
+    d.seq = row.integer(2);
+    d.user_id = row.text(3);
+    d.type = row.text(4);
+    d.body = row.text(5);
+    d.created_at = row.integer(6);
+    d.next_attempt_at = row.integer(7);
+    d.attempts = static_cast<int>(row.integer(8));
+    return d;
 }
 
 TotpDevice read_totp_device(const Row& row) {
@@ -364,9 +462,30 @@ std::optional<User> first_user(const Result& result) {
     return read_user(result.rows.front());
 }
 
+// Claims up to `limit` of the rows that `select_due` ($1 now, $2 limit) finds due, one by one with
+// `claim` ($1 id, $2 now, $3 lock_until: it changes the row only while no one holds it, so each
+// row goes to one claimant across instances), and reads each claimed row with `select_row`.
+template <class Read>
+auto claim_rows(Connection& db, std::string_view select_due, std::string_view claim,
+                std::string_view select_row, std::int64_t now, std::int64_t lock_until, int limit,
+                Read read) {
+    std::vector<decltype(read(std::declval<const Row&>()))> claimed;
+    const Result due = db.execute(select_due, {now, std::int64_t{limit}});
+    for (const Row& row : due.rows) {
+        const std::string id = row.text(0);
+        if (db.execute(claim, {id, now, lock_until}).affected != 1) continue;
+        const Result selected = db.execute(select_row, {id});
+        if (!selected.rows.empty()) claimed.push_back(read(selected.rows.front()));
+    }
+    return claimed;
+}
+
 // Index names from the migrations → the field a client sees.
 [[noreturn]] void throw_duplicate(const UniqueViolation& violation) {
     const std::string& name = violation.constraint();
+    // SQLite names a plain column's index by its column.
+    if (name.find("one_per_user") != std::string::npos || name == "account_changes.user_id")
+        throw Duplicate("change");
     if (name.find("username") != std::string::npos) throw Duplicate("username");
     if (name.find("email") != std::string::npos) throw Duplicate("email");
     throw violation;
@@ -388,11 +507,12 @@ class SqlTransaction final : public Transaction {
 
     void insert_user(const User& user) override {
         try {
-            db_.execute(kInsertUser,
-                        {user.id, user.username, user.email, user.password_hash,
-                         std::int64_t{user.two_fa_enable}, std::int64_t{user.email_verified},
-                         user.lang, std::int64_t{user.is_active}, user.date_joined,
-                         optional_integer(user.last_login), user.password_changed_at});
+            db_.execute(
+                kInsertUser,
+                {user.id, user.username, user.email, user.password_hash,
+                 std::int64_t{user.two_fa_enable}, std::int64_t{user.email_verified}, user.lang,
+                 std::int64_t{user.is_active}, user.date_joined, optional_integer(user.last_login),
+                 user.password_changed_at, std::int64_t{user.pending_creation}});
         } catch (const UniqueViolation& violation) {
             throw_duplicate(violation);
         }
@@ -511,15 +631,8 @@ class SqlTransaction final : public Transaction {
 
     std::vector<OutboxMessage> claim_due_outbox(std::int64_t now, std::int64_t lock_until,
                                                 int limit) override {
-        std::vector<OutboxMessage> claimed;
-        const Result due = db_.execute(kSelectDueOutbox, {now, std::int64_t{limit}});
-        for (const Row& row : due.rows) {
-            const std::string id = row.text(0);
-            if (db_.execute(kClaimOutbox, {id, now, lock_until}).affected != 1) continue;
-            const Result message = db_.execute(kSelectOutbox, {id});
-            if (!message.rows.empty()) claimed.push_back(read_outbox(message.rows.front()));
-        }
-        return claimed;
+        return claim_rows(db_, kSelectDueOutbox, kClaimOutbox, kSelectOutbox, now, lock_until,
+                          limit, read_outbox);
     }
 
     void mark_outbox_sent(const std::string& id, std::int64_t at) override {
@@ -792,6 +905,108 @@ class SqlTransaction final : public Transaction {
 
     void reset_second_factor_failures(const std::string& user_id) override {
         db_.execute(kResetSecondFactorFailures, {user_id});
+    }
+
+    void insert_account_change(const AccountChange& c) override {
+        std::optional<std::string> reserved = c.reserved_username;
+        try {
+            db_.execute(kInsertChange, {c.id, c.kind, c.user_id, c.subject,
+                                        reserved ? Param(*reserved) : Param(nullptr), c.direction,
+                                        std::int64_t{c.step}, std::int64_t{c.uncertain}, c.results,
+                                        c.created_at, c.next_attempt_at, std::int64_t{c.attempts},
+                                        c.owner, optional_integer(c.locked_until),
+                                        c.last_error ? Param(*c.last_error) : Param(nullptr)});
+        } catch (const UniqueViolation& violation) {
+            throw_duplicate(violation);
+        }
+    }
+
+    std::optional<AccountChange> account_change(const std::string& id) override {
+        const Result result = db_.execute(kSelectChange, {id});
+        if (result.rows.empty()) return std::nullopt;
+        return read_account_change(result.rows.front());
+    }
+
+    std::vector<std::string> due_account_changes(std::int64_t now, int limit) override {
+        std::vector<std::string> ids;
+        for (const Row& row : db_.execute(kSelectDueChanges, {now, std::int64_t{limit}}).rows)
+            ids.push_back(row.text(0));
+        return ids;
+    }
+
+    bool claim_account_change(const std::string& id, const std::string& owner, std::int64_t now,
+                              std::int64_t lock_until) override {
+        return db_.execute(kClaimChange, {id, owner, now, lock_until}).affected == 1;
+    }
+
+    bool save_account_change(const AccountChange& c) override {
+        return db_.execute(kSaveChange, {c.id, c.owner, c.direction, std::int64_t{c.step},
+                                         std::int64_t{c.uncertain}, c.results, c.next_attempt_at,
+                                         std::int64_t{c.attempts}, optional_integer(c.locked_until),
+                                         c.last_error ? Param(*c.last_error) : Param(nullptr)})
+                   .affected == 1;
+    }
+
+    bool delete_account_change(const std::string& id, const std::string& owner) override {
+        return db_.execute(kDeleteChange, {id, owner}).affected == 1;
+    }
+
+    bool username_reserved(std::string_view username) override {
+        return !db_.execute(kSelectReservedUsername, {std::string(username)}).rows.empty();
+    }
+
+    std::int64_t account_change_count() override {
+        return db_.execute(kCountChanges).rows.front().integer(0);
+    }
+
+    void lock_key(const std::string& key) override {
+        if (db_.dialect() != Dialect::postgres) return;  // SQLite: BEGIN IMMEDIATE, one writer
+        db_.execute(kLockKeyPostgres, {key});
+    }
+
+    void finish_user_creation(const std::string& user_id) override {
+        db_.execute(kFinishUserCreation, {user_id});
+    }
+
+    std::int64_t next_event_sequence() override {
+        return db_.execute(kNextEventSequence).rows.front().integer(0);
+    }
+
+    void insert_event_delivery(const EventDelivery& d) override {
+        db_.execute(kInsertEventDelivery, {d.id, d.subscriber, d.seq, d.user_id, d.type, d.body,
+                                           d.created_at, d.next_attempt_at});
+    }
+
+    std::vector<EventDelivery> claim_due_event_deliveries(std::int64_t now, std::int64_t lock_until,
+                                                          int limit) override {
+        return claim_rows(db_, kSelectDueEvents, kClaimEvent, kSelectEvent, now, lock_until, limit,
+                          read_event_delivery);
+    }
+
+    void mark_event_delivered(const std::string& id, std::int64_t at) override {
+        db_.execute(kEventDelivered, {id, at});
+    }
+
+    void mark_event_retry(const std::string& id, int attempts, std::int64_t next_attempt_at,
+                          const std::string& error) override {
+        db_.execute(kEventRetry, {id, std::int64_t{attempts}, next_attempt_at, error});
+    }
+
+    void mark_event_failed(const std::string& id, int attempts, const std::string& error) override {
+        db_.execute(kEventFailed, {id, std::int64_t{attempts}, error});
+    }
+
+    void release_event_claim(const std::string& id) override { db_.execute(kReleaseEvent, {id}); }
+
+    std::vector<std::pair<std::string, std::int64_t>> pending_event_counts() override {
+        std::vector<std::pair<std::string, std::int64_t>> counts;
+        for (const Row& row : db_.execute(kPendingEventCounts).rows)
+            counts.emplace_back(row.text(0), row.integer(1));
+        return counts;
+    }
+
+    void prune_event_deliveries(std::int64_t before) override {
+        db_.execute(kPruneEvents, {before});
     }
 
   private:

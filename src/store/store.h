@@ -27,6 +27,7 @@ struct User {
     std::int64_t date_joined = 0;
     std::optional<std::int64_t> last_login;
     std::int64_t password_changed_at = 0;
+    bool pending_creation = false;   // being created on the platform's services: no login yet
     bool totp_ready = false;         // a confirmed authenticator app (read-only, from totp_devices)
     int second_factor_failures = 0;  // consecutive wrong codes
     std::optional<std::int64_t> last_second_factor_failure;
@@ -131,7 +132,40 @@ struct ServiceAccount {
     std::int64_t created_at = 0;
 };
 
-// A row that would break a uniqueness rule: `field` is "username" or "email".
+// An account change that calls the platform's other services (docs/HOOKS.md), as it stands.
+struct AccountChange {
+    std::string id;
+    std::string kind;  // "create", "rename", "delete", "export"
+    std::string user_id;
+    std::string subject;  // JSON: the names, address and language the calls use
+    std::optional<std::string> reserved_username;
+    std::string direction = "forward";  // or "undo"
+    int step = 0;                       // forward: calls done; undo: calls left to undo
+    bool uncertain = false;             // undo: the last call to undo may never have happened
+    std::string results = "{}";         // export: the answers gathered so far (JSON object)
+    std::int64_t created_at = 0;
+    std::int64_t next_attempt_at = 0;
+    int attempts = 0;
+    std::string owner;  // the claim's holder
+    std::optional<std::int64_t> locked_until;
+    std::optional<std::string> last_error;
+};
+
+// One event owed to one subscriber (Standard Webhooks).
+struct EventDelivery {
+    std::string id;  // the webhook-id
+    std::string subscriber;
+    std::int64_t seq = 0;
+    std::string user_id;
+    std::string type;
+    std::string body;
+    std::int64_t created_at = 0;
+    std::int64_t next_attempt_at = 0;
+    int attempts = 0;
+};
+
+// A row that would break a uniqueness rule: `field` is "username", "email" or "change" (another
+// change of the account is under way).
 class Duplicate : public std::runtime_error {
   public:
     explicit Duplicate(std::string field)
@@ -304,6 +338,50 @@ class Transaction {
     virtual bool replace_service_account_hash(const std::string& name,
                                               const std::string& expected_hash,
                                               const std::string& new_hash) = 0;
+
+    // Account changes under way (docs/HOOKS.md). Inserting one for an account that has one
+    // already, or reserving a name that is reserved, throws Duplicate.
+    virtual void insert_account_change(const AccountChange& change) = 0;
+    virtual std::optional<AccountChange> account_change(const std::string& id) = 0;
+    // Ids of the changes due at `now` that no one holds, oldest first.
+    virtual std::vector<std::string> due_account_changes(std::int64_t now, int limit) = 0;
+    // Takes the change for `owner` until `lock_until` if no one holds it at `now`; returns
+    // whether it did.
+    virtual bool claim_account_change(const std::string& id, const std::string& owner,
+                                      std::int64_t now, std::int64_t lock_until) = 0;
+    // Writes direction, step, uncertain, results, next_attempt_at, attempts, locked_until and
+    // last_error if `change.owner` still holds it; returns whether it did.
+    virtual bool save_account_change(const AccountChange& change) = 0;
+    // Deletes the change if `owner` holds it; returns whether it did.
+    virtual bool delete_account_change(const std::string& id, const std::string& owner) = 0;
+    // Whether a rename under way is taking this name (case-insensitive).
+    virtual bool username_reserved(std::string_view username) = 0;
+    virtual std::int64_t account_change_count() = 0;
+    // Makes write transactions that name the same key wait for each other until they end (a
+    // name being registered and reserved at once); SQLite has one writer already.
+    virtual void lock_key(const std::string& key) = 0;
+    // Marks a pending account as created (active).
+    virtual void finish_user_creation(const std::string& user_id) = 0;
+
+    // Events for subscribers. The next number of the events' order: the counter stays locked
+    // until the transaction ends, so numbers follow the commits.
+    virtual std::int64_t next_event_sequence() = 0;
+    virtual void insert_event_delivery(const EventDelivery& delivery) = 0;
+    // Claims up to `limit` due deliveries that are first in line for their subscriber and
+    // user, holding them until `lock_until`.
+    virtual std::vector<EventDelivery> claim_due_event_deliveries(std::int64_t now,
+                                                                  std::int64_t lock_until,
+                                                                  int limit) = 0;
+    virtual void mark_event_delivered(const std::string& id, std::int64_t at) = 0;
+    virtual void mark_event_retry(const std::string& id, int attempts, std::int64_t next_attempt_at,
+                                  const std::string& error) = 0;
+    virtual void mark_event_failed(const std::string& id, int attempts,
+                                   const std::string& error) = 0;
+    virtual void release_event_claim(const std::string& id) = 0;
+    // Pending deliveries by subscriber.
+    virtual std::vector<std::pair<std::string, std::int64_t>> pending_event_counts() = 0;
+    // Deletes delivered and failed deliveries created before `before`.
+    virtual void prune_event_deliveries(std::int64_t before) = 0;
 
     // Consecutive wrong second-factor codes of an account: counted, or reset after a success.
     virtual void record_second_factor_failure(const std::string& user_id, std::int64_t at) = 0;

@@ -862,3 +862,14 @@ def count_rows(database_url: str, table: str, where: str = "") -> int:
     if result.returncode != 0:
         raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
     return int(result.stdout.decode().strip())
+
+
+def all_keys(value):
+    """Every key of a JSON value, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from all_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from all_keys(item)

@@ -6,22 +6,12 @@ import re
 import time
 
 from authd_mail import BODY_EXPORT_ACCEPTED, SUBJECT_EXPORT, flush_outbox, throttled_body
-from authd_testlib import (BODY_NOT_AUTHENTICATED, assert_json, assert_token_not_valid,
+from authd_testlib import (BODY_NOT_AUTHENTICATED, all_keys, assert_json, assert_token_not_valid,
                            jwt_claims)
 
 ACCOUNT_KEYS = {"username", "email", "email_verified", "two_fa_enable", "lang", "is_active",
                 "date_joined", "last_login", "password_changed_at"}
 SESSION_KEYS = {"created", "last_used", "expires", "ended", "end_reason", "ip", "user_agent"}
-
-
-def all_keys(value):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from all_keys(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from all_keys(item)
 
 
 def all_strings(value):
