@@ -12,6 +12,9 @@ local position = 1
 function init(args)
     local password = assert(os.getenv("BENCH_PASSWORD"), "BENCH_PASSWORD not set")
     local headers = {["Content-Type"] = "application/json"}
+    -- BENCH_FORWARDED_FOR (optional): the client address claimed to a trusting authd.
+    local forwarded = os.getenv("BENCH_FORWARDED_FOR")
+    if forwarded and forwarded ~= "" then headers["X-Forwarded-For"] = forwarded end
     for _, username in ipairs(bench_read_lines(os.getenv("BENCH_USERS"))) do
         local body = string.format('{"username": "%s", "password": "%s"}', username, password)
         table.insert(prepared, wrk.format("POST", "/api/auth/login", headers, body))

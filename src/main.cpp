@@ -193,7 +193,9 @@ int serve(const config::Config& config) {
     auth::LoginCounters login_counters;
     auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters);
     auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                            reauthentication, audit, clock, random);
+                            reauthentication, audit, limiter,
+                            {config.registration_rate_limit, config.registration_rate_window},
+                            clock, random);
     // The platform's other services (AUTH_HOOKS_FILE): changes made there too, all or nothing.
     const std::unique_ptr<platform::HttpClient> http_client = platform::make_curl_http_client();
     platform::ServiceTokens platform_tokens(tokens, config.hooks_service_name, clock, random);
@@ -217,8 +219,10 @@ int serve(const config::Config& config) {
     std::vector<auth::ServiceSecret> service_secrets;
     for (const auto& service : config.services)
         service_secrets.push_back({service.name, service.secret});
+    auth::ServiceLoginSettings service_login_settings;
+    service_login_settings.failures_per_address.attempts = config.service_login_failures_per_ip;
     auth::ServiceAccounts service_accounts(std::move(service_secrets), tokens, *store, hasher,
-                                           audit, clock, random);
+                                           audit, limiter, clock, random, service_login_settings);
 
     const bool https = config.public_url.rfind("https://", 0) == 0;
     metrics::Registry registry;

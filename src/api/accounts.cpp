@@ -40,6 +40,7 @@ http::Response create_account(const Services& s, http::RequestContext& context) 
     registration.password2 = *password2;
     registration.email = *email;
     registration.two_fa_enable = two_fa.value_or(false);
+    registration.ip = context.client_ip;
     // Without a `lang` field the account takes the request's language (the front end sends a
     // `lang` header), else English.
     registration.lang = lang ? *lang : std::string(i18n::code(http::request_language(context)));

@@ -84,7 +84,8 @@ http::Response service_token(const Services& s, http::RequestContext& context) {
     auto name = fields.string("serviceName", true);
     auto password = fields.string("password", true);
     fields.finish();
-    return ok(json::object{{"token", s.service_accounts.issue_token(*name, *password)}});
+    return ok(json::object{
+        {"token", s.service_accounts.issue_token(*name, *password, context.client_ip)}});
 }
 
 http::Response introspect(const Services& s, http::RequestContext& context) {

@@ -2,6 +2,7 @@
 
 #include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
+#include "util/address_scope.h"
 #include "util/errors.h"
 
 namespace authd::auth {
@@ -49,8 +50,8 @@ void require_owner(const Principal& caller, std::string_view path_username) {
 Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
                    const PasswordPolicy& policy, Sessions& sessions, Notices& notices,
                    EmailVerification& verification, TwoFactor& two_factor,
-                   const Reauthentication& reauthentication, Audit& audit, const Clock& clock,
-                   Random& random)
+                   const Reauthentication& reauthentication, Audit& audit, RateLimiter& limiter,
+                   Limit registration_limit, const Clock& clock, Random& random)
     : store_(store),
       hasher_(hasher),
       policy_(policy),
@@ -60,6 +61,8 @@ Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
       two_factor_(two_factor),
       reauthentication_(reauthentication),
       audit_(audit),
+      limiter_(limiter),
+      registration_limit_(registration_limit),
       clock_(clock),
       random_(random) {}
 
@@ -79,6 +82,14 @@ store::User Accounts::register_user(const Registration& r) {
         if (tx.user_by_email(r.email)) errors.add("email", duplicate_message("email"));
     });
     errors.throw_if_any();
+
+    // Each registration costs a password hash and may mail any address: limited per address,
+    // before the hash.
+    std::optional<std::int64_t> retry_after;
+    store_.write([&](store::Transaction& tx) {
+        retry_after = limiter_.hit(tx, "register:" + address_scope(r.ip), registration_limit_);
+    });
+    if (retry_after) throw_rate_limited(*retry_after);
 
     const std::int64_t now = clock_.now();
     store::User user;
@@ -174,9 +185,11 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
         changes.two_fa_enable && *changes.two_fa_enable && !before.two_fa_enable;
     const bool turning_off =
         changes.two_fa_enable && !*changes.two_fa_enable && before.two_fa_enable;
-    const bool changing_email =
-        changes.email && ascii_lower(*changes.email) != ascii_lower(before.email);
-    if (turning_off || changing_email)
+    // A change of case is a change of address like any other (a mailbox may tell them apart).
+    const bool changing_email = changes.email && *changes.email != before.email;
+    // Turning 2FA on starts an app enrolment (a lasting second factor): as sensitive as
+    // turning it off.
+    if (turning_on || turning_off || changing_email)
         reauthentication_.require(caller, changes.password);
     else if (changes.password)
         throw ValidationError("password", i18n::keys::password_not_here);
@@ -203,8 +216,7 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             store::User user = *current;
             const std::string old_email = user.email;
             const bool renamed = changes.username && *changes.username != user.username;
-            const bool email_changed =
-                changes.email && ascii_lower(*changes.email) != ascii_lower(user.email);
+            const bool email_changed = changes.email && *changes.email != user.email;
             const bool enabled =
                 changes.two_fa_enable && *changes.two_fa_enable && !user.two_fa_enable && setup;
             const bool disabled =

@@ -9,6 +9,7 @@
 #include "auth/notices.h"
 #include "auth/password_policy.h"
 #include "auth/platform_sync.h"
+#include "auth/rate_limits.h"
 #include "auth/reauthentication.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
@@ -29,6 +30,7 @@ struct Registration {
     std::string password2;
     bool two_fa_enable = false;
     std::string lang = "en";
+    std::string ip;  // the client's address: registrations are limited per address
 };
 
 // The fields an update may change; absent ones stay as they are.
@@ -62,10 +64,11 @@ std::vector<std::string> ready_second_factors(const store::User& user);
 
 class Accounts {
   public:
+    // `registration_limit`: registrations per client address (its /64 for IPv6).
     Accounts(store::Store& store, crypto::PasswordHasher& hasher, const PasswordPolicy& policy,
              Sessions& sessions, Notices& notices, EmailVerification& verification,
              TwoFactor& two_factor, const Reauthentication& reauthentication, Audit& audit,
-             const Clock& clock, Random& random);
+             RateLimiter& limiter, Limit registration_limit, const Clock& clock, Random& random);
 
     // With the platform's services (docs/HOOKS.md): creations, renames and deletions are made
     // there too, all or nothing.
@@ -102,6 +105,8 @@ class Accounts {
     TwoFactor& two_factor_;
     const Reauthentication& reauthentication_;
     Audit& audit_;
+    RateLimiter& limiter_;
+    Limit registration_limit_;
     const Clock& clock_;
     Random& random_;
 };

@@ -37,4 +37,15 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
     if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }
 
+void Audit::record_repeated(store::Transaction& tx, std::string_view kind, std::string_view detail,
+                            std::int64_t window) {
+    const Origin& origin = current_origin();
+    const std::int64_t now = clock_.now();
+    if (const auto last = tx.latest_security_event(kind, origin.ip, now - window)) {
+        tx.repeat_security_event(last->id, now, std::string(detail));
+        return;
+    }
+    record(tx, kind, nullptr, {}, detail);
+}
+
 }  // namespace authd::auth

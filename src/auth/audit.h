@@ -62,6 +62,11 @@ class Audit {
                 std::string_view session_id = {}, std::string_view detail = {}) {
         record(tx, kind, &user, session_id, detail);
     }
+    // A failure that a flood repeats (no account named): the first from an address is recorded,
+    // the next ones within `window` seconds of the last count in that event (`repeats`), so a
+    // flood writes one row, not one per attempt.
+    void record_repeated(store::Transaction& tx, std::string_view kind, std::string_view detail,
+                         std::int64_t window);
 
   private:
     const Clock& clock_;

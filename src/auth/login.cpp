@@ -1,5 +1,6 @@
 #include "auth/login.h"
 
+#include "crypto/password_hasher.h"
 #include "util/errors.h"
 
 namespace authd::auth {
@@ -42,13 +43,15 @@ LoginFlow::LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_fac
       counters_(counters) {}
 
 store::User LoginFlow::check_password(std::string_view login, std::string_view password,
-                                      const ClientInfo& client, std::string& account_key) {
+                                      const ClientInfo& client, std::string& pair_key) {
     std::optional<store::User> user = sessions_.find_account(login);
-    account_key = LoginLimits::account_key(user, login);
+    // The pair's backoff counts the identifier as typed (a username and an e-mail of one account
+    // are two pairs); the per-account ceiling counts the account.
+    pair_key = LoginLimits::identifier_key(login);
     LoginLimits::Attempt attempt;
     try {
         // Before the password is looked at, so a limited attempt learns nothing about it.
-        attempt = limits_.admit(account_key, client.ip);
+        attempt = limits_.admit(LoginLimits::account_key(user, login), client.ip, pair_key);
     } catch (const Error&) {
         store_.write([&](store::Transaction& tx) {
             audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
@@ -58,6 +61,10 @@ store::User LoginFlow::check_password(std::string_view login, std::string_view p
     }
     store::User checked;
     try {
+        // The check of an existing account's password keeps its reserved share of the hash pool,
+        // whatever floods the rest of it (registrations, unknown names).
+        const crypto::HashPurposeScope purpose(
+            user && user->is_active ? crypto::HashPurpose::login : crypto::HashPurpose::ordinary);
         checked = sessions_.check_password(user, password);
     } catch (const Error& error) {
         if (error.kind() != ErrorKind::unauthenticated) {
@@ -120,8 +127,8 @@ Sessions::LoginResult LoginFlow::second_step(
 
 LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view password,
                                       const ClientInfo& client) {
-    std::string account_key;
-    const store::User user = check_password(login, password, client, account_key);
+    std::string pair_key;
+    const store::User user = check_password(login, password, client, pair_key);
     LoginOutcome outcome;
     if (second_factor_required(user)) {
         outcome.challenge = two_factor_.challenge(user, client);
@@ -133,7 +140,7 @@ LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view p
     }
     store_.write([&](store::Transaction& tx) {
         outcome.session = sessions_.open(tx, user, client);
-        limits_.record_success(tx, account_key, client.ip);
+        limits_.record_success(tx, pair_key, client.ip);
         audit_.record(tx, event::login_succeeded, user, outcome.session->session_id, "password");
     });
     count(LoginCounters::Outcome::success);
@@ -149,13 +156,13 @@ Sessions::LoginResult LoginFlow::code_step(std::string_view ticket, std::string_
 
 Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_view password,
                                             std::string_view code, const ClientInfo& client) {
-    std::string account_key;
-    const store::User user = check_password(login, password, client, account_key);
+    std::string pair_key;
+    const store::User user = check_password(login, password, client, pair_key);
     if (!second_factor_required(user)) {
         Sessions::LoginResult result;
         store_.write([&](store::Transaction& tx) {
             result = sessions_.open(tx, user, client);
-            limits_.record_success(tx, account_key, client.ip);
+            limits_.record_success(tx, pair_key, client.ip);
             audit_.record(tx, event::login_succeeded, user, result.session_id, "password");
         });
         count(LoginCounters::Outcome::success);

@@ -69,7 +69,7 @@ class LoginFlow {
   private:
     // The limits, then the password: the user on success; the failure counted and recorded.
     store::User check_password(std::string_view login, std::string_view password,
-                               const ClientInfo& client, std::string& account_key);
+                               const ClientInfo& client, std::string& pair_key);
     TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client,
                                       bool& wrong_code);
     // The second step: `complete` runs TwoFactor with the outcomes, and the end is counted.

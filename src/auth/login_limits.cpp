@@ -1,7 +1,5 @@
 #include "auth/login_limits.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
 
@@ -12,8 +10,8 @@ namespace authd::auth {
 namespace {
 
 // Buckets are stored hashed: the table holds no names or addresses.
-std::string pair_bucket(const std::string& account, std::string_view address) {
-    return hash_identifier("login_failure:pair:" + account + "|" + address_scope(address));
+std::string pair_bucket(const std::string& identifier, std::string_view address) {
+    return hash_identifier("login_failure:pair:" + identifier + "|" + address_scope(address));
 }
 std::string address_bucket(std::string_view address) {
     return hash_identifier("login_failure:address:" + address_scope(address));
@@ -33,21 +31,6 @@ std::int64_t window_wait(store::Transaction& tx, const std::string& bucket, cons
 
 }  // namespace
 
-std::string address_scope(std::string_view address) {
-    const std::string text(address);
-    std::array<unsigned char, 16> bytes{};
-    if (inet_pton(AF_INET6, text.c_str(), bytes.data()) != 1) return text;
-    char buffer[INET6_ADDRSTRLEN] = {};
-    constexpr std::array<unsigned char, 12> mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::equal(mapped_prefix.begin(), mapped_prefix.end(), bytes.begin())) {
-        inet_ntop(AF_INET, bytes.data() + 12, buffer, sizeof buffer);
-        return buffer;
-    }
-    std::fill(bytes.begin() + 8, bytes.end(), 0);
-    inet_ntop(AF_INET6, bytes.data(), buffer, sizeof buffer);
-    return std::string(buffer) + "/64";
-}
-
 LoginLimits::LoginLimits(store::Store& store, const Clock& clock, LoginLimitSettings settings)
     : store_(store), clock_(clock), settings_(settings) {}
 
@@ -56,11 +39,17 @@ std::string LoginLimits::account_key(const std::optional<store::User>& user,
     return user ? "user:" + user->id : "name:" + ascii_lower(login);
 }
 
-LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_view address) {
-    const std::string pair = pair_bucket(account, address);
+std::string LoginLimits::identifier_key(std::string_view login) {
+    return "typed:" + ascii_lower(login);
+}
+
+LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_view address,
+                                        const std::string& identifier) {
+    Attempt attempt{account, identifier.empty() ? account : identifier, std::string(address),
+                    clock_.now()};
+    const std::string pair = pair_bucket(attempt.identifier, address);
     const std::string by_address = address_bucket(address);
     const std::string by_account = account_bucket(account);
-    Attempt attempt{account, std::string(address), clock_.now()};
     std::int64_t wait = 0;
     store_.write([&](store::Transaction& tx) {
         tx.lock_rate_buckets({pair, by_address, by_account});
@@ -89,7 +78,7 @@ LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_
 }
 
 void LoginLimits::release(store::Transaction& tx, const Attempt& attempt) {
-    tx.delete_rate_event(pair_bucket(attempt.account, attempt.address), attempt.at);
+    tx.delete_rate_event(pair_bucket(attempt.identifier, attempt.address), attempt.at);
     tx.delete_rate_event(address_bucket(attempt.address), attempt.at);
     tx.delete_rate_event(account_bucket(attempt.account), attempt.at);
 }
@@ -110,9 +99,9 @@ void LoginLimits::record_failure(store::Transaction& tx, const std::string& acco
     tx.insert_rate_event(account_bucket(account), now);
 }
 
-void LoginLimits::record_success(store::Transaction& tx, const std::string& account,
+void LoginLimits::record_success(store::Transaction& tx, const std::string& pair,
                                  std::string_view address) {
-    tx.delete_rate_events(pair_bucket(account, address));
+    tx.delete_rate_events(pair_bucket(pair, address));
 }
 
 }  // namespace authd::auth

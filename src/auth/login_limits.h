@@ -9,6 +9,7 @@
 
 #include "auth/rate_limits.h"
 #include "store/store.h"
+#include "util/address_scope.h"
 #include "util/clock.h"
 
 namespace authd::auth {
@@ -22,11 +23,8 @@ struct LoginLimitSettings {
     Limit per_account{50, 3600};              // failed logins per account, from all addresses
 };
 
-// The unit that address limits count: an IPv4 address as it is, an IPv6 address as the /64 it
-// belongs to ("2001:db8:1:2::/64"; one subscriber is usually given a whole /64, so counting
-// single addresses would let a client rotate through billions), an IPv4-mapped IPv6 address as
-// its IPv4 address. Anything else (not an address) is counted as written.
-std::string address_scope(std::string_view address);
+// The unit that address limits count (an IPv6 address by its /64).
+using authd::address_scope;
 
 class LoginLimits {
   public:
@@ -35,19 +33,26 @@ class LoginLimits {
     // The account a login names: its user id when it exists, else the name as typed (lower
     // case), so unknown names are limited too.
     static std::string account_key(const std::optional<store::User>& user, std::string_view login);
+    // The identifier as typed (lower case): the pair's backoff counts it, not the account, so
+    // that the limits answer alike for a username and an e-mail and never show that both name
+    // one account.
+    static std::string identifier_key(std::string_view login);
 
     // An attempt let through, counted as a failure from the moment it was admitted.
     struct Attempt {
         std::string account;
+        std::string identifier;
         std::string address;
         std::int64_t at = 0;
     };
 
-    // 429 with Retry-After when the pair, the address or the account must wait. Otherwise the
-    // attempt is counted as a failure at once, in the same transaction as the check (its
-    // buckets locked), before its password is looked at: parallel attempts are then counted
-    // one after the other, so a burst cannot try more passwords than the limits allow.
-    Attempt admit(const std::string& account, std::string_view address);
+    // 429 with Retry-After when the pair (identifier and address), the address or the account
+    // must wait. Otherwise the attempt is counted as a failure at once, in the same transaction
+    // as the check (its buckets locked), before its password is looked at: parallel attempts
+    // are then counted one after the other, so a burst cannot try more passwords than the
+    // limits allow. Without an identifier (re-authentication) the pair is the account's.
+    Attempt admit(const std::string& account, std::string_view address,
+                  const std::string& identifier = {});
     // The admitted attempt was not a failure (the password matched, or it could not be checked):
     // its counts go. A success also calls record_success.
     void release(store::Transaction& tx, const Attempt& attempt);
@@ -58,9 +63,9 @@ class LoginLimits {
     // A failure that was not admitted first (a wrong code at the second step).
     void record_failure(store::Transaction& tx, const std::string& account,
                         std::string_view address);
-    // A success ends the pair's backoff (not the address's or account's counts).
-    void record_success(store::Transaction& tx, const std::string& account,
-                        std::string_view address);
+    // A success ends the pair's backoff (not the address's or account's counts); `pair` is the
+    // attempt's identifier, or the account.
+    void record_success(store::Transaction& tx, const std::string& pair, std::string_view address);
 
   private:
     store::Store& store_;

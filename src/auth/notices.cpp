@@ -2,6 +2,7 @@
 
 #include "mail/outbox.h"
 #include "mail/templates.h"
+#include "util/time_text.h"
 
 namespace authd::auth {
 namespace {
@@ -43,6 +44,16 @@ void Notices::two_factor_disabled(store::Transaction& tx, const store::User& use
 void Notices::authenticator_removed(store::Transaction& tx, const store::User& user) {
     outbox_.enqueue(
         tx, mail::authenticator_removed_notice(language_of(user), user.email, user.username));
+}
+
+void Notices::authenticator_added(store::Transaction& tx, const store::User& user, std::int64_t at,
+                                  std::string_view address, std::string_view user_agent) {
+    constexpr std::size_t kMaxClientLength = 200;
+    const std::string unknown = "?";
+    outbox_.enqueue(tx, mail::authenticator_added_notice(
+                            language_of(user), user.email, user.username, util::iso8601(at),
+                            address.empty() ? unknown : address,
+                            user_agent.empty() ? unknown : user_agent.substr(0, kMaxClientLength)));
 }
 
 void Notices::recovery_code_used(store::Transaction& tx, const store::User& user, int remaining) {

@@ -1,7 +1,9 @@
 #pragma once
 // The notices that tell a user about a change to their account. Each is queued in the outbox
 // inside the transaction of the change, so it is sent exactly when the change is committed.
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -24,6 +26,10 @@ class Notices {
     void two_factor_enabled(store::Transaction& tx, const store::User& user);
     void two_factor_disabled(store::Transaction& tx, const store::User& user);
     void authenticator_removed(store::Transaction& tx, const store::User& user);
+    // An app was confirmed (at 2fa/totp/confirm, or by its first code at a login): when, and
+    // the address and user agent of the request that confirmed it.
+    void authenticator_added(store::Transaction& tx, const store::User& user, std::int64_t at,
+                             std::string_view address, std::string_view user_agent);
     void recovery_code_used(store::Transaction& tx, const store::User& user, int remaining);
 
   private:

@@ -8,7 +8,7 @@ namespace authd::auth {
 RateLimiter::RateLimiter(const Clock& clock, Audit& audit) : clock_(clock), audit_(audit) {}
 
 std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string_view bucket,
-                                             const Limit& limit) {
+                                             const Limit& limit, std::int64_t* counted_at) {
     const std::int64_t now = clock_.now();
     const std::int64_t since = now - limit.window;
     const std::string key = hash_identifier(bucket);
@@ -20,7 +20,12 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
         return std::max<std::int64_t>(1, oldest + limit.window - now);
     }
     tx.insert_rate_event(key, now);  // old ones are cleared by Maintenance
+    if (counted_at) *counted_at = now;
     return std::nullopt;
+}
+
+void RateLimiter::release(store::Transaction& tx, std::string_view bucket, std::int64_t at) {
+    tx.delete_rate_event(hash_identifier(bucket), at);
 }
 
 void throw_rate_limited(std::int64_t retry_after) {

@@ -24,8 +24,12 @@ class RateLimiter {
     // Counts one attempt in `bucket` (what is limited, e.g. "password_reset:" + address; stored
     // only hashed). When `limit.attempts` attempts already fall inside the window, nothing is
     // counted and the seconds until one leaves it are returned.
+    // `counted_at`, when given, receives the time the attempt was counted at (for release()).
     std::optional<std::int64_t> hit(store::Transaction& tx, std::string_view bucket,
-                                    const Limit& limit);
+                                    const Limit& limit, std::int64_t* counted_at = nullptr);
+    // Forgets the attempt that hit() counted at `at` (an attempt counted ahead as a failure
+    // that turned out not to be one).
+    void release(store::Transaction& tx, std::string_view bucket, std::int64_t at);
 
   private:
     const Clock& clock_;

@@ -19,7 +19,9 @@ Reauthentication::Reauthentication(store::Store& store, crypto::PasswordHasher& 
 bool Reauthentication::password_matches(const Principal& caller, std::string_view password) const {
     const std::string account = LoginLimits::account_key(caller.user, "");
     const std::string& address = current_origin().ip;
-    const LoginLimits::Attempt attempt = limits_.admit(account, address);
+    // Guesses through these routes count like logins by the account's username.
+    const LoginLimits::Attempt attempt =
+        limits_.admit(account, address, LoginLimits::identifier_key(caller.user.username));
     bool matches = false;
     try {
         matches = hasher_.verify(caller.user.password_hash, password);

@@ -4,6 +4,7 @@
 
 #include "auth/sessions.h"
 #include "crypto/constant_time.h"
+#include "util/address_scope.h"
 #include "util/errors.h"
 #include "util/log.h"
 
@@ -22,19 +23,33 @@ std::string digest(std::string_view text) {
 
 ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
                                  store::Store& store, crypto::PasswordHasher& hasher, Audit& audit,
-                                 const Clock& clock, Random& random)
+                                 RateLimiter& limiter, const Clock& clock, Random& random,
+                                 ServiceLoginSettings settings)
     : tokens_(tokens),
       store_(store),
       hasher_(hasher),
       audit_(audit),
+      limiter_(limiter),
       clock_(clock),
       random_(random),
+      settings_(settings),
       dummy_hash_(hasher.hash(random.token(24))) {
     for (auto& service : services)
         services_.push_back({std::move(service.name), digest(service.secret)});
 }
 
-std::string ServiceAccounts::issue_token(std::string_view name, std::string_view secret) {
+std::string ServiceAccounts::issue_token(std::string_view name, std::string_view secret,
+                                         std::string_view address) {
+    // Counted as a failure before the secret is looked at, so a burst cannot try more secrets
+    // than the limit; forgotten again if it succeeds.
+    const std::string bucket = "service_login:" + address_scope(address);
+    std::int64_t admitted_at = 0;
+    std::optional<std::int64_t> retry_after;
+    store_.write([&](store::Transaction& tx) {
+        retry_after = limiter_.hit(tx, bucket, settings_.failures_per_address, &admitted_at);
+    });
+    if (retry_after) throw_rate_limited(*retry_after);
+
     const std::string name_digest = digest(name);
     const std::string secret_digest = digest(secret);
     const Entry* match = nullptr;
@@ -46,17 +61,22 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
         if (name_ok && secret_ok) match = &entry;
     }
     std::string service_name;
-    if (match)
-        service_name = match->name;
-    else if (!configured && check_stored(name, secret))
+    if (configured) {
+        // The same work as a stored or unknown name's hash check.
+        (void)hasher_.verify(dummy_hash_, secret);
+        if (match) service_name = match->name;
+    } else if (check_stored(name, secret)) {
         service_name = std::string(name);
+    }
     if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::service_login_failed, nullptr, {}, name.substr(0, 64));
+            audit_.record_repeated(tx, event::service_login_failed, name.substr(0, 64),
+                                   settings_.failures_per_address.window);
         });
         throw Error(ErrorKind::unauthenticated, "invalid_credentials",
                     i18n::keys::invalid_credentials);
     }
+    store_.write([&](store::Transaction& tx) { limiter_.release(tx, bucket, admitted_at); });
     ServiceClaims claims;
     claims.service_name = service_name;
     claims.jti = random_.token(16);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "auth/audit.h"
+#include "auth/rate_limits.h"
 #include "auth/tokens.h"
 #include "crypto/password_hasher.h"
 #include "store/store.h"
@@ -20,17 +21,26 @@ struct ServiceSecret {
     std::string secret;
 };
 
+struct ServiceLoginSettings {
+    // Failed service logins per client address (its /64 for IPv6), counted before the secret is
+    // checked; beyond, 429.
+    Limit failures_per_address{20, 600};
+};
+
 class ServiceAccounts {
   public:
     ServiceAccounts(std::vector<ServiceSecret> services, const TokenIssuer& tokens,
                     store::Store& store, crypto::PasswordHasher& hasher, Audit& audit,
-                    const Clock& clock, Random& random);
+                    RateLimiter& limiter, const Clock& clock, Random& random,
+                    ServiceLoginSettings settings = {});
 
-    // A service token for a known name and secret; otherwise 401 invalid_credentials. Every
-    // configured service is compared, in constant time, whatever matches; a name configured
-    // nowhere is looked up among the stored accounts, whose hash is checked (and upgraded to
-    // the configured Argon2id parameters on success).
-    std::string issue_token(std::string_view name, std::string_view secret);
+    // A service token for a known name and secret; otherwise 401 invalid_credentials, and 429
+    // once `address` has failed too often. Every configured service is compared, in constant
+    // time, whatever matches; a name configured nowhere is looked up among the stored accounts,
+    // whose hash is checked (and upgraded to the configured Argon2id parameters on success).
+    // Every attempt costs one password hash, so the time taken does not tell which names exist.
+    std::string issue_token(std::string_view name, std::string_view secret,
+                            std::string_view address);
 
     // The caller of a route reserved to services. Throws the bearer 401 for anything else.
     ServiceClaims authenticate(std::string_view token) const;
@@ -52,9 +62,11 @@ class ServiceAccounts {
     store::Store& store_;
     crypto::PasswordHasher& hasher_;
     Audit& audit_;
+    RateLimiter& limiter_;
     const Clock& clock_;
     Random& random_;
-    // Verified when the name is in no table either, so timing does not tell stored names apart.
+    ServiceLoginSettings settings_;
+    // Verified when no stored hash is, so every attempt costs one hash whatever its name.
     std::string dummy_hash_;
 };
 

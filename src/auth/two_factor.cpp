@@ -10,6 +10,7 @@
 #include "otp/qr_svg.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
@@ -97,6 +98,15 @@ TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::
       random_(random),
       settings_(std::move(settings)) {}
 
+bool TwoFactor::enrolment_open(const store::TotpDevice& device) const {
+    return clock_.now() - device.created_at < settings_.unconfirmed_app_lifetime;
+}
+
+void TwoFactor::notify_app_confirmed(store::Transaction& tx, const store::User& user) {
+    const Origin& origin = current_origin();
+    notices_.authenticator_added(tx, user, clock_.now(), origin.ip, origin.user_agent);
+}
+
 TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& device) {
     std::string secret(kSecretBytes, '\0');
     random_.fill(reinterpret_cast<unsigned char*>(secret.data()), secret.size());
@@ -157,8 +167,9 @@ void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
 
 TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
                                     const std::optional<std::string>& password) {
-    // Replacing a working app is as sensitive as removing it.
-    if (caller.user.totp_ready) reauthentication_.require(caller, password);
+    // A new app is a lasting second factor (it survives a password reset): as sensitive as
+    // removing one, so a stolen access token alone cannot plant one.
+    reauthentication_.require(caller, password);
     store::TotpDevice device;
     TotpEnrolment enrolment = new_app(caller.user, device);
     store_.write([&](store::Transaction& tx) {
@@ -176,7 +187,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
         for (store::TotpDevice& device : tx.totp_devices(caller.user.id)) {
             if (device.confirmed_at)
                 replaces = true;
-            else
+            else if (enrolment_open(device))
                 pending = std::move(device);
         }
     });
@@ -190,6 +201,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
         if (match.kind == Match::Kind::totp && tx.use_totp_step(match.device_id, match.step, now)) {
             tx.reset_second_factor_failures(caller.user.id);
             audit_.record(tx, event::authenticator_confirmed, caller.user, caller.session.id);
+            notify_app_confirmed(tx, caller.user);
             if (replaces) notices_.authenticator_removed(tx, caller.user);
             confirmed = true;
             return;
@@ -321,6 +333,7 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     if (all_digits(code)) {
         const std::int64_t now = clock_.now();
         for (const store::TotpDevice& device : candidates.devices) {
+            if (!device.confirmed_at && !enrolment_open(device)) continue;
             const auto secret = sealed_box_.open(device.secret_sealed, device.user_id);
             if (!secret) {
                 log::error("an authenticator secret does not decrypt: wrong secret key file?");
@@ -372,14 +385,18 @@ void TwoFactor::finish(const store::User& user, const Match& match,
         try {
             store_.write([&](store::Transaction& tx) {
                 const std::int64_t now = clock_.now();
-                const int max_failures = settings_.ticket_max_failures;
+                // The attempt's own ticket counted it as a failure when it was admitted.
+                const auto max_failures = [&](const std::string& hash) {
+                    return settings_.ticket_max_failures + (ticket_hash && hash == *ticket_hash);
+                };
                 bool used = false;
                 switch (match.kind) {
                     case Match::Kind::totp:
                         used = tx.use_totp_step(match.device_id, match.step, now);
                         break;
                     case Match::Kind::email:
-                        used = tx.use_login_ticket(match.ticket_hash, now, max_failures);
+                        used = tx.use_login_ticket(match.ticket_hash, now,
+                                                   max_failures(match.ticket_hash));
                         break;
                     case Match::Kind::recovery:
                         used = tx.use_recovery_code(match.recovery_id, now);
@@ -388,12 +405,15 @@ void TwoFactor::finish(const store::User& user, const Match& match,
                         break;
                 }
                 if (used && ticket_hash && *ticket_hash != match.ticket_hash)
-                    used = tx.use_login_ticket(*ticket_hash, now, max_failures);
+                    used = tx.use_login_ticket(*ticket_hash, now, max_failures(*ticket_hash));
                 if (!used) throw AlreadySpent{};
                 auto current = tx.user_by_id(user.id);
                 if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
                 tx.reset_second_factor_failures(user.id);
-                if (match.confirms_app) audit_.record(tx, event::authenticator_confirmed, *current);
+                if (match.confirms_app) {
+                    audit_.record(tx, event::authenticator_confirmed, *current);
+                    notify_app_confirmed(tx, *current);
+                }
                 if (match.replaces_app) notices_.authenticator_removed(tx, *current);
                 if (match.kind == Match::Kind::recovery) {
                     notices_.recovery_code_used(
@@ -409,9 +429,9 @@ void TwoFactor::finish(const store::User& user, const Match& match,
     }
     if (spent) return;
     store_.write([&](store::Transaction& tx) {
-        // Without a ticket (the front end's form), every ticket whose mailed code was a
-        // candidate pays, so that form cannot outlast a ticket's limit of wrong codes.
-        if (ticket_hash) tx.count_ticket_failure(*ticket_hash);
+        // The attempt's ticket counted it when it was admitted. Without a ticket (the front
+        // end's form), every ticket whose mailed code was a candidate pays, so that form cannot
+        // outlast a ticket's limit of wrong codes.
         for (const std::string& charged : charged_tickets)
             tx.count_ticket_failure(charged);
         tx.record_second_factor_failure(user.id, clock_.now());
@@ -437,6 +457,14 @@ void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
     });
     if (!user) throw_invalid_ticket();
     check_lockout(*user);
+    // Counted as a failure before the code is looked at: of parallel attempts, only as many as
+    // the ticket has wrong codes left get their code checked.
+    bool admitted = false;
+    store_.write([&](store::Transaction& tx) {
+        admitted =
+            tx.admit_ticket_attempt(ticket_hash, clock_.now(), settings_.ticket_max_failures);
+    });
+    if (!admitted) throw_invalid_ticket();
     finish(*user, find_match(candidates, code), ticket_hash, {}, outcomes);
 }
 

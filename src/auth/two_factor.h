@@ -38,6 +38,9 @@ struct TwoFactorSettings {
     std::string issuer = "authd";        // shown by authenticator apps
     Limit email_code_limit{5, 3600};     // login codes mailed per account
     int recovery_code_count = 10;
+    // An app not confirmed this long after its enrolment is no longer accepted: an enrolment a
+    // thief started and left waiting for its first code does not stay open.
+    std::int64_t unconfirmed_app_lifetime = 86400;
 };
 
 // A new authenticator-app secret: shown once, to be confirmed by its first correct code.
@@ -115,10 +118,15 @@ class TwoFactor {
     Candidates load_candidates(store::Transaction& tx, const store::User& user,
                                const std::optional<store::LoginTicket>& ticket, bool all_tickets);
     Match find_match(const Candidates& candidates, std::string_view code);
+    // `ticket_hash`: the ticket of the attempt, whose failure was counted when it was admitted.
     void finish(const store::User& user, const Match& match,
                 const std::optional<std::string>& ticket_hash,
                 const std::vector<std::string>& charged_tickets, const Outcomes& outcomes);
     void check_lockout(const store::User& user) const;
+    // Whether an app not confirmed yet may still be (its enrolment is recent enough).
+    bool enrolment_open(const store::TotpDevice& device) const;
+    // The owner is told of a confirmed app, with when and from where.
+    void notify_app_confirmed(store::Transaction& tx, const store::User& user);
     std::string email_code_hash(const std::string& ticket_hash, std::string_view code) const;
     void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash,
                    std::int64_t expires_at);

@@ -352,6 +352,11 @@ Config load(const Getenv& getenv) {
     env.integer<int>("AUTH_LOGIN_FAILURES_PER_IP", config.login_failures_per_ip, 1, 100'000'000);
     env.integer<int>("AUTH_LOGIN_FAILURES_PER_ACCOUNT", config.login_failures_per_account, 1,
                      100'000'000);
+    env.integer<int>("AUTH_REGISTRATION_RATE_LIMIT", config.registration_rate_limit, 1,
+                     100'000'000);
+    env.duration("AUTH_REGISTRATION_RATE_WINDOW", config.registration_rate_window, 1);
+    env.integer<int>("AUTH_SERVICE_LOGIN_FAILURES_PER_IP", config.service_login_failures_per_ip, 1,
+                     100'000'000);
     env.duration("AUTH_AUDIT_RETENTION", config.audit_retention, 3600);
 
     // libsodium's Argon2id needs at least 8 KiB; beyond 4 GiB is surely a typo.
@@ -462,6 +467,9 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_LOGIN_BACKOFF_MAX", seconds(c.login_backoff_max)},
         {"AUTH_LOGIN_FAILURES_PER_IP", std::to_string(c.login_failures_per_ip)},
         {"AUTH_LOGIN_FAILURES_PER_ACCOUNT", std::to_string(c.login_failures_per_account)},
+        {"AUTH_REGISTRATION_RATE_LIMIT", std::to_string(c.registration_rate_limit)},
+        {"AUTH_REGISTRATION_RATE_WINDOW", seconds(c.registration_rate_window)},
+        {"AUTH_SERVICE_LOGIN_FAILURES_PER_IP", std::to_string(c.service_login_failures_per_ip)},
         {"AUTH_AUDIT_RETENTION", seconds(c.audit_retention)},
         {"AUTH_ARGON2_MEMORY_KIB", std::to_string(c.argon2_memory_kib)},
         {"AUTH_ARGON2_ITERATIONS", std::to_string(c.argon2_iterations)},

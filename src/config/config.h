@@ -82,8 +82,11 @@ struct Config {
     // Abuse limits and the audit log
     int login_backoff_after = 5;  // failures of an account from one address before waits
     std::int64_t login_backoff_max = 15 * 60;
-    int login_failures_per_ip = 100;      // per minute
-    int login_failures_per_account = 50;  // per hour
+    int login_failures_per_ip = 100;               // per minute
+    int login_failures_per_account = 50;           // per hour
+    int registration_rate_limit = 30;              // registrations per address (IPv6: per /64) ...
+    std::int64_t registration_rate_window = 3600;  // ... per this many seconds
+    int service_login_failures_per_ip = 20;        // failed internal/auth per address per 10 min
     std::int64_t audit_retention = 90 * 86400;
 
     // The platform's other services (docs/HOOKS.md)

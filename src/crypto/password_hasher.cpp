@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -16,8 +17,10 @@
 #include <vector>
 
 #include "crypto/django_hashes.h"
+#include "util/address_scope.h"
 #include "util/errors.h"
 #include "util/metrics.h"
+#include "util/origin.h"
 
 namespace authd::crypto {
 
@@ -133,24 +136,49 @@ struct PooledHasher::Impl {
         }
     }
 
+    // Calls admitted and not finished, by kind and by client address; guarded by `shares`.
+    std::mutex shares;
+    unsigned ordinary_in_flight = 0;
+    std::map<std::string, unsigned> by_address;
+    unsigned reserved = 0;  // places only logins of existing accounts may take
+
     // Releases an admission slot when the caller leaves, whether with a result or an exception.
     struct Admission {
         Impl& impl;
+        bool ordinary;
+        std::string address;
         ~Admission() {
             impl.completed.fetch_add(1);
+            std::lock_guard lock(impl.shares);
             impl.in_flight.fetch_sub(1);
+            if (ordinary) --impl.ordinary_in_flight;
+            if (!address.empty() && --impl.by_address[address] == 0) impl.by_address.erase(address);
         }
     };
+
+    // Fail fast instead of queueing without bound: the client gets 503 and retries.
+    Admission admit() {
+        const bool ordinary = current_hash_purpose() == HashPurpose::ordinary;
+        std::string address = address_scope(current_origin().ip);
+        std::lock_guard lock(shares);
+        const unsigned share = admission_limit - reserved;
+        const bool full = in_flight.load() >= admission_limit ||
+                          (ordinary && ordinary_in_flight >= share) ||
+                          (!address.empty() && by_address[address] >= share);
+        if (full) {
+            if (!address.empty() && by_address[address] == 0) by_address.erase(address);
+            throw authd::Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
+        }
+        in_flight.fetch_add(1);
+        if (ordinary) ++ordinary_in_flight;
+        if (!address.empty()) ++by_address[address];
+        return Admission{*this, ordinary, std::move(address)};
+    }
 
     template <typename Work>
     auto run(Work work) -> decltype(work()) {
         using Result = decltype(work());
-        // Fail fast instead of queueing without bound: the client gets 503 and retries.
-        if (in_flight.fetch_add(1) >= admission_limit) {
-            in_flight.fetch_sub(1);
-            throw authd::Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
-        }
-        Admission admission{*this};
+        Admission admission = admit();
 
         std::packaged_task<Result()> task(std::move(work));
         std::future<Result> result = task.get_future();
@@ -176,6 +204,8 @@ PooledHasher::PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threa
     if (threads == 0) throw std::invalid_argument("PooledHasher needs at least one thread");
     impl_->inner = std::move(inner);
     impl_->admission_limit = threads + queue_limit;
+    // A quarter for logins, at least one place once there are two, and never all of them.
+    impl_->reserved = impl_->admission_limit < 2 ? 0 : std::max(1u, impl_->admission_limit / 4);
     impl_->workers.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
         impl_->workers.emplace_back([impl = impl_.get()] { impl->work(); });
@@ -212,6 +242,26 @@ bool PooledHasher::can_verify(std::string_view phc) {
 
 unsigned PooledHasher::queue_depth() const {
     return impl_->in_flight.load();
+}
+
+unsigned PooledHasher::reserved_for_logins() const {
+    return impl_->reserved;
+}
+
+namespace {
+thread_local HashPurpose current_purpose = HashPurpose::ordinary;
+}  // namespace
+
+HashPurposeScope::HashPurposeScope(HashPurpose purpose) : previous_(current_purpose) {
+    current_purpose = purpose;
+}
+
+HashPurposeScope::~HashPurposeScope() {
+    current_purpose = previous_;
+}
+
+HashPurpose current_hash_purpose() {
+    return current_purpose;
 }
 
 std::uint64_t PooledHasher::completed() const {

@@ -56,9 +56,33 @@ class Argon2idHasher final : public PasswordHasher {
     std::atomic<std::uint64_t> computations_{0};
 };
 
+// What a hash is for, for the pool's fair shares (PooledHasher): the password check of a login
+// of an existing account, or anything else (registration, an unknown name's dummy check,
+// re-authentication, a new password).
+enum class HashPurpose { ordinary, login };
+
+// Marks the hashes the current thread asks for while it lives (set around a login's password
+// check by the code that knows the account exists).
+class HashPurposeScope {
+  public:
+    explicit HashPurposeScope(HashPurpose purpose);
+    ~HashPurposeScope();
+    HashPurposeScope(const HashPurposeScope&) = delete;
+    HashPurposeScope& operator=(const HashPurposeScope&) = delete;
+
+  private:
+    HashPurpose previous_;
+};
+HashPurpose current_hash_purpose();
+
 // Runs another hasher on `threads` dedicated threads. At most `threads + queue_limit` calls are
 // admitted at once; one more throws authd::Error(unavailable) (503 with Retry-After) at once
 // rather than waiting. The calling thread blocks until its own call is done.
+//
+// Shares, so that a flood on one route or from one address cannot take the whole pool: a
+// quarter of it (at least one place, when there are two) is kept for logins of existing
+// accounts, and the calls of one client address (util/address_scope.h, the request's origin)
+// may hold everything but that quarter.
 class PooledHasher final : public PasswordHasher {
   public:
     PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threads, unsigned queue_limit);
@@ -68,7 +92,8 @@ class PooledHasher final : public PasswordHasher {
     bool needs_rehash(std::string_view phc) override;
     bool can_verify(std::string_view phc) override;
 
-    unsigned queue_depth() const;     // calls admitted and not finished
+    unsigned queue_depth() const;  // calls admitted and not finished
+    unsigned reserved_for_logins() const;
     std::uint64_t completed() const;  // hash + verify calls finished (a debug counter for tests)
     // authd_hash_pool_queue_depth (queue_depth()) and authd_hash_pool_wait_seconds (from a
     // call's admission to a thread starting it).

@@ -143,6 +143,9 @@
     X(mail_two_fa_off_subject)            \
     X(mail_two_fa_off_text)               \
     X(mail_authenticator_removed_subject) \
+    X(mail_authenticator_added_subject)   \
+    X(mail_authenticator_added_text)      \
+    X(mail_authenticator_added_action)    \
     X(mail_authenticator_removed_text)    \
     X(mail_recovery_code_used_subject)    \
     X(mail_recovery_code_used_text)

@@ -218,6 +218,19 @@ Email two_factor_disabled_notice(i18n::Language language, std::string_view to,
                        words.if_not_you()});
 }
 
+Email authenticator_added_notice(i18n::Language language, std::string_view to,
+                                 std::string_view username, std::string_view time,
+                                 std::string_view address, std::string_view client) {
+    const Words words{language};
+    return make_email(
+        words, to, keys::mail_authenticator_added_subject,
+        {words.greeting(username),
+         {words(i18n::Message(
+             keys::mail_authenticator_added_text,
+             {{"username", username}, {"time", time}, {"address", address}, {"client", client}}))},
+         {words(keys::mail_authenticator_added_action)}});
+}
+
 Email authenticator_removed_notice(i18n::Language language, std::string_view to,
                                    std::string_view username) {
     const Words words{language};

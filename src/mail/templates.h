@@ -31,6 +31,10 @@ Email two_factor_enabled_notice(i18n::Language language, std::string_view to,
                                 std::string_view username);
 Email two_factor_disabled_notice(i18n::Language language, std::string_view to,
                                  std::string_view username);
+// An app was confirmed: when (ISO 8601 UTC), from which address and client.
+Email authenticator_added_notice(i18n::Language language, std::string_view to,
+                                 std::string_view username, std::string_view time,
+                                 std::string_view address, std::string_view client);
 Email authenticator_removed_notice(i18n::Language language, std::string_view to,
                                    std::string_view username);
 // `remaining`: unused recovery codes left.

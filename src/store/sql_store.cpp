@@ -263,6 +263,9 @@ const std::string kSelectLiveTickets =
     " AND failures < $3 ORDER BY created_at DESC, ticket_hash";
 constexpr std::string_view kCountTicketFailure =
     "UPDATE login_tickets SET failures = failures + 1 WHERE ticket_hash = $1";
+constexpr std::string_view kAdmitTicketAttempt =
+    "UPDATE login_tickets SET failures = failures + 1 WHERE ticket_hash = $1 AND used_at IS NULL "
+    "AND expires_at > $2 AND failures < $3";
 constexpr std::string_view kUseTicket =
     "UPDATE login_tickets SET used_at = $2 WHERE ticket_hash = $1 AND used_at IS NULL "
     "AND expires_at > $2 AND failures < $3";
@@ -282,7 +285,13 @@ constexpr std::string_view kInsertSecurityEvent =
     "INSERT INTO security_events (id, at, kind, user_id, username, session_id, ip, user_agent, "
     "detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 constexpr std::string_view kEventColumns =
-    "id, at, kind, user_id, username, session_id, ip, user_agent, detail";
+    "id, at, kind, user_id, username, session_id, ip, user_agent, detail, repeats";
+const std::string kSelectLatestEvent =
+    std::string("SELECT ") + std::string(kEventColumns) +
+    " FROM security_events WHERE kind = $1 AND ip = $2 AND at >= $3 ORDER BY at DESC, id DESC"
+    " LIMIT 1";
+constexpr std::string_view kRepeatEvent =
+    "UPDATE security_events SET at = $2, detail = $3, repeats = repeats + 1 WHERE id = $1";
 const std::string kSelectUserEvents = std::string("SELECT ") + std::string(kEventColumns) +
                                       " FROM security_events WHERE user_id = $1"
                                       " ORDER BY at DESC, id DESC LIMIT $2";
@@ -417,6 +426,7 @@ SecurityEvent read_event(const Row& row) {
     event.ip = row.text(6);
     event.user_agent = row.text(7);
     event.detail = row.text(8);
+    event.repeats = static_cast<int>(row.integer(9));
     return event;
 }
 
@@ -802,6 +812,12 @@ class SqlTransaction final : public Transaction {
         db_.execute(kCountTicketFailure, {ticket_hash});
     }
 
+    bool admit_ticket_attempt(const std::string& ticket_hash, std::int64_t now,
+                              int max_failures) override {
+        return db_.execute(kAdmitTicketAttempt, {ticket_hash, now, std::int64_t{max_failures}})
+                   .affected == 1;
+    }
+
     bool use_login_ticket(const std::string& ticket_hash, std::int64_t now,
                           int max_failures) override {
         return db_.execute(kUseTicket, {ticket_hash, now, std::int64_t{max_failures}}).affected ==
@@ -829,6 +845,18 @@ class SqlTransaction final : public Transaction {
         for (const Row& row : db_.execute(kSelectUserEvents, {user_id, std::int64_t{limit}}).rows)
             events.push_back(read_event(row));
         return events;
+    }
+
+    std::optional<SecurityEvent> latest_security_event(std::string_view kind, const std::string& ip,
+                                                       std::int64_t since) override {
+        const Result result = db_.execute(kSelectLatestEvent, {std::string(kind), ip, since});
+        if (result.rows.empty()) return std::nullopt;
+        return read_event(result.rows.front());
+    }
+
+    void repeat_security_event(const std::string& id, std::int64_t at,
+                               const std::string& detail) override {
+        db_.execute(kRepeatEvent, {id, at, detail});
     }
 
     std::vector<SecurityEvent> security_events_of_session(const std::string& session_id,

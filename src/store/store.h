@@ -114,6 +114,7 @@ struct SecurityEvent {
     std::string ip;
     std::string user_agent;
     std::string detail;  // a reason or a name, never a secret
+    int repeats = 1;     // how many times it happened (repeated failures share one event)
 };
 
 // What an import made of one record of another service (authd import-django).
@@ -301,6 +302,11 @@ class Transaction {
                                                         std::int64_t now, int max_failures) = 0;
     // Counts a wrong code against the ticket.
     virtual void count_ticket_failure(const std::string& ticket_hash) = 0;
+    // Counts an attempt against the ticket as a failure before its code is checked, if the
+    // ticket is still usable at `now`; returns whether it did. Check and count are one
+    // statement, so parallel attempts cannot all pass a check made before any is counted.
+    virtual bool admit_ticket_attempt(const std::string& ticket_hash, std::int64_t now,
+                                      int max_failures) = 0;
     // Spends the ticket if it is still usable at `now`; returns whether it did (one of
     // concurrent uses wins).
     virtual bool use_login_ticket(const std::string& ticket_hash, std::int64_t now,
@@ -314,6 +320,14 @@ class Transaction {
     // The user's events, newest first, at most `limit`.
     virtual std::vector<SecurityEvent> security_events_of_user(const std::string& user_id,
                                                                int limit) = 0;
+    // The newest event of `kind` from `ip` since `since`, if any.
+    virtual std::optional<SecurityEvent> latest_security_event(std::string_view kind,
+                                                               const std::string& ip,
+                                                               std::int64_t since) = 0;
+    // Counts the event once more, at `at`, with a new detail (repeated failures of one address
+    // are one event).
+    virtual void repeat_security_event(const std::string& id, std::int64_t at,
+                                       const std::string& detail) = 0;
     virtual std::vector<SecurityEvent> security_events_of_session(const std::string& session_id,
                                                                   int limit) = 0;
     virtual void prune_security_events(std::int64_t before) = 0;

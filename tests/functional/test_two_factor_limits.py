@@ -131,11 +131,13 @@ def test_stale_session_cannot_change_email(short, stale, sink):
     user, _, _ = stale["email"]
     client = short.client
     new_email = unique_name("n") + "@example.com"
-    # Sending the same address again is no change and needs nothing.
-    r = client.patch(update_path(user), json={"email": user.email.upper()}, token=user.access)
+    # Sending the same address again is no change and needs nothing; a change of case is a
+    # change like any other.
+    r = client.patch(update_path(user), json={"email": user.email}, token=user.access)
     assert r.status_code == 200, r.text
-    r = client.patch(update_path(user), json={"email": new_email}, token=user.access)
-    assert r.status_code == 403 and r.json() == BODY_REAUTH_REQUIRED
+    for address in (user.email.upper(), new_email):
+        r = client.patch(update_path(user), json={"email": address}, token=user.access)
+        assert r.status_code == 403 and r.json() == BODY_REAUTH_REQUIRED
     assert short.account(user)["email"].lower() == user.email.lower()
 
     r = client.patch(update_path(user), json={"email": new_email, "password": user.password},
@@ -201,9 +203,17 @@ def test_stale_session_cannot_delete_account(short, stale):
     assert r.status_code == 401 and r.json() == BODY_BAD_LOGIN
 
 
-def test_stale_session_may_turn_2fa_on(short, stale):
+def test_stale_session_must_reauthenticate_to_turn_2fa_on(short, stale):
     user, _, _ = stale["on"]
-    body, app, codes = short.enable(user)  # turning it on is not a sensitive change
+    # Turning it on starts an app enrolment: a stolen token alone cannot plant a factor.
+    r = short.client.patch(update_path(user), json={"two_fa_enabled": True}, token=user.access)
+    assert r.status_code == 403 and r.json() == BODY_REAUTH_REQUIRED
+    r = short.client.patch(update_path(user), json={"two_fa_enabled": True,
+                                                    "password": user.password},
+                           token=user.access)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    app, codes = TotpApp.from_uri(body["otp_uri"]), body["recovery_codes"]
     assert body["two_fa_enable"] is True and len(codes) == 10
     r = short.client.post("/api/auth/2fa/recovery_codes/", json={"password": user.password},
                           token=user.access)

@@ -92,12 +92,16 @@ TEST_F(LoginLimitsTest, ACorrectPasswordLeavesNoCountBehind) {
         ASSERT_EQ(attempt("ada", kPassword), 0) << i;
 }
 
-TEST_F(LoginLimitsTest, TheSameAccountByNameOrAddressCountsOnce) {
+TEST_F(LoginLimitsTest, ANameCountsWhateverItsCaseAndApartFromTheAccountsOtherName) {
     d.register_user("bo");
     for (int i = 0; i < 3; ++i)
         EXPECT_EQ(attempt("bo", "wrong password!!"), -1);
     for (int i = 0; i < 2; ++i)
         EXPECT_EQ(attempt("BO@example.com", "wrong password!!"), -1);
+    // Three and two: neither name has failed five times.
+    EXPECT_EQ(attempt("bo@example.com", kPassword), 0);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(attempt("BO", "wrong password!!"), -1);
     EXPECT_EQ(attempt("bo", kPassword), 1);
 }
 
@@ -234,6 +238,49 @@ TEST(StoreInput, TextWithANulCharacterIsRefusedBeforeTheDatabase) {
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::bad_request);
     }
+}
+
+TEST_F(LoginLimitsTest, TheBackoffCountsTheNameAsTypedSoTwoFormsOfOneAccountLookAlike) {
+    d.register_user("xena");
+    for (int i = 0; i < 5; ++i)
+        EXPECT_EQ(attempt("xena", "wrong password here"), -1);
+    EXPECT_GT(attempt("xena", "wrong password here"), 0);
+    // Its e-mail is another name: it fails like any unknown address, not 429.
+    EXPECT_EQ(attempt("xena@example.com", "wrong password here"), -1);
+    EXPECT_EQ(attempt("nobody@example.com", "wrong password here"), -1);
+    EXPECT_EQ(attempt("xena@example.com", kPassword), 0);
+}
+
+TEST(Audit, RepeatedFailuresOfOneAddressAreOneEventWithACount) {
+    Domain d;
+    const auto record = [&](const std::string& ip, const char* name) {
+        const OriginScope origin({ip, "test"});
+        d.store->write([&](store::Transaction& tx) {
+            d.audit.record_repeated(tx, "service_login_failed", name, 600);
+        });
+    };
+    record("198.51.100.7", "users");
+    d.clock.advance(100);
+    record("198.51.100.7", "games");
+    record("198.51.100.8", "users");
+    std::optional<store::SecurityEvent> first;
+    std::optional<store::SecurityEvent> other;
+    d.store->read([&](store::Transaction& tx) {
+        first = tx.latest_security_event("service_login_failed", "198.51.100.7", 0);
+        other = tx.latest_security_event("service_login_failed", "198.51.100.8", 0);
+    });
+    ASSERT_TRUE(first && other);
+    EXPECT_EQ(first->repeats, 2);
+    EXPECT_EQ(first->detail, "games");
+    EXPECT_EQ(first->at, d.clock.now());
+    EXPECT_EQ(other->repeats, 1);
+    // Past the window since the last one, a new event.
+    d.clock.advance(601);
+    record("198.51.100.7", "users");
+    d.store->read([&](store::Transaction& tx) {
+        first = tx.latest_security_event("service_login_failed", "198.51.100.7", 0);
+    });
+    EXPECT_EQ(first->repeats, 1);
 }
 
 }  // namespace

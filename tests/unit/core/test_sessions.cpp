@@ -186,7 +186,7 @@ TEST(Sessions, TokenTypesAreNotInterchangeable) {
     Domain d;
     d.register_user("judy");
     const auth::TokenPair pair = d.login("judy");
-    const std::string service = d.services.issue_token("users", "users-secret-123456");
+    const std::string service = d.services.issue_token("users", "users-secret-123456", "127.0.0.1");
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.refresh); }), ErrorKind::invalid_token);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(service); }), ErrorKind::invalid_token);
     EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.access); }), ErrorKind::unauthenticated);

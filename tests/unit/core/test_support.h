@@ -95,9 +95,9 @@ struct Domain {
                      clock, random, auth::TwoFactorSettings{}),
           login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters),
           accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                   reauthentication, audit, clock, random),
-          services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, clock,
-                   random) {}
+                   reauthentication, audit, limiter, auth::Limit{1000, 3600}, clock, random),
+          services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, limiter,
+                   clock, random) {}
 
     store::User register_user(const std::string& username,
                               const std::string& password = "correct horse battery") {

@@ -5,6 +5,7 @@
 #include "otp/totp.h"
 #include "test_support.h"
 #include "util/errors.h"
+#include "util/origin.h"
 
 namespace authd {
 namespace {
@@ -285,6 +286,41 @@ TEST_F(TwoFactorTest, NewRecoveryCodesReplaceTheOldOnes) {
     EXPECT_EQ(failure([&] { d.login_flow.code_step(challenge("pia").ticket, old_code, kClient); }),
               "invalid_code");
     EXPECT_NO_THROW(d.login_flow.code_step(challenge("pia").ticket, fresh[0], kClient));
+}
+
+TEST_F(TwoFactorTest, AWaitingAppIsRefusedOnceItsEnrolmentIsADayOld) {
+    const std::string secret = enable("una");  // 2FA on through update: the app waits
+    d.clock.advance(86400);
+    // Neither its first code at a login nor at confirm is accepted any more.
+    EXPECT_EQ(
+        failure([&] { d.login_flow.code_step(challenge("una").ticket, code_at(secret), kClient); }),
+        "invalid_code");
+    const auth::Principal caller = d.sessions.authenticate(
+        d.login_flow.code_step(challenge("una").ticket, recovery_codes.front(), kClient)
+            .tokens.access);
+    EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, code_at(secret)); }),
+              "no_pending_app");
+}
+
+TEST_F(TwoFactorTest, ConfirmingAnAppMailsTheOwnerWhenAndFromWhere) {
+    const std::string secret = enable("vic");
+    d.deliver();
+    const OriginScope origin({"203.0.113.9", "Stolen/1.0"});
+    d.login_flow.code_step(challenge("vic").ticket, code_at(secret), kClient);
+    bool noticed = false;
+    for (const auto& mail : d.deliver())
+        noticed = noticed || (mail.has("An authenticator app was added to your account") &&
+                              mail.has("203.0.113.9") && mail.has("Stolen/1.0"));
+    EXPECT_TRUE(noticed);
+}
+
+TEST_F(TwoFactorTest, StartingAnAppNeedsARecentLoginOrThePassword) {
+    d.register_user("wes");
+    const auth::Principal caller = d.sessions.authenticate(d.login("wes").access);
+    d.clock.advance(16 * 60);
+    EXPECT_EQ(failure([&] { d.two_factor.begin_totp(caller, std::nullopt); }),
+              "reauthentication_required");
+    EXPECT_NO_THROW(d.two_factor.begin_totp(caller, std::string(kPassword)));
 }
 
 }  // namespace

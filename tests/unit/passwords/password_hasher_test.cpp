@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "util/errors.h"
 #include "util/metrics.h"
+#include "util/origin.h"
 
 namespace authd::crypto {
 namespace {
@@ -234,9 +236,16 @@ TEST(PooledHasher, RejectsCallsBeyondThreadsPlusQueueLimit) {
 
     std::string running_result;
     bool queued_result = false;
-    std::thread running([&] { running_result = pool.hash("first"); });
+    // Logins: with two places, the ordinary calls have one and logins the other.
+    std::thread running([&] {
+        const HashPurposeScope login(HashPurpose::login);
+        running_result = pool.hash("first");
+    });
     ASSERT_TRUE(inner->wait_until_entered(1));
-    std::thread queued([&] { queued_result = pool.verify("hashed:second", "second"); });
+    std::thread queued([&] {
+        const HashPurposeScope login(HashPurpose::login);
+        queued_result = pool.verify("hashed:second", "second");
+    });
     ASSERT_TRUE(wait_for_depth(pool, 2));
     EXPECT_EQ(inner->entered(), 1u);  // the second call waits in the queue
 
@@ -267,7 +276,8 @@ TEST(PooledHasher, RejectsCallsBeyondThreadsPlusQueueLimit) {
 TEST(PooledHasher, ManyConcurrentCallersAllFinish) {
     auto inner = std::make_shared<Argon2idHasher>(kFastParams);
     constexpr unsigned kCallers = 16;
-    PooledHasher pool(inner, 3, kCallers);
+    // Room for all of them in the share of ordinary calls (three quarters).
+    PooledHasher pool(inner, 3, 2 * kCallers);
     std::atomic<unsigned> verified{0};
     std::vector<std::thread> callers;
     for (unsigned i = 0; i < kCallers; ++i) {
@@ -280,6 +290,78 @@ TEST(PooledHasher, ManyConcurrentCallersAllFinish) {
         caller.join();
     EXPECT_EQ(verified.load(), kCallers);
     EXPECT_EQ(pool.completed(), 2u * kCallers);
+    EXPECT_EQ(pool.queue_depth(), 0u);
+}
+
+// Holds `count` calls in the pool, each from `address` with `purpose`, until the gate opens.
+std::vector<std::thread> hold_calls(PooledHasher& pool, unsigned count, const std::string& address,
+                                    HashPurpose purpose, unsigned already_entered) {
+    std::vector<std::thread> held;
+    for (unsigned i = 0; i < count; ++i) {
+        held.emplace_back([&pool, address, purpose] {
+            const OriginScope origin({address, "test"});
+            const HashPurposeScope scope(purpose);
+            (void)pool.hash("held");
+        });
+    }
+    EXPECT_TRUE(wait_for_depth(pool, already_entered + count));
+    return held;
+}
+
+// Whether one more call from `address` is refused at once. An admitted call would wait for the
+// gate: the gate is then opened, so that a wrong admission fails the test instead of hanging it.
+bool refused_at_once(PooledHasher& pool, GatedHasher& inner, const std::string& address,
+                     HashPurpose purpose) {
+    auto result = std::async(std::launch::async, [&pool, address, purpose] {
+        const OriginScope origin({address, "test"});
+        const HashPurposeScope scope(purpose);
+        try {
+            (void)pool.hash("one more");
+            return false;
+        } catch (const authd::Error&) {
+            return true;
+        }
+    });
+    if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) inner.open_gate();
+    return result.get();
+}
+
+TEST(PooledHasher, KeepsAQuarterForLoginsWhateverFloodsTheRest) {
+    auto inner = std::make_shared<GatedHasher>();
+    PooledHasher pool(inner, 1, 7);  // 8 places: 2 kept for logins
+    EXPECT_EQ(pool.reserved_for_logins(), 2u);
+    // A registration flood from many addresses takes the six ordinary places...
+    std::vector<std::thread> held;
+    for (unsigned i = 0; i < 6; ++i) {
+        auto more =
+            hold_calls(pool, 1, "198.51.100." + std::to_string(i), HashPurpose::ordinary, i);
+        for (auto& t : more)
+            held.push_back(std::move(t));
+    }
+    EXPECT_TRUE(refused_at_once(pool, *inner, "198.51.100.99", HashPurpose::ordinary));
+    // ... and a login of an existing account still gets in.
+    auto login = hold_calls(pool, 1, "203.0.113.1", HashPurpose::login, 6);
+    inner->open_gate();
+    for (auto& t : held)
+        t.join();
+    for (auto& t : login)
+        t.join();
+    EXPECT_EQ(pool.queue_depth(), 0u);
+}
+
+TEST(PooledHasher, OneAddressCannotTakeTheWholePool) {
+    auto inner = std::make_shared<GatedHasher>();
+    PooledHasher pool(inner, 1, 7);
+    // Logins from one address (an attacker who knows usernames) take at most six places...
+    auto held = hold_calls(pool, 6, "198.51.100.7", HashPurpose::login, 0);
+    EXPECT_TRUE(refused_at_once(pool, *inner, "198.51.100.7", HashPurpose::login));
+    // ... and another address's login gets in.
+    auto other = hold_calls(pool, 1, "203.0.113.1", HashPurpose::login, 6);
+    inner->open_gate();
+    for (auto& t : held)
+        t.join();
+    for (auto& t : other)
+        t.join();
     EXPECT_EQ(pool.queue_depth(), 0u);
 }
 
