@@ -6,6 +6,7 @@
 #include "crypto/constant_time.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 namespace authd::auth {
 namespace {
@@ -52,7 +53,8 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
         service_name = std::string(name);
     if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::service_login_failed, nullptr, {}, name.substr(0, 64));
+            audit_.record(tx, event::service_login_failed, nullptr, {},
+                          std::string(utf8::prefix(name, 64)));
         });
         throw Error(ErrorKind::unauthenticated, "invalid_credentials",
                     i18n::keys::invalid_credentials);
