@@ -502,9 +502,11 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
             std::chrono::duration<double, std::milli>(Clock::now() - exchange.started).count();
         char duration[32];
         std::snprintf(duration, sizeof duration, "%.1f", elapsed);
+        // The path without the secrets of mailed links (declared by their routes).
         log::info(exchange.client_ip + " \"" + log_safe(exchange.method) + " " +
-                  log_safe(exchange.path) + "\" " + std::to_string(response_status) + " " +
-                  std::to_string(body_bytes) + " " + duration + "ms route=" + exchange.route);
+                  router.loggable_path(log_safe(exchange.path)) + "\" " +
+                  std::to_string(response_status) + " " + std::to_string(body_bytes) + " " +
+                  duration + "ms route=" + exchange.route);
     }
     co_return !ec;
 }

@@ -45,6 +45,52 @@ def outbox_rows(server) -> list[tuple]:
 
 
 # ----------------------------------------------------------------------------------------------
+# item 3: no secret path segment in any log line
+
+def test_attack_reset_and_verification_tokens_never_reach_the_log(authd_factory, smtp_sink):
+    server = authd_factory(smtp_sink.env())
+    client = server.client()
+    user = client.register()
+    verify_link = extract_link(smtp_sink.wait_for(to=user.email, subject=SUBJECT_VERIFY),
+                               "/api/auth/verify_email/")
+    assert client.post("/api/auth/password_reset/", json={"email": user.email}).status_code == 200
+    reset_link = extract_link(smtp_sink.wait_for(to=user.email, subject=SUBJECT_RESET),
+                              "/api/auth/reset/")
+    reset_path, verify_path = link_path(reset_link), link_path(verify_link)
+    uid, token = re.fullmatch(r"/api/auth/reset/([^/]+)/([^/]+)/", reset_path).groups()
+    verify_token = verify_path.rstrip("/").rsplit("/", 1)[1]
+
+    # Every way a link can be opened, mistyped or refused.
+    assert client.get(reset_path).status_code == 200
+    assert client.get(reset_path, headers={"Accept": "application/json"}).status_code == 200
+    assert client.request("HEAD", reset_path).status_code == 200
+    assert client.post(reset_path, data={"new_password1": "x"}).status_code in (400, 403)
+    assert client.get(reset_path + "?from=mail").status_code == 200
+    assert client.get(reset_path + "extra/").status_code == 404
+    assert client.get(reset_path.upper()).status_code == 404
+    big = client.post(reset_path, data="x" * (70 * 1024),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert big.status_code == 413
+    # Targets that no client library sends as they are: an escaped literal, an empty segment,
+    # the absolute form, a request that cannot be parsed.
+    for target, extra in ((reset_path.replace("/reset/", "/%72eset/"), ""),
+                          ("/" + reset_path, ""), (reset_path.replace("/auth/", "/auth//"), ""),
+                          (f"http://127.0.0.1:{server.port}{reset_path}", ""),
+                          (reset_path, "Content-Length: x\r\n")):
+        raw_http(server.port, f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}"
+                              "Connection: close\r\n\r\n".encode())
+    assert client.get(verify_path).status_code in (200, 400)
+
+    log = server.log()
+    for secret in (token, verify_token):
+        assert secret not in log, [line for line in log.splitlines() if secret in line]
+        assert secret.upper() not in log
+    # The lines are still there, with the secret segment replaced.
+    assert f'"GET /api/auth/reset/{uid}/{ELLIPSIS}/" 200' in log
+    assert f"/api/auth/verify_email/{uid}/{ELLIPSIS}/" in log
+
+
+# ----------------------------------------------------------------------------------------------
 # item 12: every string from a request leaves authd as valid UTF-8
 
 BAD_AGENT = b"Agent/1.0 \xff\xfe (\xc3) \xed\xa0\x80 end"
