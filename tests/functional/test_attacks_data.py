@@ -91,6 +91,51 @@ def test_attack_reset_and_verification_tokens_never_reach_the_log(authd_factory,
 
 
 # ----------------------------------------------------------------------------------------------
+# item 9: no credential of a URL setting in the start-up log
+
+CREDENTIALS = ("Quser1nfo-secret", "Qquery-password", "Qssl-password", "/tmp/Qpassfile-path",
+               "Qencoded-key-password", "Qupper-password")
+
+
+def test_attack_database_url_credentials_are_masked_in_the_log(authd_factory, backend, databases):
+    # Nothing listens on port 1: authd logs its configuration, then gives up at once.
+    url = ("postgresql://authd:Quser1nfo-secret@127.0.0.1:1/authd?connect_timeout=2"
+           "&password=Qquery-password&sslpassword=Qssl-password&passfile=/tmp/Qpassfile-path"
+           "&p%61ssword=Qencoded-key-password&PASSWORD=Qupper-password")
+    server = authd_factory({"AUTH_DATABASE_URL": url, "AUTH_DB_STARTUP_TIMEOUT": "0"},
+                           start=False)
+    with pytest.raises(RuntimeError):
+        server.start()
+    log = server.log()
+    assert "config AUTH_DATABASE_URL=postgresql://authd:***@127.0.0.1:1/authd?" in log, log
+    for secret in CREDENTIALS:
+        assert secret not in log, [line for line in log.splitlines() if secret in line]
+    if backend == "postgres":
+        # A real database, with its password in the query as well.
+        real = databases.new_url() + "?password=Qquery-password&sslpassword=Qssl-password"
+        live = authd_factory(database_url=real)
+        live.client().new_user()
+        for secret in CREDENTIALS:
+            assert secret not in live.log()
+
+
+def test_attack_import_source_url_credentials_are_not_printed(authd_factory):
+    server = authd_factory(start=False)
+    server.port = free_port()
+    bad = ("postgresql://django:Quser1nfo-secret@127.0.0.1:1/django"
+           "?password=Qquery-password&sslpassword=Qssl-password%zz")
+    for source in (bad, bad.replace("postgresql://", "PostgreSQL://")):
+        result = subprocess.run([server.binary, "import-django", "--from", source],
+                                env=server.environment(), capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "nothing was imported" in output
+        for secret in CREDENTIALS:
+            assert secret not in output, output
+
+
+# ----------------------------------------------------------------------------------------------
 # item 12: every string from a request leaves authd as valid UTF-8
 
 BAD_AGENT = b"Agent/1.0 \xff\xfe (\xc3) \xed\xa0\x80 end"
