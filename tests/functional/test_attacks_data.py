@@ -45,6 +45,148 @@ def outbox_rows(server) -> list[tuple]:
 
 
 # ----------------------------------------------------------------------------------------------
+# item 2: the database files and the data dir are owner-only, whatever the umask
+
+def start_with_umask(factory, env, database_url=None, umask=0o000):
+    old = os.umask(umask)
+    try:
+        return factory(env, database_url=database_url)
+    finally:
+        os.umask(old)
+
+
+def test_attack_database_files_and_data_dir_are_owner_only(authd_factory, backend):
+    root = tempfile.mkdtemp(prefix="authd-perm-", dir="/tmp")
+    try:
+        data_dir = os.path.join(root, "data", "authd")
+        db_path = os.path.join(root, "db", "auth.db")
+        env = {"AUTH_DATA_DIR": data_dir}
+        url = f"sqlite://{db_path}" if backend == "sqlite" else None
+        # umask 000: what authd creates must not depend on the umask it was started with.
+        server = start_with_umask(authd_factory, env, url)
+        client = server.client()
+        client.new_user()  # a write: the WAL and its index exist from here on
+        private_files = [os.path.join(data_dir, "secret.key"),
+                         os.path.join(data_dir, "jwt-eddsa.pem")]
+        if backend == "sqlite":
+            private_files += [db_path, db_path + "-wal", db_path + "-shm"]
+        for directory in (data_dir, os.path.dirname(data_dir)) + (
+                (os.path.dirname(db_path),) if backend == "sqlite" else ()):
+            assert mode(directory) == 0o700, f"{directory}: {oct(mode(directory))}"
+        for path in private_files:
+            assert mode(path) == 0o600, f"{path}: {oct(mode(path))}"
+
+        # Files left readable by an older build (or by hand) are tightened at the next start.
+        server.stop()
+        os.chmod(data_dir, 0o755)
+        for path in private_files:
+            if os.path.exists(path):
+                os.chmod(path, 0o644)
+        old = os.umask(0o000)
+        try:
+            server.start()  # on a new port
+        finally:
+            os.umask(old)
+        server.client().new_user()
+        assert mode(data_dir) == 0o700
+        for path in private_files:
+            assert mode(path) == 0o600, f"{path} after a restart: {oct(mode(path))}"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# item 2: outbox messages sealed at rest, bodies erased once sent or given up
+
+SECRET_MARKERS = ("/api/auth/verify_email/", "/api/auth/reset/", "Subject:", "MIME-Version",
+                  "To:")
+
+
+def assert_sealed(mime: str, user_email: str):
+    assert mime, "the message body is empty while pending"
+    for marker in SECRET_MARKERS + (user_email,):
+        assert marker not in mime, f"{marker!r} readable in a queued message: {mime[:300]!r}"
+
+
+def test_attack_outbox_holds_no_readable_link(authd_factory):
+    """While a message waits in the outbox (the relay is down), its row gives nothing away:
+    no link, no code, no header. Delivered, its body is erased; its metadata stays."""
+    sink = SmtpSink()  # not started yet: the relay is down
+    server = authd_factory(sink.env(AUTH_EMAIL_RETRY_BASE="1"))
+    client = server.client()
+    user = client.register()
+    assert client.post("/api/auth/password_reset/", json={"email": user.email}).status_code == 200
+    rows = wait_until(lambda: [r for r in outbox_rows(server) if r[1] == user.email] or None,
+                      what="the queued messages")
+    wait_until(lambda: len([r for r in outbox_rows(server) if r[1] == user.email]) == 2,
+               what="two queued messages")
+    rows = [r for r in outbox_rows(server) if r[1] == user.email]
+    for _, _, status, mime in rows:
+        assert status == "pending"
+        assert_sealed(mime, user.email)
+
+    # Opened to be delivered: the relay gets the whole message, links included.
+    sink.start()
+    try:
+        verify = sink.wait_for(to=user.email, subject=SUBJECT_VERIFY, timeout=30)
+        reset = sink.wait_for(to=user.email, subject=SUBJECT_RESET, timeout=30)
+        extract_link(verify, "/api/auth/verify_email/")
+        extract_link(reset, "/api/auth/reset/")
+
+        def all_sent():
+            mine = [r for r in outbox_rows(server) if r[1] == user.email]
+            return mine if all(r[2] == "sent" for r in mine) else None
+
+        for message_id, recipient, status, mime in wait_until(all_sent, what="sent rows"):
+            assert mime == "", f"the body of sent message {message_id} is kept: {mime[:200]!r}"
+            assert recipient == user.email
+    finally:
+        sink.stop()
+
+
+def test_attack_outbox_erases_messages_given_up(authd_factory, smtp_sink_factory):
+    sink = smtp_sink_factory()
+    server = authd_factory(sink.env())
+    client = server.client()
+    address = f"{unique_name('gone')}@example.com".lower()
+    sink.reject.add(address)  # a 550: the message is given up at once
+    client.register(email=address)
+    failed = wait_until(
+        lambda: [r for r in outbox_rows(server) if r[1] == address and r[2] == "failed"] or None,
+        what="the failed message")
+    assert failed[0][3] == "", f"the body of a message given up is kept: {failed[0][3][:200]!r}"
+
+
+def test_attack_outbox_still_delivers_messages_queued_in_clear(authd_factory, smtp_sink_factory):
+    """Messages written in clear by an older build are delivered after the upgrade (and then
+    erased): nothing is lost."""
+    sink = smtp_sink_factory()
+    server = authd_factory(sink.env())
+    now = int(time.time())
+    address = f"{unique_name('legacy')}@example.com".lower()
+    mime = ("From: authd <no-reply@auth.example.test>\r\n"
+            f"To: {address}\r\n"
+            "Subject: Queued by an older build\r\n"
+            "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+            f"Message-ID: <legacy-{now}@auth.example.test>\r\n"
+            "MIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "\r\n"
+            "Your link: https://auth.example.test/api/auth/reset/MQ/legacy-token/\r\n")
+    message_id = f"legacy{now}"
+    sql_rows(server.database_url,
+             "INSERT INTO outbox (id, recipient, sender, mime, created_at, next_attempt_at, "
+             f"attempts, status) VALUES ('{message_id}', '{address}', "
+             f"'no-reply@auth.example.test', '{mime}', {now}, {now}, 0, 'pending')")
+    delivered = sink.wait_for(to=address, subject="Queued by an older build", timeout=30)
+    assert "legacy-token" in delivered.text
+    row = wait_until(lambda: [r for r in outbox_rows(server)
+                              if r[0] == message_id and r[2] == "sent"] or None,
+                     what="the legacy message marked sent")
+    assert row[0][3] == ""
+
+
+# ----------------------------------------------------------------------------------------------
 # item 3: no secret path segment in any log line
 
 def test_attack_reset_and_verification_tokens_never_reach_the_log(authd_factory, smtp_sink):
