@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <thread>
 
 #include "api/routes.h"
@@ -32,6 +31,7 @@
 #include "import/import_command.h"
 #include "mail/outbox.h"
 #include "mail/transport.h"
+#include "otp/sealed_box.h"
 #include "platform/account_changes.h"
 #include "platform/events.h"
 #include "platform/hooks_file.h"
@@ -41,6 +41,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
+#include "util/private_file.h"
 #include "util/random.h"
 
 namespace {
@@ -105,7 +106,8 @@ int serve(const config::Config& config) {
     // The message catalogues are compiled in; parsed now, a broken one stops the start.
     for (const i18n::Language language : i18n::all_languages)
         i18n::catalogue(language);
-    std::filesystem::create_directories(config.data_dir);
+    // The keys (and, by default, the SQLite database) live here: the owner's alone.
+    make_private_directory(config.data_dir, "data directory", true);
 
     const auto algorithm = crypto::parse_jwt_algorithm(config.jwt_algorithm);
     std::shared_ptr<const crypto::SigningKey> signing_key;
@@ -118,6 +120,9 @@ int serve(const config::Config& config) {
     log::info("signing tokens with " + config.jwt_algorithm + ", kid " + signing_key->kid());
     auto jwt = std::make_shared<const crypto::JwtCodec>(signing_key);
     const auth::Secrets secrets = auth::Secrets::load_or_create(config.secret_key_file, random);
+    // Made 0600 when a deployment (or an older build) left them readable by others.
+    tighten_private_file(config.jwt_private_key_file, "signing key file");
+    tighten_private_file(config.secret_key_file, "secret key file");
 
     auto database = open_and_migrate(config);
     auto store = store::make_sql_store(database);
@@ -149,11 +154,13 @@ int serve(const config::Config& config) {
                                               config.email_require_tls.value_or(has_credentials),
                                               static_cast<long>(config.email_timeout));
     }
-    mail::Outbox outbox(config.email_from, clock, random);
+    // Queued messages hold live links and codes: sealed at rest, opened only to be delivered.
+    const otp::SealedBox outbox_seal(secrets.key_for("outbox"));
+    mail::Outbox outbox(config.email_from, outbox_seal, clock, random);
     mail::SenderSettings sender_settings;
     sender_settings.retry_base = config.email_retry_base;
     sender_settings.give_up_after = config.email_give_up_after;
-    mail::OutboxSender sender(*store, *transport, clock, sender_settings);
+    mail::OutboxSender sender(*store, *transport, outbox_seal, clock, sender_settings);
 
     auth::Audit audit(clock, random);
     // Subscribers' events are written with the audit events they report.

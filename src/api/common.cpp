@@ -31,7 +31,7 @@ auth::Principal authenticate_user(auth::Sessions& sessions, http::RequestContext
 }
 
 auth::ClientInfo client_info(const http::RequestContext& context) {
-    return {context.client_ip, std::string(context.header("User-Agent"))};
+    return {context.client_ip, context.user_agent()};
 }
 
 json::object user_json(const store::User& user) {

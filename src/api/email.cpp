@@ -159,15 +159,15 @@ void add_email_routes(http::Router& router, const Services& services) {
                    return page(status::ok, web::reset_requested_page(http::request_language(c),
                                                                      s->password_reset.lifetime()));
                });
-    router.add(verb::get, "/api/auth/reset/{uidb64}/{token}", "password_reset_form",
+    router.add(verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "password_reset_form",
                [s](http::RequestContext& c) { return show_reset_form(*s, c); });
-    router.add(verb::post, "/api/auth/reset/{uidb64}/{token}", "password_reset_confirm",
+    router.add(verb::post, "/api/auth/reset/{uidb64}/{token:secret}", "password_reset_confirm",
                [s](http::RequestContext& c) { return submit_reset(*s, c); });
     router.add(verb::get, "/api/auth/reset/done", "password_reset_complete",
                [](http::RequestContext& c) {
                    return page(status::ok, web::reset_done_page(http::request_language(c)));
                });
-    router.add(verb::get, "/api/auth/verify_email/{uidb64}/{token}", "verify_email",
+    router.add(verb::get, "/api/auth/verify_email/{uidb64}/{token:secret}", "verify_email",
                [s](http::RequestContext& c) { return verify_email(*s, c); });
     router.add(verb::post, "/api/auth/verify_email", "verify_email_resend",
                [s](http::RequestContext& c) { return resend_verification(*s, c); });

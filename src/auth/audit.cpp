@@ -3,12 +3,12 @@
 #include <cstdio>
 
 #include "util/origin.h"
+#include "util/utf8.h"
 
 namespace authd::auth {
 
 namespace {
 constexpr std::size_t kIdentifierBytes = 16;
-constexpr std::size_t kMaxUserAgentLength = 256;
 }  // namespace
 
 Audit::Audit(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
@@ -31,8 +31,8 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
     }
     if (!session_id.empty()) e.session_id = std::string(session_id);
     e.ip = origin.ip;
-    e.user_agent = origin.user_agent.substr(0, kMaxUserAgentLength);
-    e.detail = std::string(detail);
+    e.user_agent = clean_user_agent(origin.user_agent);
+    e.detail = utf8::repaired(detail);
     tx.insert_security_event(e);
     if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }

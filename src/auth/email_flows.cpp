@@ -7,6 +7,7 @@
 #include "mail/outbox.h"
 #include "mail/templates.h"
 #include "util/errors.h"
+#include "util/json_text.h"
 
 namespace authd::auth {
 
@@ -205,7 +206,7 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
             json::object{{"unavailable", true},
                          {"detail", i18n::translate(i18n::from_code_or_english(user.lang),
                                                     i18n::keys::export_service_unavailable)}};
-    return json::serialize(document);
+    return json_text(document);
 }
 
 void DataExport::request(const Principal& caller) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "i18n/keys.h"
+#include "util/utf8.h"
 
 namespace authd::auth {
 
@@ -16,47 +17,7 @@ namespace {
 
 constexpr std::size_t kInvalidUtf8 = SIZE_MAX;
 
-// Decodes the code point that starts at `pos` and advances `pos` past it; nullopt for anything
-// that is not well-formed UTF-8 (Unicode Table 3-7: no overlongs, surrogates or > U+10FFFF).
-std::optional<char32_t> next_code_point(std::string_view text, std::size_t& pos) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(pos);
-    if (lead < 0x80) {
-        ++pos;
-        return lead;
-    }
-    std::size_t continuation_count = 0;
-    char32_t code_point = 0;
-    // The second byte's range is what rules out overlongs, surrogates and values past U+10FFFF.
-    unsigned char second_min = 0x80;
-    unsigned char second_max = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        continuation_count = 1;
-        code_point = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        continuation_count = 2;
-        code_point = lead & 0x0F;
-        if (lead == 0xE0) second_min = 0xA0;
-        if (lead == 0xED) second_max = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        continuation_count = 3;
-        code_point = lead & 0x07;
-        if (lead == 0xF0) second_min = 0x90;
-        if (lead == 0xF4) second_max = 0x8F;
-    } else {
-        return std::nullopt;  // a stray continuation byte, C0/C1 or F5..FF
-    }
-    if (text.size() - pos <= continuation_count) return std::nullopt;  // truncated
-    for (std::size_t i = 1; i <= continuation_count; ++i) {
-        const unsigned char next = byte(pos + i);
-        const unsigned char min = i == 1 ? second_min : 0x80;
-        const unsigned char max = i == 1 ? second_max : 0xBF;
-        if (next < min || next > max) return std::nullopt;
-        code_point = (code_point << 6) | (next & 0x3F);
-    }
-    pos += continuation_count + 1;
-    return code_point;
-}
+using utf8::next_code_point;
 
 std::optional<std::u32string> decode_utf8(std::string_view text) {
     std::u32string decoded;

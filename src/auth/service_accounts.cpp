@@ -7,6 +7,7 @@
 #include "util/address_scope.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 namespace authd::auth {
 namespace {
@@ -70,7 +71,8 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     }
     if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
-            audit_.record_repeated(tx, event::service_login_failed, name.substr(0, 64),
+            audit_.record_repeated(tx, event::service_login_failed,
+                                   std::string(utf8::prefix(name, 64)),
                                    settings_.failures_per_address.window);
         });
         throw Error(ErrorKind::unauthenticated, "invalid_credentials",

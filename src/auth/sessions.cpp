@@ -4,12 +4,12 @@
 #include "crypto/password_hasher.h"
 #include "util/errors.h"
 #include "util/log.h"
+#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
 
 constexpr std::size_t kIdentifierBytes = 16;  // 128-bit random identifiers
-constexpr std::size_t kMaxUserAgentLength = 256;
 
 }  // namespace
 
@@ -131,7 +131,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     session.expires_at = now + tokens_.settings().refresh_lifetime;
     const std::string refresh_jti = random_.token(kIdentifierBytes);
     session.refresh_hash = hash_identifier(refresh_jti);
-    session.user_agent = client.user_agent.substr(0, kMaxUserAgentLength);
+    session.user_agent = clean_user_agent(client.user_agent);
     session.ip = client.ip;
     tx.record_login(current->id, now);
     tx.insert_session(session);

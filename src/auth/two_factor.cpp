@@ -269,7 +269,7 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
     ticket.created_at = clock_.now();
     ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
     ticket.ip = client.ip;
-    ticket.user_agent = client.user_agent.substr(0, 256);
+    ticket.user_agent = clean_user_agent(client.user_agent);
     store_.write([&](store::Transaction& tx) {
         tx.insert_login_ticket(ticket);
         // An app is the factor of choice once it is ready; until then the code comes by mail.

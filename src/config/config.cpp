@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include "http/client_address.h"
 #include "http/cors.h"
@@ -8,9 +9,12 @@
 #include "mail/transport.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <thread>
+#include <vector>
 
 namespace authd::config {
 namespace {
@@ -182,17 +186,95 @@ std::optional<std::int64_t> parse_duration(const std::string& text) {
     return value * multiplier;
 }
 
-std::string mask_url_password(const std::string& url) {
+namespace {
+
+using Range = std::pair<std::size_t, std::size_t>;  // [begin, end) of text to hide
+
+// The password of `scheme://user:password@host`. The last '@' of the whole text ends it: a
+// password typed without percent-encoding may hold '/', '?', '#' or '@'.
+std::optional<Range> userinfo_password(std::string_view url) {
     const auto scheme_end = url.find("://");
-    if (scheme_end == std::string::npos) return url;
+    if (scheme_end == std::string_view::npos) return std::nullopt;
     const auto authority_start = scheme_end + 3;
-    // The last '@' of the whole text: a password typed without percent-encoding may hold '/',
-    // '?', '#' or '@', and must not leak into a log line either way.
     const auto at = url.rfind('@');
-    if (at == std::string::npos || at < authority_start) return url;
+    if (at == std::string_view::npos || at < authority_start) return std::nullopt;
     const auto colon = url.find(':', authority_start);
-    if (colon == std::string::npos || colon > at) return url;
-    return url.substr(0, colon + 1) + "***" + url.substr(at);
+    if (colon == std::string_view::npos || colon > at) return std::nullopt;
+    return Range{colon + 1, at};
+}
+
+// libpq percent-decodes parameter names too: "p%61ssword" is "password".
+bool is_credential_parameter(std::string_view encoded_name) {
+    const auto decoded = boost::urls::make_pct_string_view(encoded_name);
+    std::string name = decoded ? decoded->decode() : std::string(encoded_name);
+    for (char& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name == "password" || name == "sslpassword" || name == "passfile";
+}
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The values of credential parameters: `?name=value` and `&name=value` in a query, and the
+// `name=value` (or `name = 'quoted value'`) words of a libpq key=value string.
+std::vector<Range> credential_parameters(std::string_view text) {
+    std::vector<Range> ranges;
+    for (std::size_t start = 0; start < text.size(); ++start) {
+        const bool parameter_start = start == 0 || text[start - 1] == '?' ||
+                                     text[start - 1] == '&' || text[start - 1] == ';' ||
+                                     is_space(text[start - 1]);
+        if (!parameter_start) continue;
+        const std::size_t equals = text.find('=', start);
+        if (equals == std::string_view::npos) break;
+        std::size_t name_end = equals;
+        while (name_end > start && is_space(text[name_end - 1]))
+            --name_end;
+        const std::string_view name = text.substr(start, name_end - start);
+        if (name.empty() || name.find_first_of("?&;/ \t") != std::string_view::npos ||
+            !is_credential_parameter(name))
+            continue;
+        std::size_t begin = equals + 1;
+        while (begin < text.size() && is_space(text[begin]))
+            ++begin;
+        std::size_t end = begin;
+        if (begin < text.size() && text[begin] == '\'') {
+            // A quoted value ends at its closing quote (\' escapes one).
+            for (end = begin + 1; end < text.size() && text[end] != '\''; ++end)
+                if (text[end] == '\\') ++end;
+            end = std::min(end + 1, text.size());
+        } else {
+            while (end < text.size() && text[end] != '&' && text[end] != '#' &&
+                   !is_space(text[end]))
+                ++end;
+        }
+        ranges.emplace_back(begin, end);
+    }
+    return ranges;
+}
+
+}  // namespace
+
+std::string mask_url_password(const std::string& url) {
+    std::vector<Range> ranges = credential_parameters(url);
+    if (const auto password = userinfo_password(url)) ranges.push_back(*password);
+    std::sort(ranges.begin(), ranges.end());
+    std::vector<Range> hidden;  // the same, overlaps merged
+    for (const Range& range : ranges) {
+        if (!hidden.empty() && range.first <= hidden.back().second)
+            hidden.back().second = std::max(hidden.back().second, range.second);
+        else
+            hidden.push_back(range);
+    }
+    std::string out;
+    std::size_t copied = 0;
+    for (const auto& [begin, end] : hidden) {
+        out.append(url, copied, begin - copied);
+        out += "***";
+        copied = end;
+    }
+    out.append(url, copied);
+    return out;
 }
 
 Config load(const Getenv& getenv) {
@@ -443,7 +525,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_EMAIL_VERIFICATION_LIFETIME", seconds(c.email_verification_lifetime)},
         {"AUTH_EMAIL_RATE_LIMIT", std::to_string(c.email_rate_limit)},
         {"AUTH_EMAIL_RATE_WINDOW", seconds(c.email_rate_window)},
-        {"AUTH_PUBLIC_URL", c.public_url},
+        {"AUTH_PUBLIC_URL", mask_url_password(c.public_url)},
         {"AUTH_JWT_ALGORITHM", c.jwt_algorithm},
         {"AUTH_JWT_PRIVATE_KEY_FILE", c.jwt_private_key_file},
         {"AUTH_JWT_ISSUER", c.jwt_issuer},

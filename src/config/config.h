@@ -121,7 +121,10 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& config);
 // Parses "900", "900s", "15m", "12h", "1d" into seconds; nullopt when malformed or negative.
 std::optional<std::int64_t> parse_duration(const std::string& text);
 
-// The URL with any password replaced by "***".
+// The URL (or libpq key=value string) with every credential replaced by "***", whatever its
+// form: the password of the userinfo, and the values of the parameters `password`,
+// `sslpassword` and `passfile` (names percent-decoded and in any case, in the query or as
+// key=value words). Written for log lines: when in doubt it hides more.
 std::string mask_url_password(const std::string& url);
 
 }  // namespace authd::config

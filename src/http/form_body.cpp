@@ -4,7 +4,9 @@
 
 #include <cctype>
 
+#include "http/json_body.h"
 #include "util/errors.h"
+#include "util/utf8.h"
 
 namespace authd::http {
 namespace {
@@ -31,23 +33,6 @@ std::string media_type(const Request& request) {
     return lower(trim(value.substr(0, value.find(';'))));
 }
 
-bool valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = c < 0x80           ? 1
-                             : (c >> 5) == 0x6  ? 2
-                             : (c >> 4) == 0xE  ? 3
-                             : (c >> 3) == 0x1E ? 4
-                                                : 0;
-        if (length == 0 || i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k)
-            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
-        i += length;
-    }
-    return true;
-}
-
 [[noreturn]] void malformed() {
     throw Error(ErrorKind::bad_request, "parse_error", i18n::keys::malformed_form);
 }
@@ -59,10 +44,7 @@ bool is_form_request(const Request& request) {
 }
 
 std::map<std::string, std::string> parse_form_body(const Request& request) {
-    if (!is_form_request(request))
-        throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
-                    i18n::Message(i18n::keys::unsupported_media_type,
-                                  {{"media_type", media_type(request)}}));
+    if (!is_form_request(request)) throw_unsupported_media_type(media_type(request));
     std::map<std::string, std::string> fields;
     try {
         boost::urls::encoding_opts options;
@@ -70,7 +52,7 @@ std::map<std::string, std::string> parse_form_body(const Request& request) {
         const boost::urls::params_view params(request.body(), options);
         for (const auto& param : params) {
             if (param.key.empty()) continue;
-            if (!valid_utf8(param.key) || !valid_utf8(param.value)) malformed();
+            if (!utf8::is_valid(param.key) || !utf8::is_valid(param.value)) malformed();
             if (!fields.emplace(param.key, param.value).second) malformed();
         }
     } catch (const boost::system::system_error&) {

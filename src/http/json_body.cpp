@@ -6,6 +6,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "util/utf8.h"
+
 namespace authd::http {
 namespace {
 
@@ -136,6 +138,13 @@ std::string_view python_type_name(const boost::json::value& value) {
 
 }  // namespace
 
+void throw_unsupported_media_type(std::string_view media_type) {
+    constexpr std::size_t kMaxQuotedBytes = 100;
+    throw Error(ErrorKind::unsupported_media_type, "unsupported_media_type",
+                i18n::Message(i18n::keys::unsupported_media_type,
+                              {{"media_type", utf8::cleaned(media_type, kMaxQuotedBytes)}}));
+}
+
 boost::json::object parse_json_body(const Request& request) {
     const std::string& text = request.body();
     auto content_type_field = request.find(bhttp::field::content_type);
@@ -147,11 +156,8 @@ boost::json::object parse_json_body(const Request& request) {
     std::string_view content_type =
         has_content_type ? std::string_view(content_type_field->value()) : std::string_view{};
     const std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
-    if (!equals_ignoring_case(media_type, "application/json")) {
-        throw Error(
-            ErrorKind::unsupported_media_type, "unsupported_media_type",
-            i18n::Message(i18n::keys::unsupported_media_type, {{"media_type", media_type}}));
-    }
+    if (!equals_ignoring_case(media_type, "application/json"))
+        throw_unsupported_media_type(media_type);
 
     check_json_text(text);
     boost::json::error_code ec;

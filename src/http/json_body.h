@@ -24,6 +24,11 @@ namespace authd::http {
 // but got <type>."]}.
 boost::json::object parse_json_body(const Request& request);
 
+// The 415 of a body whose media type is `media_type`, as the request wrote it: the answer
+// quotes it as valid UTF-8 (ill-formed bytes as U+FFFD), at most 100 bytes cut between
+// characters, whatever the header held.
+[[noreturn]] void throw_unsupported_media_type(std::string_view media_type);
+
 // Typed access to the fields of a body. Each getter records what it reads; finish() adds
 // "Unknown field." for every key never asked for, then throws a ValidationError holding every
 // problem found (DRF's messages: "This field is required.", "This field may not be blank.",

@@ -4,6 +4,9 @@
 
 #include <string>
 
+#include "util/json_text.h"
+#include "util/utf8.h"
+
 namespace authd::http {
 namespace beast = boost::beast;
 namespace {
@@ -47,7 +50,8 @@ Response json_response(bhttp::status status, const boost::json::value& body) {
     response.set(bhttp::field::content_type, json_content_type);
     response.set(bhttp::field::cache_control, "no-store");
     response.set("X-Content-Type-Options", "nosniff");
-    response.body() = boost::json::serialize(body);
+    // Valid UTF-8 whatever a string holds (a user agent stored by an older build).
+    response.body() = json_text(body);
     response.prepare_payload();
     return response;
 }
@@ -67,7 +71,8 @@ Response html_response(bhttp::status status, std::string html, std::string_view 
     response.set("X-Frame-Options", "DENY");
     response.set("Referrer-Policy", "no-referrer");
     response.set("Content-Security-Policy", csp);
-    response.body() = std::move(html);
+    // The same for pages: a page says charset=utf-8, so it is.
+    response.body() = utf8::is_valid(html) ? std::move(html) : utf8::repaired(html);
     response.prepare_payload();
     return response;
 }

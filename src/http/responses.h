@@ -14,7 +14,8 @@ namespace authd::http {
 inline constexpr std::string_view json_content_type = "application/json; charset=utf-8";
 
 // `Content-Type: application/json; charset=utf-8`, `Cache-Control: no-store`,
-// `X-Content-Type-Options: nosniff`.
+// `X-Content-Type-Options: nosniff`. The body is valid UTF-8 whatever its strings hold
+// (util/json_text.h).
 Response json_response(bhttp::status status, const boost::json::value& body);
 // 204 with no body.
 Response no_content_response();
@@ -22,7 +23,7 @@ Response no_content_response();
 Response options_response(const std::string& allow);
 // An HTML page: `text/html; charset=utf-8`, the page's Content-Security-Policy,
 // `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`,
-// `X-Content-Type-Options: nosniff`.
+// `X-Content-Type-Options: nosniff`. Ill-formed UTF-8 in `html` is sent as U+FFFD.
 Response html_response(bhttp::status status, std::string html, std::string_view csp);
 // 303 See Other to `location` (after a form post), with the same safety headers as a page.
 Response see_other_response(std::string_view location);

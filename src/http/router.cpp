@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
@@ -10,6 +11,13 @@ namespace {
 
 bool is_parameter(std::string_view segment) {
     return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+constexpr std::string_view kSecretMark = ":secret}";
+constexpr std::string_view kRedacted = "\xE2\x80\xA6";  // U+2026 HORIZONTAL ELLIPSIS
+
+bool is_secret_parameter(std::string_view segment) {
+    return is_parameter(segment) && segment.ends_with(kSecretMark);
 }
 
 // Splits an absolute path into its segments, accepting one optional trailing slash. Returns
@@ -35,6 +43,13 @@ bool percent_decode(std::string_view encoded, std::string& out) {
     if (!checked) return false;
     out = checked->decode();
     return true;
+}
+
+// Whether a path segment, percent-decoded, is `literal` ignoring case.
+bool loosely_equal(std::string_view segment, std::string_view literal) {
+    std::string decoded;
+    if (!percent_decode(segment, decoded)) decoded = segment;
+    return boost::beast::iequals(decoded, literal);
 }
 
 // The pattern's segments reduced to their shape: parameter names do not make two patterns
@@ -75,7 +90,59 @@ void Router::add(bhttp::verb method, std::string pattern, std::string name, Hand
     if (method == bhttp::verb::options)
         throw std::invalid_argument("OPTIONS is answered by the server, not by a route (\"" +
                                     pattern + "\")");
-    routes_.push_back({method, std::move(pattern), std::move(name), std::move(handler), execution});
+    // "{token:secret}" is "{token}" to everything but the log.
+    std::vector<bool> secret;
+    std::string plain;
+    for (const std::string_view segment : segments) {
+        secret.push_back(is_secret_parameter(segment));
+        plain += '/';
+        plain += secret.back() ? std::string(segment.substr(0, segment.find(':'))) + "}"
+                               : std::string(segment);
+    }
+    if (pattern.back() == '/') plain += '/';
+    routes_.push_back({method, std::move(plain), std::move(name), std::move(handler), execution,
+                       std::move(secret)});
+}
+
+std::string Router::loggable_path(std::string_view path) const {
+    // The non-empty segments of the path, and where each one starts.
+    std::vector<std::string_view> segments;
+    for (std::size_t start = 0; start <= path.size();) {
+        const std::size_t slash = std::min(path.find('/', start), path.size());
+        if (slash > start) segments.push_back(path.substr(start, slash - start));
+        start = slash + 1;
+    }
+    std::vector<bool> hidden(segments.size(), false);
+    std::vector<std::string_view> pattern;
+    for (const Route& route : routes_) {
+        const auto last_secret = std::find(route.secret.rbegin(), route.secret.rend(), true);
+        if (last_secret == route.secret.rend()) continue;
+        // Only the pattern's segments up to its last secret need to be there.
+        const std::size_t needed = static_cast<std::size_t>(route.secret.rend() - last_secret);
+        split_path(route.pattern, pattern);
+        for (std::size_t offset = 0; offset + needed <= segments.size(); ++offset) {
+            bool matches = true;
+            for (std::size_t i = 0; i < needed && matches; ++i)
+                matches =
+                    is_parameter(pattern[i]) || loosely_equal(segments[offset + i], pattern[i]);
+            if (!matches) continue;
+            for (std::size_t i = 0; i < needed; ++i)
+                if (route.secret[i]) hidden[offset + i] = true;
+        }
+    }
+    if (std::find(hidden.begin(), hidden.end(), true) == hidden.end()) return std::string(path);
+    std::string out;
+    out.reserve(path.size());
+    std::size_t copied = 0;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (!hidden[i]) continue;
+        const auto begin = static_cast<std::size_t>(segments[i].data() - path.data());
+        out.append(path.substr(copied, begin - copied));
+        out.append(kRedacted);
+        copied = begin + segments[i].size();
+    }
+    out.append(path.substr(copied));
+    return out;
 }
 
 Router::Match Router::match(bhttp::verb method, std::string_view path) const {

@@ -4,6 +4,8 @@
 // segments win over parameters ("/api/auth/sessions" before "/api/auth/{username}").
 // OPTIONS is not routed: the server answers it on every path that exists, so `allow` lists it
 // and add() refuses it.
+// A parameter written `{name:secret}` (the token of a mailed link) is a secret: the handler
+// sees it as `{name}`, and loggable_path() never lets it reach a log line.
 #include <string>
 #include <vector>
 
@@ -31,10 +33,11 @@ class Router {
 
     struct Route {
         bhttp::verb method;
-        std::string pattern;
+        std::string pattern;  // as written, less the ":secret" marks
         std::string name;
         Handler handler;
         Execution execution = Execution::worker_pool;
+        std::vector<bool> secret;  // per segment of the pattern: a secret parameter
     };
 
     enum class Outcome { found, not_found, method_not_allowed };
@@ -50,6 +53,13 @@ class Router {
     Match match(bhttp::verb method, std::string_view path) const;
 
     const std::vector<Route>& routes() const { return routes_; }
+
+    // `path` (a request's target, any form, already made safe for a log line) with every
+    // segment that a secret parameter would take replaced by "…" (U+2026). Checked against
+    // every route's pattern, whatever the method, wherever the pattern's segments stand in the
+    // path (an absolute-form target, a prefix, trailing segments, empty segments), literals
+    // compared percent-decoded and ignoring case: a mistyped or refused link is still a link.
+    std::string loggable_path(std::string_view path) const;
 
   private:
     std::vector<Route> routes_;

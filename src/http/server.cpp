@@ -433,7 +433,7 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
 Response Server::Impl::run_handler(const Router::Route& route, RequestContext& context) {
     log::RequestScope scope(context.request_id);
     // For the audit log: who made the request the domain is about to handle.
-    const OriginScope origin({context.client_ip, std::string(context.header("User-Agent"))});
+    const OriginScope origin({context.client_ip, context.user_agent()});
     // Typed errors become answers here, in the request's language (the handler may have
     // learned the user's on the way: context.user_language).
     try {
@@ -502,9 +502,11 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
             std::chrono::duration<double, std::milli>(Clock::now() - exchange.started).count();
         char duration[32];
         std::snprintf(duration, sizeof duration, "%.1f", elapsed);
+        // The path without the secrets of mailed links (declared by their routes).
         log::info(exchange.client_ip + " \"" + log_safe(exchange.method) + " " +
-                  log_safe(exchange.path) + "\" " + std::to_string(response_status) + " " +
-                  std::to_string(body_bytes) + " " + duration + "ms route=" + exchange.route);
+                  router.loggable_path(log_safe(exchange.path)) + "\" " +
+                  std::to_string(response_status) + " " + std::to_string(body_bytes) + " " +
+                  duration + "ms route=" + exchange.route);
     }
     co_return !ec;
 }

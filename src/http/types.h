@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "i18n/language.h"
+#include "util/origin.h"
 
 namespace authd::http {
 
@@ -38,6 +39,8 @@ struct RequestContext {
         auto it = request.find(name);
         return it == request.end() ? std::string_view{} : std::string_view(it->value());
     }
+    // The User-Agent as authd may keep and show it: valid UTF-8, cut between characters.
+    std::string user_agent() const { return clean_user_agent(header("User-Agent")); }
 };
 
 // Handlers run on the worker pool, may block (database, password pool) and throw the typed

@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/config.h"
 #include "import/source_tables.h"
 
 namespace authd::import {
@@ -144,7 +145,7 @@ std::unique_ptr<TableReader> open_source(const std::string& from) {
     if (from.rfind("sqlite:", 0) == 0) return open_sqlite_source(from.substr(7));
     std::error_code error;
     if (!std::filesystem::is_regular_file(from, error))
-        throw SourceError("no file at '" + from +
+        throw SourceError("no file at '" + config::mask_url_password(from) +
                           "' (expected postgresql://..., sqlite:PATH or a dumpdata JSON file)");
     if (starts_like_sqlite(from)) return open_sqlite_source(from);
     return open_dumpdata_source(from);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crypto/base64url.h"
+#include "util/utf8.h"
 
 namespace authd::mail {
 namespace {
@@ -157,10 +158,11 @@ std::string quoted_printable(std::string_view text) {
     return out;
 }
 
-// RFC 2047 B encoded words for `text`, each at most 75 characters and cut only between UTF-8
-// sequences, separated by CRLF SP. `first_line_used` is how much of the first line the header
-// name already takes, so that every line stays within 76 characters.
-std::string encoded_words(std::string_view text, std::size_t first_line_used) {
+// RFC 2047 B encoded words for `raw` (made valid UTF-8), each at most 75 characters and cut only
+// between characters, separated by CRLF SP. `first_line_used` is how much of the first line the
+// header name already takes, so that every line stays within 76 characters.
+std::string encoded_words(std::string_view raw, std::size_t first_line_used) {
+    const std::string text = utf8::repaired(raw);
     const std::size_t overhead = kEncodedWordPrefix.size() + kEncodedWordSuffix.size();
     std::string out;
     std::size_t start = 0;
@@ -170,15 +172,13 @@ std::string encoded_words(std::string_view text, std::size_t first_line_used) {
             first ? std::min(kMaxEncodedWordLength, kPreferredLineLength - first_line_used)
                   : kMaxEncodedWordLength;  // after the SP of the fold
         const std::size_t max_bytes = (room - overhead) / 4 * 3;
-        std::size_t end = std::min(start + max_bytes, text.size());
-        while (end > start && end < text.size() &&
-               (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) {
-            --end;  // do not split a UTF-8 sequence
-        }
-        if (end == start) end = std::min(start + max_bytes, text.size());  // not UTF-8 at all
+        std::size_t end =
+            start + utf8::prefix(std::string_view(text).substr(start), max_bytes).size();
+        if (end == start && start < text.size()) utf8::next_code_point(text, end);  // no room
+        const std::string_view word = std::string_view(text).substr(start, end - start);
         if (!first) out += "\r\n ";
         out += kEncodedWordPrefix;
-        out += crypto::base64_encode(text.substr(start, end - start));
+        out += crypto::base64_encode(word);
         out += kEncodedWordSuffix;
         start = end;
         first = false;
@@ -351,7 +351,7 @@ std::string text_part(std::string_view subtype, std::string_view content) {
     std::string part = "Content-Type: text/";
     part += subtype;
     part += "; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
-    part += quoted_printable(content);
+    part += quoted_printable(utf8::repaired(content));  // it says utf-8, so it is
     return part;
 }
 

@@ -1,15 +1,39 @@
 #include "mail/outbox.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "mail/transport.h"
 #include "util/errors.h"
 #include "util/log.h"
 
 namespace authd::mail {
+namespace {
 
-Outbox::Outbox(std::string from, const Clock& clock, Random& random)
-    : from_(std::move(from)), from_address_(bare_address(from_)), clock_(clock), random_(random) {
+// What marks a sealed message in the `mime` column (a rendered one starts with "From: ").
+constexpr std::string_view kSealedPrefix = "sealed1:";
+
+// Binds the sealed text to its row: a body copied to another message does not open.
+std::string associated_data(const std::string& id) {
+    return "outbox:" + id;
+}
+
+// The message as it goes to the relay; nullopt when it does not open (another secret key file).
+std::optional<std::string> opened(const otp::SealedBox& seal, const store::OutboxMessage& message) {
+    const std::string_view stored = message.mime;
+    if (!stored.starts_with(kSealedPrefix))
+        return message.mime;  // queued in clear by an older build
+    return seal.open(stored.substr(kSealedPrefix.size()), associated_data(message.id));
+}
+
+}  // namespace
+
+Outbox::Outbox(std::string from, const otp::SealedBox& seal, const Clock& clock, Random& random)
+    : from_(std::move(from)),
+      from_address_(bare_address(from_)),
+      seal_(seal),
+      clock_(clock),
+      random_(random) {
     const auto at = from_address_.rfind('@');
     message_id_domain_ = at == std::string::npos ? "authd" : from_address_.substr(at + 1);
 }
@@ -20,16 +44,19 @@ void Outbox::enqueue(store::Transaction& tx, const Email& email) {
     message.id = random_.token(16);
     message.recipient = bare_address(email.to);
     message.sender = from_address_;
-    message.mime = render(email, from_, message.id + "@" + message_id_domain_, now);
+    message.mime = std::string(kSealedPrefix) +
+                   seal_.seal(render(email, from_, message.id + "@" + message_id_domain_, now),
+                              associated_data(message.id), random_);
     message.created_at = now;
     message.next_attempt_at = now;
     tx.insert_outbox(message);
 }
 
-OutboxSender::OutboxSender(store::Store& store, Transport& transport, const Clock& clock,
-                           SenderSettings settings)
+OutboxSender::OutboxSender(store::Store& store, Transport& transport, const otp::SealedBox& seal,
+                           const Clock& clock, SenderSettings settings)
     : store_(store),
       transport_(transport),
+      seal_(seal),
       clock_(clock),
       settings_(settings),
       // A full batch likely means more are due: the next pass runs at once.
@@ -66,7 +93,12 @@ int OutboxSender::deliver_due() {
         const int attempts = message.attempts + 1;
         try {
             if (stop.stop_requested()) throw DeliveryCancelled();
-            transport_.deliver({message.sender, message.recipient}, message.mime, stop);
+            // Retried like a relay's failure: another instance (or this one, once the right
+            // key file is back) may open it.
+            const std::optional<std::string> mime = opened(seal_, message);
+            if (!mime)
+                throw DeliveryError("the message does not open with this secret key file", false);
+            transport_.deliver({message.sender, message.recipient}, *mime, stop);
         } catch (const DeliveryCancelled&) {
             // Stopping: this message and the rest of the batch go back to the queue as they
             // were, rather than stay held for claim_seconds.

@@ -2,10 +2,16 @@
 // The durable outbox: messages are rendered and written in the transaction of the change that
 // causes them, then delivered by OutboxSender on its own thread, retried with exponential
 // backoff, and marked sent or failed. A crash or an SMTP outage loses no message.
+//
+// A queued message holds live links and codes, so it is sealed at rest (XChaCha20-Poly1305
+// under a key derived from the secret key file, bound to the message's id), opened only to be
+// delivered, and its body erased once it is sent or given up; the row's metadata stays.
+// Messages an older build queued in clear are delivered as they are.
 #include <cstdint>
 #include <string>
 
 #include "mail/message.h"
+#include "otp/sealed_box.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/metrics.h"
@@ -18,8 +24,8 @@ class Transport;
 
 class Outbox {
   public:
-    // `from` is "Name <address>" or an address.
-    Outbox(std::string from, const Clock& clock, Random& random);
+    // `from` is "Name <address>" or an address; `seal` seals each message at rest.
+    Outbox(std::string from, const otp::SealedBox& seal, const Clock& clock, Random& random);
 
     // Renders `email` and queues it inside the caller's transaction: it exists exactly when the
     // change that caused it is committed. Throws HeaderInjection.
@@ -29,6 +35,7 @@ class Outbox {
     std::string from_;
     std::string from_address_;
     std::string message_id_domain_;
+    const otp::SealedBox& seal_;
     const Clock& clock_;
     Random& random_;
 };
@@ -44,8 +51,9 @@ struct SenderSettings {
 
 class OutboxSender {
   public:
-    OutboxSender(store::Store& store, Transport& transport, const Clock& clock,
-                 SenderSettings settings);
+    // `seal` opens what Outbox sealed (the same key).
+    OutboxSender(store::Store& store, Transport& transport, const otp::SealedBox& seal,
+                 const Clock& clock, SenderSettings settings);
     ~OutboxSender();
 
     void start();
@@ -70,6 +78,7 @@ class OutboxSender {
   private:
     store::Store& store_;
     Transport& transport_;
+    const otp::SealedBox& seal_;
     const Clock& clock_;
     SenderSettings settings_;
     PeriodicTask task_;  // its stop token is seen by the transport

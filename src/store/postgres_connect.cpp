@@ -11,7 +11,20 @@ std::string one_line(const char* message) {
     return text;
 }
 
+bool readable_postgres_url(const std::string& url) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+    PQfreemem(error);
+    if (options == nullptr) return false;
+    PQconninfoFree(options);
+    return true;
+}
+
 PGconn* connect_postgres(const std::string& url, int connect_timeout_seconds, std::string& error) {
+    if (!readable_postgres_url(url)) {
+        error = "not a valid PostgreSQL connection URL";
+        return nullptr;
+    }
     // connect_timeout first: a value in the URL, expanded from `dbname`, overrides it.
     const std::string timeout = std::to_string(connect_timeout_seconds);
     const char* const keywords[] = {"connect_timeout", "dbname", nullptr};

@@ -259,15 +259,9 @@ class PostgresDatabase final : public ConnectionPool {
     PostgresDatabase(std::string url, std::size_t pool_size,
                      std::chrono::milliseconds acquire_timeout)
         : ConnectionPool(pool_size, acquire_timeout), url_(std::move(url)) {
-        // Parse now so that a malformed URL fails at start, not as 503s forever. libpq's
-        // message is left out: it may quote part of the URL, password included.
-        char* error = nullptr;
-        PQconninfoOption* options = PQconninfoParse(url_.c_str(), &error);
-        PQfreemem(error);
-        if (options == nullptr) {
+        // Parse now so that a malformed URL fails at start, not as 503s forever.
+        if (!readable_postgres_url(url_))
             throw std::invalid_argument("AUTH_DATABASE_URL: not a valid PostgreSQL connection URL");
-        }
-        PQconninfoFree(options);
     }
 
     Dialect dialect() const override { return Dialect::postgres; }

@@ -103,15 +103,16 @@ constexpr std::string_view kClaimOutbox =
 constexpr std::string_view kSelectOutbox =
     "SELECT id, recipient, sender, mime, created_at, next_attempt_at, attempts FROM outbox "
     "WHERE id = $1";
+// Sent or given up, a message's body is erased: only its metadata stays.
 constexpr std::string_view kOutboxSent =
     "UPDATE outbox SET status = 'sent', sent_at = $2, attempts = attempts + 1, "
-    "locked_until = NULL, last_error = NULL WHERE id = $1";
+    "locked_until = NULL, last_error = NULL, mime = '' WHERE id = $1";
 constexpr std::string_view kOutboxRetry =
     "UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, "
     "locked_until = NULL WHERE id = $1";
 constexpr std::string_view kOutboxFailed =
-    "UPDATE outbox SET status = 'failed', attempts = $2, last_error = $3, locked_until = NULL "
-    "WHERE id = $1";
+    "UPDATE outbox SET status = 'failed', attempts = $2, last_error = $3, locked_until = NULL, "
+    "mime = '' WHERE id = $1";
 constexpr std::string_view kReleaseOutboxClaim =
     "UPDATE outbox SET locked_until = NULL WHERE id = $1 AND status = 'pending'";
 constexpr std::string_view kPruneOutbox =

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/connection_pool.h"
+#include "util/private_file.h"
 
 namespace authd::store {
 namespace {
@@ -294,18 +295,31 @@ class SqliteDatabase final : public ConnectionPool {
             keep_alive_ = std::make_unique<SqliteConnection>(filename_, is_uri_, writer_gate_);
         } else {
             filename_ = path;
-            const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-            std::error_code error;
-            if (!parent.empty()) std::filesystem::create_directories(parent, error);
-            if (error) {
-                throw Unavailable("cannot create the directory of SQLite database '" + path +
-                                  "': " + error.message());
-            }
+            make_private(path);
         }
         add_idle(connect());
     }
 
     Dialect dialect() const override { return Dialect::sqlite; }
+
+  private:
+    // The database holds every account: its directory (when created here) and its files are
+    // the owner's alone, whatever the umask. SQLite creates the -wal and -shm files with the
+    // database's own mode, so a database created 0600 keeps them 0600; files left looser by an
+    // older build are tightened.
+    static void make_private(const std::string& path) {
+        try {
+            const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+            if (!parent.empty())
+                make_private_directory(parent.string(), "the directory of the SQLite database",
+                                       false);
+            create_private_file(path, "SQLite database");
+        } catch (const std::runtime_error& e) {
+            throw Unavailable(e.what());
+        }
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            tighten_private_file(path + suffix, "SQLite database file");
+    }
 
   protected:
     std::unique_ptr<PooledConnection> connect() override {

@@ -52,7 +52,7 @@ struct OutboxMessage {
     std::string id;
     std::string recipient;  // bare address (RCPT TO)
     std::string sender;     // bare address (MAIL FROM)
-    std::string mime;       // the rendered message
+    std::string mime;       // the rendered message, sealed (mail/outbox.h); "" once sent or failed
     std::int64_t created_at = 0;
     std::int64_t next_attempt_at = 0;
     int attempts = 0;
@@ -239,6 +239,7 @@ class Transaction {
     // until `lock_until`; each is claimed by one sender only, across instances.
     virtual std::vector<OutboxMessage> claim_due_outbox(std::int64_t now, std::int64_t lock_until,
                                                         int limit) = 0;
+    // Sent or given up: the message's body is erased, its metadata kept.
     virtual void mark_outbox_sent(const std::string& id, std::int64_t at) = 0;
     virtual void mark_outbox_retry(const std::string& id, int attempts,
                                    std::int64_t next_attempt_at, const std::string& error) = 0;

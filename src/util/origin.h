@@ -2,10 +2,16 @@
 // Where the request the current thread serves comes from: set by the HTTP layer for the
 // duration of a handler, read by the audit log, so that every security event carries the
 // client's address and user agent without each domain call passing them along.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace authd {
+
+// A request's User-Agent as authd keeps it (sessions, tickets, the audit log): valid UTF-8,
+// ill-formed bytes replaced by U+FFFD, at most this many bytes, cut between characters.
+inline constexpr std::size_t kMaxUserAgentBytes = 256;
+std::string clean_user_agent(std::string_view header);
 
 struct Origin {
     std::string ip;

@@ -846,26 +846,42 @@ def password_hashes(client: Client) -> int:
     return int(metric_value(client, PASSWORD_HASHES_METRIC))
 
 
-def count_rows(database_url: str, table: str, where: str = "") -> int:
-    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL), read-only."""
-    sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+def sql_rows(database_url: str, sql: str) -> list[tuple]:
+    """Runs one statement in the server's own database (SQLite file or PostgreSQL) and returns
+    its rows, each value as text (None for NULL); a statement that writes is committed."""
     if database_url.startswith("sqlite://"):
         import sqlite3
         con = sqlite3.connect(database_url[len("sqlite://"):], timeout=10)
         try:
-            return int(con.execute(sql).fetchone()[0])
+            rows = con.execute(sql).fetchall()
+            con.commit()
+            return [tuple(None if v is None else str(v) for v in row) for row in rows]
         finally:
             con.close()
     from urllib.parse import urlsplit
     url = urlsplit(database_url)
+    # Unit and record separators: values may hold line breaks (an e-mail's MIME text).
     result = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.hostname, "-p", str(url.port),
-         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-c", sql],
+         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-F", "\x1f", "-R", "\x1e",
+         "-P", "null=\x1d", "-c", sql],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
         env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
     if result.returncode != 0:
         raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
-    return int(result.stdout.decode().strip())
+    text = result.stdout.decode()
+    if text.endswith("\n"):
+        text = text[:-1]
+    if not text:
+        return []
+    return [tuple(None if v == "\x1d" else v for v in record.split("\x1f"))
+            for record in text.split("\x1e")]
+
+
+def count_rows(database_url: str, table: str, where: str = "") -> int:
+    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL), read-only."""
+    sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+    return int(sql_rows(database_url, sql)[0][0])
 
 
 def all_keys(value):

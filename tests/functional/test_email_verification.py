@@ -245,12 +245,18 @@ def test_changing_a_verified_address_unverifies_it(mail_client, smtp_sink):
         notice.text.split())
     smtp_sink.wait_for(to=new_email, subject=SUBJECT_VERIFY)
 
-    # A change of case only is no change: nothing is sent, the address stays unverified.
+    # A change of case is a change like any other (a mailbox may tell them apart): a notice to
+    # the address as it was, a verification to the address as it is now written.
     r = mail_client.patch(f"/api/auth/update/{user.username}", token=user.access,
                           json={"email": new_email.upper()})
     assert r.status_code == 200, r.text
+    assert r.json()["email"] == new_email.upper() and r.json()["email_verified"] is False
     flush_outbox(smtp_sink, mail_client)
-    assert len(smtp_sink.messages_to(new_email)) == 1
+    messages = smtp_sink.messages_to(new_email)  # either case
+    assert sorted(m.subject for m in messages) == sorted(
+        [SUBJECT_VERIFY, SUBJECT_EMAIL_CHANGED, SUBJECT_VERIFY])
+    assert [m.rcpt_tos for m in messages if m.subject == SUBJECT_VERIFY][-1] == [
+        new_email.upper()]
     assert len(smtp_sink.messages_to(user.email)) == 2  # the verification and the notice
 
 

@@ -359,7 +359,8 @@ def test_one_change_at_a_time(plat):
     # Only the rename's own call hangs (its undo goes to /<new>/update/).
     plat.stubs.matchmaking.hang(match=("PATCH", f"/{old}/update/"))
     box = in_thread(rename, Client(c.base_url), user, new)
-    plat.stubs.wait_for(1, old, service="matchmaking")
+    # The rename's own call (not the account's create call, which names it too).
+    plat.stubs.wait_for(1, old, service="matchmaking", method="PATCH")
     r = delete(c, user)
     assert_platform_error(r, 409, "change_in_progress", plat.stubs)
     r = rename(c, user, unique_name())

@@ -215,5 +215,41 @@ TEST(Config, PasswordsInUrlsNeverLeakEvenWhenUnencoded) {
     }
 }
 
+TEST(Config, EveryCredentialOfAUrlIsMasked) {
+    // libpq reads these from the query too, names percent-decoded.
+    EXPECT_EQ(mask_url_password("postgresql://db/auth?password=s3cret"),
+              "postgresql://db/auth?password=***");
+    EXPECT_EQ(mask_url_password("postgresql://u@db:5432/auth?sslmode=require&sslpassword=k3y&"
+                                "passfile=/run/pgpass&application_name=authd"),
+              "postgresql://u@db:5432/auth?sslmode=require&sslpassword=***&passfile=***&"
+              "application_name=authd");
+    EXPECT_EQ(mask_url_password("postgresql://u:a@db/x?p%61ssword=b&PASSWORD=c&password="),
+              "postgresql://u:***@db/x?p%61ssword=***&PASSWORD=***&password=***");
+    // A value holding '@' or '#' hides its whole self, whatever else it hides.
+    const std::string odd = mask_url_password("postgresql://db:5432/x?password=a@b#c");
+    EXPECT_EQ(odd.find("a@b"), std::string::npos) << odd;
+    EXPECT_EQ(odd.find("b#c"), std::string::npos) << odd;
+    // libpq's key=value form.
+    EXPECT_EQ(mask_url_password("host=db password=s3cret user=u"), "host=db password=*** user=u");
+    EXPECT_EQ(mask_url_password("host=db password = 'a b\\' c' user=u"),
+              "host=db password = *** user=u");
+    // Nothing to hide: unchanged.
+    for (const char* url : {"postgresql://u@db/x?sslmode=require", "sqlite://data/auth.db",
+                            "console:", "https://auth.example.com", "postgresql://db/x?user=pw"})
+        EXPECT_EQ(mask_url_password(url), url);
+}
+
+TEST(Config, TheStartUpLinesMaskEveryUrlSetting) {
+    const Config config = load([](const std::string& name) -> std::optional<std::string> {
+        if (name == "AUTH_DATABASE_URL")
+            return "postgresql://u:pw1@db/x?password=pw2&sslpassword=pw3&passfile=pw4";
+        if (name == "AUTH_PUBLIC_URL") return "https://u:pw5@auth.example.com";
+        return std::nullopt;
+    });
+    for (const auto& [name, value] : describe(config))
+        for (const char* secret : {"pw1", "pw2", "pw3", "pw4", "pw5"})
+            EXPECT_EQ(value.find(secret), std::string::npos) << name << "=" << value;
+}
+
 }  // namespace
 }  // namespace authd::config

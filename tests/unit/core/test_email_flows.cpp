@@ -88,7 +88,7 @@ TEST(Outbox, StoppingCutsTheDeliveryShortAndLeavesTheBatchDueAtOnce) {
     for (const char* name : {"ann", "ben", "cat"})
         d.register_user(name);
     StallingTransport stalling;
-    mail::OutboxSender stalled(*d.store, stalling, d.clock, mail::SenderSettings{});
+    mail::OutboxSender stalled(*d.store, stalling, d.outbox_seal, d.clock, mail::SenderSettings{});
     stalled.start();
     stalling.entered.wait();
     stalled.stop();                // returns: the delivery under way was cut short
@@ -135,6 +135,80 @@ TEST(Outbox, GivesUpAfterTwoDaysOfFailures) {
     d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
     EXPECT_EQ(pending, 0);
     EXPECT_TRUE(d.transport.delivered.empty());
+}
+
+// (status, mime) of every outbox row, read straight from the database.
+std::vector<std::pair<std::string, std::string>> outbox_rows(Domain& d) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    d.database->transaction(false, [&](store::Connection& c) {
+        for (const store::Row& row : c.execute("SELECT status, mime FROM outbox").rows)
+            rows.emplace_back(row.text(0), row.text(1));
+    });
+    return rows;
+}
+
+TEST(Outbox, AQueuedMessageIsSealedAndItsBodyErasedOnceSent) {
+    Domain d;
+    d.register_user("dee");
+    const auto queued = outbox_rows(d);
+    ASSERT_EQ(queued.size(), 1u);
+    EXPECT_EQ(queued[0].first, "pending");
+    EXPECT_TRUE(queued[0].second.starts_with("sealed1:")) << queued[0].second;
+    for (const char* readable : {"verify_email", "dee@example.com", "Subject", "From:"})
+        EXPECT_EQ(queued[0].second.find(readable), std::string::npos) << readable;
+
+    const auto delivered = d.deliver();  // opened for the relay only
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_TRUE(delivered[0].has("/api/auth/verify_email/"));
+    EXPECT_TRUE(delivered[0].mime.starts_with("From: "));
+    const auto sent = outbox_rows(d);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0], std::make_pair(std::string("sent"), std::string()));
+}
+
+TEST(Outbox, TheBodyOfAMessageGivenUpIsErased) {
+    Domain d;
+    d.register_user("eve");
+    d.transport.failures_left = 1;
+    d.transport.permanent_failure = true;
+    d.sender.deliver_due();
+    EXPECT_EQ(outbox_rows(d), (std::vector<std::pair<std::string, std::string>>{{"failed", ""}}));
+}
+
+TEST(Outbox, AMessageQueuedInClearByAnOlderBuildIsStillDelivered) {
+    Domain d;
+    const std::string mime =
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: old\r\n\r\nhi\r\n";
+    d.store->write([&](store::Transaction& tx) {
+        tx.insert_outbox(
+            {"old1", "b@example.com", "a@example.com", mime, d.clock.now(), d.clock.now(), 0});
+    });
+    const auto delivered = d.deliver();
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].mime, mime);
+    EXPECT_EQ(outbox_rows(d), (std::vector<std::pair<std::string, std::string>>{{"sent", ""}}));
+}
+
+TEST(Outbox, AMessageSealedUnderAnotherKeyOrMovedToAnotherRowDoesNotOpen) {
+    Domain d;
+    d.register_user("fay");
+    // Another installation's key (another secret key file): retried, never sent garbled.
+    const otp::SealedBox other_key(std::string(32, 'o'));
+    mail::OutboxSender other(*d.store, d.transport, other_key, d.clock, mail::SenderSettings{});
+    EXPECT_EQ(other.deliver_due(), 0);
+    EXPECT_EQ(other.delivery_failures(), 1u);
+    EXPECT_TRUE(d.transport.delivered.empty());
+    // A sealed body copied onto another row does not open either.
+    d.database->transaction(true, [&](store::Connection& c) {
+        c.execute(
+            "INSERT INTO outbox (id, recipient, sender, mime, created_at, next_attempt_at, "
+            "attempts, status) SELECT 'copy', 'x@example.com', sender, mime, created_at, 0, "
+            "0, 'pending' FROM outbox");
+        c.execute("UPDATE outbox SET next_attempt_at = 0");
+    });
+    const auto delivered = d.deliver();
+    ASSERT_EQ(delivered.size(), 1u);
+    EXPECT_EQ(delivered[0].envelope.to_address, "fay@example.com");
 }
 
 TEST(EmailVerification, TheLinkVerifiesOnceAndDiesWithTheAddress) {

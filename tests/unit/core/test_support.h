@@ -78,8 +78,9 @@ struct Domain {
               crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
           secrets(std::string(32, 'k')),
           tokens(codec, settings, clock),
-          outbox("authd <no-reply@example.com>", clock, random),
-          sender(*store, transport, clock, mail::SenderSettings{}),
+          outbox_seal(secrets.key_for("outbox")),
+          outbox("authd <no-reply@example.com>", outbox_seal, clock, random),
+          sender(*store, transport, outbox_seal, clock, mail::SenderSettings{}),
           audit(clock, random),
           notices(outbox),
           limiter(clock, audit),
@@ -133,6 +134,7 @@ struct Domain {
     std::shared_ptr<const crypto::JwtCodec> codec;
     auth::Secrets secrets;
     auth::TokenIssuer tokens;
+    otp::SealedBox outbox_seal;
     mail::Outbox outbox;
     mail::OutboxSender sender;
     auth::Audit audit;

@@ -125,6 +125,46 @@ TEST_F(RouterTest, HandlerIsCallable) {
     EXPECT_EQ(match.route->handler(context).body(), "login");
 }
 
+class SecretSegmentsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        router.add(verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "reset", named("r"));
+        router.add(verb::post, "/api/auth/reset/{uidb64}/{token:secret}", "reset_post", named("p"));
+        router.add(verb::get, "/api/auth/reset/done", "done", named("d"));
+        router.add(verb::get, "/api/auth/{username}", "account_get", named("a"));
+    }
+    Router router;
+};
+
+TEST_F(SecretSegmentsTest, TheHandlerSeesAPlainParameter) {
+    auto match = router.match(verb::get, "/api/auth/reset/MQ/s3cret-token/");
+    ASSERT_EQ(match.outcome, Router::Outcome::found);
+    EXPECT_EQ(match.route->pattern, "/api/auth/reset/{uidb64}/{token}");
+    EXPECT_EQ(match.params.at(1),
+              std::make_pair(std::string("token"), std::string("s3cret-token")));
+    EXPECT_EQ(router.match(verb::get, "/api/auth/reset/done/").route->name, "done");
+}
+
+TEST_F(SecretSegmentsTest, TheLoggedPathHidesTheSecretSegmentOnly) {
+    const std::string hidden = "/api/auth/reset/MQ/\xE2\x80\xA6/";
+    EXPECT_EQ(router.loggable_path("/api/auth/reset/MQ/s3cret/"), hidden);
+    EXPECT_EQ(router.loggable_path("/api/auth/reset/MQ/s3cret"), "/api/auth/reset/MQ/\xE2\x80\xA6");
+    // Mistyped, refused or unusual forms of a link are links too.
+    for (const char* path :
+         {"/api/auth/reset/MQ/s3cret/extra/", "/API/Auth/RESET/MQ/s3cret/",
+          "/api/auth/%72eset/MQ/s3cret/", "//api/auth/reset/MQ/s3cret/",
+          "/api/auth//reset/MQ/s3cret/", "http://host:8080/api/auth/reset/MQ/s3cret/",
+          "/prefix/api/auth/reset/MQ/s3cret/"}) {
+        const std::string logged = router.loggable_path(path);
+        EXPECT_EQ(logged.find("s3cret"), std::string::npos) << path << " -> " << logged;
+        EXPECT_NE(logged.find("/MQ/\xE2\x80\xA6"), std::string::npos) << path << " -> " << logged;
+    }
+    // Everything else is left as it is.
+    for (const char* path : {"/api/auth/reset/done/", "/api/auth/reset/MQ/", "/api/auth/bob",
+                             "/healthz", "-", "/api/auth/resetx/MQ/s3cret/"})
+        EXPECT_EQ(router.loggable_path(path), path);
+}
+
 TEST(RouterPatterns, InvalidPatternThrows) {
     Router router;
     EXPECT_THROW(router.add(verb::get, "no-slash", "x", {}), std::invalid_argument);
