@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "http/client_address.h"
 #include "http/cors.h"
 #include "http/language.h"
+#include "http/request_checks.h"
 #include "http/request_metrics.h"
 #include "http/responses.h"
 #include "util/log.h"
@@ -91,10 +93,6 @@ std::string log_safe(std::string_view text) {
     return out;
 }
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find_first_of("?#"));
-}
-
 std::string format_host_port(const tcp::endpoint& endpoint) {
     const auto address = endpoint.address().to_string();
     const auto host = endpoint.address().is_v6() ? "[" + address + "]" : address;
@@ -105,6 +103,24 @@ bool is_http_syntax_error(const error_code& ec) {
     if (ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category()) return false;
     // These two mean the client went away, not that it sent garbage.
     return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// The answer to a request whose framing cannot be taken (a transfer coding other than chunked:
+// 501; chunked twice or in HTTP/1.0: 400) or whose `Host` is not the one RFC 9112 §3.2 asks
+// for (400); nullopt when it can be served. The connection is closed after such an answer:
+// where the body ends cannot be known.
+std::optional<Response> framing_refusal(const bhttp::request_header<>& header,
+                                        i18n::Language language) {
+    const auto codings = transfer_codings(header);
+    if (codings.verdict == TransferCodings::Verdict::unsupported)
+        return transfer_coding_not_implemented_response(codings.coding, language);
+    std::optional<i18n::Message> problem;
+    if (codings.verdict == TransferCodings::Verdict::malformed)
+        problem = i18n::keys::malformed_request;
+    else if (!valid_host_headers(header))
+        problem = i18n::keys::host_header_invalid;
+    if (!problem) return std::nullopt;
+    return error_response(Error(ErrorKind::bad_request, "bad_request", *problem), language);
 }
 
 void log_coroutine_failure(std::exception_ptr failure) {
@@ -290,14 +306,17 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         if (parser.is_header_done() || header_ec == bhttp::error::body_limit) {
             const auto& header = parser.get();
             exchange.method = std::string(header.method_string());
-            exchange.path = std::string(path_of(header.target()));
+            exchange.path = std::string(target_path(header.target()));
             exchange.version = header.version();
             // Browsers send one; several cannot name one origin, so none is allowed.
             if (header.count(bhttp::field::origin) == 1)
                 exchange.origin = std::string(header[bhttp::field::origin]);
             exchange.language = request_language(header);
         }
-        if (header_ec == bhttp::error::header_limit) {
+        // The parser bounds the request line and the header lines each by the limit, not
+        // together: the whole head is measured here.
+        if (header_ec == bhttp::error::header_limit ||
+            (!header_ec && header_read > options.max_header_bytes)) {
             // In English: the headers, `lang` among them, could not all be read.
             co_await refuse_and_close(connection, buffer, header_too_large_response(), exchange);
             co_return;
@@ -321,14 +340,18 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
             }
             co_return;  // timeouts and vanished clients: close quietly
         }
+        if (auto refusal = framing_refusal(parser.get(), exchange.language)) {
+            co_await refuse_and_close(connection, buffer, std::move(*refusal), exchange);
+            co_return;
+        }
 
         stream.expires_at(request_deadline);
         if (!parser.is_done()) {
             // curl and others wait for this before sending a larger body.
+            // Never to an HTTP/1.0 client, which knows no interim answers (RFC 9110 §10.1.1).
             const auto expect = parser.get()[bhttp::field::expect];
-            if (beast::iequals(expect, "100-continue")) {
-                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_,
-                                                         parser.get().version()};
+            if (beast::iequals(expect, "100-continue") && parser.get().version() >= 11) {
+                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
                 auto [continue_ec, written] = co_await bhttp::async_write(stream, go_on, use_tuple);
                 if (continue_ec) co_return;
             }
@@ -380,7 +403,7 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchange& exchange) {
-    const std::string_view path = path_of(request.target());
+    const std::string_view path = target_path(request.target());
     auto match = router.match(request.method(), path);
     if (match.outcome == Router::Outcome::not_found)
         co_return not_found_response(exchange.language);
@@ -461,13 +484,17 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
                    " with a body");
         response = internal_error_response(exchange.language);
     }
-    response.version(exchange.version);
+    // The version this server speaks, whatever the request's (RFC 9110 §6.2): an HTTP/1.0
+    // client reads an HTTP/1.1 answer as it would a 1.0 one.
+    response.version(11);
     response.set(bhttp::field::server, "authd");
     response.set("X-Request-Id", exchange.request_id);
     add_safety_headers(response);
     if (options.hsts) response.set(bhttp::field::strict_transport_security, hsts_value);
     if (!exchange.preflight) cors.add_headers(response, exchange.origin);
     response.keep_alive(keep_alive);
+    // HTTP/1.0 keeps a connection open only when the answer says so in words.
+    if (keep_alive && exchange.version < 11) response.set(bhttp::field::connection, "keep-alive");
     if (response.result_int() == 204 || response.result_int() == 304) {
         response.erase(bhttp::field::content_length);
         response.erase(bhttp::field::transfer_encoding);

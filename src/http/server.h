@@ -20,7 +20,7 @@ struct ServerOptions {
     unsigned worker_threads = 16;
     unsigned worker_queue = 1024;             // requests waiting for a worker; beyond: 503
     std::size_t max_body_bytes = 64 * 1024;   // 413 beyond
-    std::size_t max_header_bytes = 8 * 1024;  // 431 beyond
+    std::size_t max_header_bytes = 8 * 1024;  // 431 beyond (request line and headers together)
     std::size_t max_connections = 10000;      // further connections are closed at accept
     // Then the connection is closed after the answer (spreads clients over instances).
     unsigned max_requests_per_connection = 1000;

@@ -1,0 +1,141 @@
+"""Third-party clients and attacks at the HTTP layer (issue 14): `Host` missing or repeated,
+absolute-form targets, content and transfer codings (and a request smuggled past an unknown
+transfer coding), HTTP/1.0 status lines, and the exact header limit."""
+
+import gzip
+import json
+import socket
+
+import pytest
+
+from authd_testlib import parse_raw_response, raw_http
+
+MAX_HEADER_BYTES = 8192
+
+
+@pytest.fixture(scope="module")
+def server(module_factory):
+    return module_factory({"AUTH_LOGIN_FAILURES_PER_IP": "100000"})
+
+
+def raw(server, head: str, body: bytes = b"") -> tuple:
+    return parse_raw_response(raw_http(server.port, head.encode() + body))
+
+
+# ----------------------------------------------------------------------------------------------
+# conformance: Host, the target, codings, the version, the header limit
+
+BAD_HOST = {"detail": "A request needs exactly one valid Host header.", "code": "bad_request"}
+
+
+@pytest.mark.parametrize("head", [
+    "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
+    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    "GET /healthz HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n",
+])
+def test_missing_or_repeated_host_is_400(server, head):
+    status, headers, body = raw(server, head)
+    assert status == 400, body[:300]
+    assert json.loads(body) == BAD_HOST
+    assert headers["content-type"] == "application/json; charset=utf-8"
+
+
+def test_http_1_0_without_host_is_served_in_http_1_1(server):
+    data = raw_http(server.port, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n"), data[:200]
+    status, headers, body = parse_raw_response(data)
+    assert json.loads(body) == {"status": "ok"}
+    assert headers["connection"] == "close"
+
+
+def test_http_1_0_keep_alive_is_said_in_words(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        for _ in range(2):
+            sock.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            data = b""
+            while not data.endswith(b'{"status":"ok"}'):
+                chunk = sock.recv(4096)
+                assert chunk, data
+                data += chunk
+            assert data.startswith(b"HTTP/1.1 200 OK\r\n")
+            assert b"\r\nConnection: keep-alive\r\n" in data
+
+
+def test_absolute_form_target_is_served_like_its_path(server):
+    client = server.client()
+    user = client.new_user()
+    status, _, body = raw(
+        server, f"GET http://127.0.0.1:{server.port}/api/auth/{user.username}?x=1 HTTP/1.1\r\n"
+                f"Host: 127.0.0.1:{server.port}\r\nAuthorization: Bearer {user.access}\r\n"
+                f"Connection: close\r\n\r\n")
+    assert status == 200, body[:300]
+    assert json.loads(body)["username"] == user.username
+    status, _, body = raw(server, "GET HTTP://auth.example.com/healthz HTTP/1.1\r\n"
+                                  "Host: auth.example.com\r\nConnection: close\r\n\r\n")
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+
+
+def test_gzip_body_is_415_with_accept_encoding(server):
+    client = server.client()
+    user = client.register()
+    body = gzip.compress(json.dumps({"username": user.username,
+                                     "password": user.password}).encode())
+    r = client.post("/api/auth/login", data=body,
+                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status_code == 415, r.text
+    assert r.headers["Accept-Encoding"] == "identity"
+    assert r.json() == {"detail": 'Unsupported content encoding "gzip" in request.',
+                        "code": "unsupported_content_encoding"}
+    # In the request's language, like every message.
+    r = client.post("/api/auth/login", data=body, headers={
+        "Content-Type": "application/json", "Content-Encoding": "br", "lang": "fr"})
+    assert r.status_code == 415 and r.json()["code"] == "unsupported_content_encoding"
+    assert "br" in r.json()["detail"] and "Codage" in r.json()["detail"]
+    # identity is no coding at all.
+    r = client.post("/api/auth/login", json={"username": user.username,
+                                             "password": user.password},
+                    headers={"Content-Encoding": "identity"})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("coding", ["gzip, chunked", "deflate,chunked", "x-custom, chunked"])
+def test_transfer_coding_other_than_chunked_is_501(server, coding):
+    payload = gzip.compress(b'{"username": "a", "password": "b"}')
+    chunked = f"{len(payload):x}\r\n".encode() + payload + b"\r\n0\r\n\r\n"
+    status, headers, body = raw(
+        server, f"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: application/json\r\nTransfer-Encoding: {coding}\r\n\r\n", chunked)
+    assert status == 501, body[:300]
+    name = coding.split(",")[0].strip()
+    assert json.loads(body) == {"detail": f'Transfer coding "{name}" is not implemented.',
+                                "code": "not_implemented"}
+    assert headers["connection"] == "close"
+
+
+def test_transfer_coding_without_chunked_cannot_smuggle_a_request(server):
+    """Without chunked last the body has no framing: the bytes after the header must not be
+    read as a second request."""
+    smuggled = b"GET /api/auth/jwks HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    data = raw_http(server.port,
+                    b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Transfer-Encoding: gzip\r\nContent-Type: application/json\r\n\r\n" + smuggled,
+                    until_close=True, timeout=5)
+    assert data.startswith(b"HTTP/1.1 501 "), data[:300]
+    assert data.count(b"HTTP/1.1 ") == 1, data
+
+
+def test_header_limit_is_exact(server):
+    def head_of(size: int, target_length: int) -> bytes:
+        target = "/healthz" + ("?" + "q" * (target_length - 9) if target_length > 8 else "")
+        start = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Pad: "
+        return (start + "p" * (size - len(start) - 4) + "\r\n\r\n").encode()
+
+    status, _, body = parse_raw_response(raw_http(server.port, head_of(MAX_HEADER_BYTES, 8)))
+    assert status == 200, body[:300]
+    # 12 KiB: a 6 KiB target and 6 KiB of headers, each under the limit alone.
+    for size, target in ((MAX_HEADER_BYTES + 1, 8), (MAX_HEADER_BYTES + 1, 4000),
+                         (12 * 1024, 6 * 1024)):
+        status, _, body = parse_raw_response(raw_http(server.port, head_of(size, target)))
+        assert status == 431, (size, target, body[:300])
+        assert json.loads(body) == {"detail": "Request headers are too large.",
+                                    "code": "headers_too_large"}
