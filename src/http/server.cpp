@@ -93,6 +93,17 @@ std::string log_safe(std::string_view text) {
     return out;
 }
 
+// Several lines of one header as one comma-separated list, in order.
+std::string joined_header(const Request& request, std::string_view name) {
+    std::string joined;
+    auto [first, last] = request.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+        if (it != first) joined += ',';
+        joined += it->value();
+    }
+    return joined;
+}
+
 std::string format_host_port(const tcp::endpoint& endpoint) {
     const auto address = endpoint.address().to_string();
     const auto host = endpoint.address().is_v6() ? "[" + address + "]" : address;
@@ -290,7 +301,7 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         }
 
         Exchange exchange;
-        exchange.client_ip = resolve_client_address(peer, {}, {}, trusted);
+        exchange.client_ip = resolve_client_address(peer, {}, trusted);
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
         parser.body_limit(options.max_body_bytes);
@@ -378,15 +389,10 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         }
 
         Request request = parser.release();
-        std::string forwarded_for;
-        // Several X-Forwarded-For lines count as one comma-separated list, in order.
-        auto [first_forwarded, end_forwarded] = request.equal_range("X-Forwarded-For");
-        for (auto it = first_forwarded; it != end_forwarded; ++it) {
-            if (!forwarded_for.empty()) forwarded_for += ',';
-            forwarded_for += it->value();
-        }
+        const std::string forwarded_for = joined_header(request, "X-Forwarded-For");
+        const std::string forwarded = joined_header(request, "Forwarded");
         exchange.client_ip =
-            resolve_client_address(peer, forwarded_for, request["X-Real-IP"], trusted);
+            resolve_client_address(peer, {forwarded_for, forwarded, request["X-Real-IP"]}, trusted);
         const auto client_request_id = request["X-Request-Id"];
         if (acceptable_request_id(client_request_id))
             exchange.request_id = std::string(client_request_id);

@@ -31,7 +31,8 @@ struct ServerOptions {
     std::chrono::seconds request_timeout{30};
     std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request under way
     std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long after SIGTERM
-    // Peers whose X-Forwarded-For / X-Real-IP are believed: addresses or CIDR blocks.
+    // Peers whose X-Forwarded-For / Forwarded / X-Real-IP are believed: addresses or CIDR
+    // blocks (http/client_address.h).
     std::vector<std::string> trusted_proxies;
     // Origins whose pages may read the answers (http/cors.h): "https://host[:port]" entries or
     // the single "*"; empty: CORS off. The constructor throws std::invalid_argument on a bad one.

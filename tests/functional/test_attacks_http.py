@@ -1,6 +1,7 @@
-"""Third-party clients and attacks at the HTTP layer (issue 14): `Host` missing or repeated,
-absolute-form targets, content and transfer codings (and a request smuggled past an unknown
-transfer coding), HTTP/1.0 status lines, and the exact header limit."""
+"""Attacks and third-party clients at the HTTP layer (issue 14): client addresses forged through
+forwarding entries with ports or unreadable entries, and through RFC 7239 `Forwarded`; and the
+conformance points that clients found: `Host` missing or repeated, absolute-form targets,
+content and transfer codings, HTTP/1.0 status lines, and the exact header limit."""
 
 import gzip
 import json
@@ -18,8 +19,77 @@ def server(module_factory):
     return module_factory({"AUTH_LOGIN_FAILURES_PER_IP": "100000"})
 
 
+@pytest.fixture(scope="module")
+def proxy_server(module_factory):
+    """Behind a reverse proxy on 127.0.0.1: its forwarding headers are believed."""
+    return module_factory({"AUTH_TRUSTED_PROXIES": "127.0.0.1",
+                           "AUTH_LOGIN_FAILURES_PER_IP": "100000"})
+
+
+def session_ip(client, headers: dict) -> str:
+    """Logs a new user in with `headers`; the address its session records."""
+    user = client.register()
+    session = client.login(user, headers=headers)
+    r = client.get("/api/auth/sessions/", token=session.access)
+    assert r.status_code == 200, r.text
+    [only] = r.json()["sessions"]
+    return only["ip"]
+
+
 def raw(server, head: str, body: bytes = b"") -> tuple:
     return parse_raw_response(raw_http(server.port, head.encode() + body))
+
+
+# ----------------------------------------------------------------------------------------------
+# item 6: the client's address through a trusted proxy
+
+@pytest.mark.parametrize("forwarded_for, client_address", [
+    # The proxy appended what it saw with its port: that is the client, not what the client
+    # wrote further left.
+    ("6.6.6.6, 5.5.5.5:4444", "5.5.5.5"),
+    ("6.6.6.6, [2001:db8::1]:4444", "2001:db8::1"),
+    ("6.6.6.6, [2001:db8::2]", "2001:db8::2"),
+    # An entry the proxy wrote that is no address: nothing left of it can be believed, the
+    # proxy's own address is the client.
+    ("6.6.6.6, unknown", "127.0.0.1"),
+    ("6.6.6.6, _obfuscated", "127.0.0.1"),
+    ("6.6.6.6, 5.5.5.5:99999", "127.0.0.1"),
+])
+def test_attack_forwarded_for_entries_with_ports_cannot_forge_the_address(
+        proxy_server, forwarded_for, client_address):
+    client = proxy_server.client()
+    assert session_ip(client, {"X-Forwarded-For": forwarded_for}) == client_address
+
+
+@pytest.mark.parametrize("forwarded, client_address", [
+    ('for=6.6.6.6, for="[2001:db8:cafe::17]:4711"', "2001:db8:cafe::17"),
+    ("for=6.6.6.6, for=192.0.2.43:4711;proto=https", "192.0.2.43"),
+    ('for=6.6.6.6;proto=http, for="192.0.2.60";by=127.0.0.1', "192.0.2.60"),
+    ("for=6.6.6.6, for=unknown", "127.0.0.1"),
+    ("for=6.6.6.6, for=_hidden", "127.0.0.1"),
+    ("for=6.6.6.6, by=127.0.0.1", "127.0.0.1"),
+    ("for=6.6.6.6, for=127.0.0.1", "6.6.6.6"),  # a trusted hop is walked past
+])
+def test_attack_forwarded_header_is_walked_like_forwarded_for(proxy_server, forwarded,
+                                                              client_address):
+    client = proxy_server.client()
+    assert session_ip(client, {"Forwarded": forwarded}) == client_address
+
+
+def test_attack_forwarded_and_forwarded_for_that_disagree_are_not_believed(proxy_server):
+    """The proxy keeps one of the two headers; the client wrote the other. When they name
+    different clients, neither is believed."""
+    client = proxy_server.client()
+    assert session_ip(client, {"X-Forwarded-For": "5.5.5.5",
+                               "Forwarded": "for=6.6.6.6"}) == "127.0.0.1"
+    assert session_ip(client, {"X-Forwarded-For": "5.5.5.5",
+                               "Forwarded": "for=5.5.5.5"}) == "5.5.5.5"
+
+
+def test_attack_forwarded_header_from_an_untrusted_peer_is_ignored(server):
+    client = server.client()
+    assert session_ip(client, {"Forwarded": "for=6.6.6.6",
+                               "X-Forwarded-For": "5.5.5.5:1"}) == "127.0.0.1"
 
 
 # ----------------------------------------------------------------------------------------------

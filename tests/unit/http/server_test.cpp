@@ -977,6 +977,22 @@ TEST_F(ServerTest, Http10RequestsAreAnsweredInHttp11) {
     EXPECT_TRUE(client.closed_by_server(2000ms));
 }
 
+TEST_F(ServerTest, TrustedProxyForwardsThroughForwarded) {
+    ServerOptions options;
+    options.trusted_proxies = {"127.0.0.0/8"};
+    start(options);
+    Client client(server->port());
+    auto ip_of = [&](std::vector<std::pair<std::string, std::string>> headers) {
+        auto response = client.request(bhttp::verb::get, "/hello", headers);
+        return std::string(boost::json::parse(response.body()).at("ip").as_string());
+    };
+    EXPECT_EQ(ip_of({{"Forwarded", "for=198.51.100.1"}, {"Forwarded", "for=\"[2001:db8::7]:80\""}}),
+              "2001:db8::7");
+    EXPECT_EQ(ip_of({{"X-Forwarded-For", "198.51.100.1"}, {"X-Forwarded-For", "203.0.113.7:1"}}),
+              "203.0.113.7");
+    EXPECT_EQ(ip_of({{"X-Forwarded-For", "198.51.100.1, unknown"}}), "127.0.0.1");
+}
+
 TEST_F(ServerTest, ListenFailureIsClear) {
     start();
     ServerOptions options;
