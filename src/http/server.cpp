@@ -93,6 +93,18 @@ std::string log_safe(std::string_view text) {
     return out;
 }
 
+// What connections are counted by: an IPv4 address as it is, an IPv6 address as its /64 (one
+// subscriber usually has a whole /64, as the login limits count), an IPv4-mapped IPv6 address
+// as its IPv4 address.
+std::string connection_scope(const asio::ip::address& address) {
+    if (address.is_v4()) return address.to_string();
+    const auto v6 = address.to_v6();
+    if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+    auto bytes = v6.to_bytes();
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
 // Several lines of one header as one comma-separated list, in order.
 std::string joined_header(const Request& request, std::string_view name) {
     std::string joined;
@@ -202,6 +214,8 @@ struct Server::Impl {
 
     std::mutex registry_mutex;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+    // Open connections by connection_scope() of their peer (trusted proxies are not counted).
+    std::unordered_map<std::string, std::size_t> connections_per_scope;
 
     std::atomic<bool> shutting_down{false};
     // Until the accept loop has returned, an accept may have completed whose socket no
@@ -228,11 +242,16 @@ struct Server::Impl::Connection {
     ~Connection() {
         std::lock_guard lock(owner.registry_mutex);
         owner.connections.erase(this);
+        if (scope.empty()) return;
+        auto counted = owner.connections_per_scope.find(scope);
+        if (counted != owner.connections_per_scope.end() && --counted->second == 0)
+            owner.connections_per_scope.erase(counted);
     }
 
     asio::any_io_executor strand;
     beast::tcp_stream stream;
     Impl& owner;
+    std::string scope;  // its count in connections_per_scope; empty: not counted
     bool idle = false;  // waiting for the next request: may be closed at once on shutdown
 };
 
@@ -254,15 +273,34 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        if (live_connections() >= options.max_connections) {
-            error_code ignored;
-            socket.close(ignored);
-            continue;
-        }
+        error_code endpoint_ec;
+        const auto peer = socket.remote_endpoint(endpoint_ec).address();
+        if (endpoint_ec) continue;  // gone already: the socket closes as it goes
+        // Proxies in front carry many clients each: only the total cap holds them.
+        std::string scope = trusted.contains(peer) ? std::string() : connection_scope(peer);
         auto connection = std::make_shared<Connection>(std::move(socket), *this);
+        std::optional<RequestMetrics::Refusal> refusal;
         {
             std::lock_guard lock(registry_mutex);
-            connections.emplace(connection.get(), connection);
+            const auto counted = connections_per_scope.find(scope);
+            const std::size_t from_scope =
+                counted == connections_per_scope.end() ? 0 : counted->second;
+            if (connections.size() >= options.max_connections) {
+                refusal = RequestMetrics::Refusal::server_full;
+            } else if (!scope.empty() && from_scope >= options.max_connections_per_address) {
+                refusal = RequestMetrics::Refusal::per_address;
+            } else {
+                if (!scope.empty()) ++connections_per_scope[scope];
+                connection->scope = std::move(scope);
+                connections.emplace(connection.get(), connection);
+            }
+        }
+        if (refusal) {
+            // Closed at once, before a byte is read: the connection costs nothing more.
+            if (request_metrics) request_metrics->connection_refused(*refusal);
+            error_code ignored;
+            connection->stream.socket().close(ignored);
+            continue;
         }
         auto strand = connection->strand;
         asio::co_spawn(strand, serve(std::move(connection)), log_coroutine_failure);

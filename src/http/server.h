@@ -22,6 +22,10 @@ struct ServerOptions {
     std::size_t max_body_bytes = 64 * 1024;   // 413 beyond
     std::size_t max_header_bytes = 8 * 1024;  // 431 beyond (request line and headers together)
     std::size_t max_connections = 10000;      // further connections are closed at accept
+    // Open connections from one peer address (IPv6: one /64), further ones closed at accept so
+    // that one client cannot take all of max_connections. Counted by the peer, before any
+    // forwarding header is read; trusted proxies carry many clients and are not capped.
+    std::size_t max_connections_per_address = 256;
     // Then the connection is closed after the answer (spreads clients over instances).
     unsigned max_requests_per_connection = 1000;
     // From the first byte of a request to its last header; also how long a new connection may

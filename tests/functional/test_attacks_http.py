@@ -1,17 +1,20 @@
 """Attacks and third-party clients at the HTTP layer (issue 14): client addresses forged through
-forwarding entries with ports or unreadable entries, and through RFC 7239 `Forwarded`; and the
-conformance points that clients found: `Host` missing or repeated, absolute-form targets,
-content and transfer codings, HTTP/1.0 status lines, and the exact header limit."""
+forwarding entries with ports or unreadable entries, and through RFC 7239 `Forwarded`; idle
+connections from one address that would shut everyone else out; and the conformance points
+that clients found: `Host` missing or repeated, absolute-form targets, content and transfer
+codings, HTTP/1.0 status lines, and the exact header limit."""
 
 import gzip
 import json
+import re
 import socket
 
 import pytest
 
-from authd_testlib import parse_raw_response, raw_http
+from authd_testlib import closed_by_server, parse_raw_response, raw_http
 
 MAX_HEADER_BYTES = 8192
+PER_IP = 4  # AUTH_MAX_CONNECTIONS_PER_IP of the capped server
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +93,66 @@ def test_attack_forwarded_header_from_an_untrusted_peer_is_ignored(server):
     client = server.client()
     assert session_ip(client, {"Forwarded": "for=6.6.6.6",
                                "X-Forwarded-For": "5.5.5.5:1"}) == "127.0.0.1"
+
+
+# ----------------------------------------------------------------------------------------------
+# item 10: connections from one address
+
+def connect_from(address: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(5)
+    sock.bind((address, 0))
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+def get(sock: socket.socket, path: str, close: bool = False) -> bytes:
+    """GET `path` on a connected socket; the whole answer (its body has a Content-Length)."""
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
+                 .encode())
+    sock.settimeout(5)
+    data = b""
+    while True:
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+        if length and len(body) >= int(length.group(1)):
+            return data
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def test_attack_idle_connections_from_one_address_cannot_shut_others_out(module_factory):
+    """One address opens more idle connections than the whole server takes: beyond its own cap
+    they are closed as soon as they are accepted, and another address is still served."""
+    total = 3 * PER_IP
+    server = module_factory({"AUTH_MAX_CONNECTIONS": str(total),
+                             "AUTH_MAX_CONNECTIONS_PER_IP": str(PER_IP)})
+    attacker = []
+    try:
+        for _ in range(total):
+            attacker.append(connect_from("127.0.0.1", server.port))
+        # Its first PER_IP stay open (idle, as the attack leaves them), the rest are closed.
+        closed = [closed_by_server(sock, 0.5) for sock in attacker[PER_IP:]]
+        assert all(closed), f"connections beyond the per-address cap were kept: {closed}"
+        assert get(attacker[0], "/healthz").startswith(b"HTTP/1.1 200")
+        # Another client, another address: served.
+        with connect_from("127.0.0.2", server.port) as other:
+            assert get(other, "/healthz").startswith(b"HTTP/1.1 200"), \
+                "one address's idle connections shut another client out"
+            metrics = get(other, "/metrics", close=True).decode()
+        refused = [line for line in metrics.splitlines() if line.startswith(
+            'authd_http_connections_refused_total{reason="per_address"} ')]
+        assert refused and int(refused[0].split()[-1]) >= total - PER_IP, metrics[-2000:]
+    finally:
+        for sock in attacker:
+            sock.close()
+
+
+def test_per_address_cap_defaults_to_256(server):
+    assert "config AUTH_MAX_CONNECTIONS_PER_IP=256" in server.log()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -884,6 +884,56 @@ TEST_F(ServerTest, HeaderLimitIsExact) {
     EXPECT_EQ(client.read_response().result_int(), 431);
 }
 
+TEST_F(ServerTest, ConnectionsFromOneAddressAreCapped) {
+    counted = std::make_unique<RequestMetrics>(router);
+    ServerOptions options;
+    options.max_connections_per_address = 2;
+    start(options);
+    Client first(server->port());
+    Client second(server->port());
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_EQ(second.request(bhttp::verb::get, "/hello").result_int(), 200);
+    {
+        Client third(server->port());
+        EXPECT_TRUE(third.closed_by_server(2000ms));
+    }
+    EXPECT_EQ(counted->connections_refused(RequestMetrics::Refusal::per_address), 1u);
+    EXPECT_EQ(counted->connections_refused(RequestMetrics::Refusal::server_full), 0u);
+    // The open ones are served; once one is closed, its place is free again.
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_FALSE(
+        second.request(bhttp::verb::get, "/hello", {{"Connection", "close"}}).keep_alive());
+    EXPECT_TRUE(second.closed_by_server(2000ms));
+    // The server notices the close on its strand: allow it a moment.
+    bool served = false;
+    for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+        Client again(server->port());
+        try {
+            served = again.request(bhttp::verb::get, "/hello").result_int() == 200;
+        } catch (const boost::system::system_error&) {
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    EXPECT_TRUE(served);
+
+    metrics::Writer out;
+    counted->collect(out);
+    EXPECT_NE(out.text().find("authd_http_connections_refused_total{reason=\"per_address\"} "),
+              std::string::npos)
+        << out.text();
+}
+
+TEST_F(ServerTest, TrustedProxiesAreNotCappedPerAddress) {
+    ServerOptions options;
+    options.max_connections_per_address = 1;
+    options.trusted_proxies = {"127.0.0.1"};
+    start(options);
+    Client first(server->port());
+    Client second(server->port());
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_EQ(second.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
 TEST_F(ServerTest, HostMustBeThereOnceOnHttp11) {
     start();
     const std::string bad_host =
