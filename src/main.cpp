@@ -271,6 +271,7 @@ int serve(const config::Config& config) {
     options.max_body_bytes = config.max_body_bytes;
     options.max_header_bytes = config.max_header_bytes;
     options.max_connections = config.max_connections;
+    options.max_connections_per_address = config.max_connections_per_ip;
     options.max_requests_per_connection = config.max_requests_per_connection;
     options.header_timeout = config.header_timeout;
     options.request_timeout = config.request_timeout;

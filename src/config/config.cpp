@@ -288,6 +288,8 @@ Config load(const Getenv& getenv) {
     env.integer<unsigned>("AUTH_WORKER_THREADS", config.worker_threads, 1, 1024);
     env.integer<unsigned>("AUTH_WORKER_QUEUE", config.worker_queue, 1, 1'000'000);
     env.integer<std::size_t>("AUTH_MAX_CONNECTIONS", config.max_connections, 1, 1'000'000);
+    env.integer<std::size_t>("AUTH_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip, 1,
+                             1'000'000);
     env.integer<unsigned>("AUTH_MAX_REQUESTS_PER_CONNECTION", config.max_requests_per_connection, 1,
                           1'000'000);
     env.integer<std::size_t>("AUTH_MAX_BODY_BYTES", config.max_body_bytes, 1024, 16 << 20);
@@ -500,6 +502,7 @@ std::vector<std::pair<std::string, std::string>> describe(const Config& c) {
         {"AUTH_WORKER_THREADS", std::to_string(c.worker_threads)},
         {"AUTH_WORKER_QUEUE", std::to_string(c.worker_queue)},
         {"AUTH_MAX_CONNECTIONS", std::to_string(c.max_connections)},
+        {"AUTH_MAX_CONNECTIONS_PER_IP", std::to_string(c.max_connections_per_ip)},
         {"AUTH_MAX_REQUESTS_PER_CONNECTION", std::to_string(c.max_requests_per_connection)},
         {"AUTH_MAX_BODY_BYTES", std::to_string(c.max_body_bytes)},
         {"AUTH_MAX_HEADER_BYTES", std::to_string(c.max_header_bytes)},

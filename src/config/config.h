@@ -24,6 +24,7 @@ struct Config {
     unsigned worker_threads = 16;
     unsigned worker_queue = 1024;
     std::size_t max_connections = 10000;
+    std::size_t max_connections_per_ip = 256;  // IPv6: per /64; trusted proxies not counted
     unsigned max_requests_per_connection = 1000;
     std::size_t max_body_bytes = 64 * 1024;
     std::size_t max_header_bytes = 8 * 1024;

@@ -11,8 +11,10 @@
 
 namespace authd::http {
 
-// The headers a page may send (API.md: the front end sends `lang` on every request) and read.
-inline constexpr std::string_view cors_allowed_headers = "Authorization, Content-Type, lang";
+// The headers a page may send (API.md: the front end sends `lang` on every request; a page may
+// send its own X-Request-Id, which the answer carries back) and read.
+inline constexpr std::string_view cors_allowed_headers =
+    "Authorization, Content-Type, lang, X-Request-Id";
 inline constexpr std::string_view cors_exposed_headers =
     "Retry-After, X-Request-Id, WWW-Authenticate";
 // Seconds a browser may reuse a preflight answer.

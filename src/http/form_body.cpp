@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "http/json_body.h"
+#include "http/request_checks.h"
 #include "util/errors.h"
 #include "util/utf8.h"
 
@@ -18,19 +19,11 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
-
 std::string media_type(const Request& request) {
     const auto it = request.find(bhttp::field::content_type);
     if (it == request.end()) return "";
     std::string_view value = it->value();
-    return lower(trim(value.substr(0, value.find(';'))));
+    return lower(trim_blanks(value.substr(0, value.find(';'))));
 }
 
 [[noreturn]] void malformed() {
@@ -44,6 +37,7 @@ bool is_form_request(const Request& request) {
 }
 
 std::map<std::string, std::string> parse_form_body(const Request& request) {
+    refuse_content_codings(request);
     if (!is_form_request(request)) throw_unsupported_media_type(media_type(request));
     std::map<std::string, std::string> fields;
     try {
@@ -67,10 +61,10 @@ std::optional<std::string> cookie_value(const Request& request, std::string_view
         std::string_view header = it->value();
         while (!header.empty()) {
             const auto end = header.find(';');
-            const std::string_view pair = trim(header.substr(0, end));
+            const std::string_view pair = trim_blanks(header.substr(0, end));
             const auto equals = pair.find('=');
-            if (equals != std::string_view::npos && trim(pair.substr(0, equals)) == name)
-                return std::string(trim(pair.substr(equals + 1)));
+            if (equals != std::string_view::npos && trim_blanks(pair.substr(0, equals)) == name)
+                return std::string(trim_blanks(pair.substr(equals + 1)));
             if (end == std::string_view::npos) break;
             header.remove_prefix(end + 1);
         }

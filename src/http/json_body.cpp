@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "http/request_checks.h"
 #include "util/utf8.h"
 
 namespace authd::http {
@@ -152,6 +153,7 @@ boost::json::object parse_json_body(const Request& request) {
     // As in DRF, an empty body is no data at all, whatever its declared type: the route then
     // reports its required fields instead of a parse error.
     if (text.empty()) return {};
+    refuse_content_codings(request);
 
     std::string_view content_type =
         has_content_type ? std::string_view(content_type_field->value()) : std::string_view{};

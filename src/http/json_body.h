@@ -18,6 +18,8 @@ namespace authd::http {
 //   {"detail": "Unsupported media type \"text/plain\" in request.", "code":
 //   "unsupported_media_type"} (the English texts here; answers are in the request's language). An
 //   empty body with no Content-Type reads as {}.
+// - A Content-Encoding other than identity (gzip, br...) → 415 {"code":
+//   "unsupported_content_encoding"} with `Accept-Encoding: identity` (http/request_checks.h).
 // - Malformed JSON, nesting deeper than 32, duplicate keys, NaN/Infinity, invalid UTF-8 →
 //   400 {"detail": "JSON parse error - <reason>", "code": "parse_error"}.
 // - A body that is not an object → 400 {"non_field_errors": ["Invalid data. Expected a dictionary,

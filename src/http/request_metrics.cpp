@@ -95,6 +95,14 @@ std::uint64_t RequestMetrics::requests(std::string_view route, std::string_view 
     return slot ? slot->count.load(std::memory_order_relaxed) : 0;
 }
 
+void RequestMetrics::connection_refused(Refusal reason) {
+    (reason == Refusal::server_full ? refused_server_full_ : refused_per_address_).add();
+}
+
+std::uint64_t RequestMetrics::connections_refused(Refusal reason) const {
+    return (reason == Refusal::server_full ? refused_server_full_ : refused_per_address_).value();
+}
+
 void RequestMetrics::collect(metrics::Writer& out) const {
     struct Row {
         std::size_t route;
@@ -123,6 +131,14 @@ void RequestMetrics::collect(metrics::Writer& out) const {
             {{"route", routes_[row.route]}, {"method", methods[row.method]}, {"status", status}},
             row.count);
     }
+    out.family("authd_http_connections_refused_total", "counter",
+               "Connections closed as soon as they were accepted: the server had "
+               "AUTH_MAX_CONNECTIONS open (server_full), or their address had "
+               "AUTH_MAX_CONNECTIONS_PER_IP (per_address).");
+    out.sample("authd_http_connections_refused_total", {{"reason", "server_full"}},
+               refused_server_full_.value());
+    out.sample("authd_http_connections_refused_total", {{"reason", "per_address"}},
+               refused_per_address_.value());
     out.family("authd_http_request_duration_seconds", "histogram",
                "Time from a request's first byte to its answer being ready, by route name.");
     // Routes not requested yet are left out, as in authd_http_requests_total.

@@ -34,6 +34,7 @@ bhttp::status status_for(ErrorKind kind) {
         case ErrorKind::conflict:
             return bhttp::status::conflict;
         case ErrorKind::unsupported_media_type:
+        case ErrorKind::unsupported_encoding:
             return bhttp::status::unsupported_media_type;
         case ErrorKind::rate_limited:
             return bhttp::status::too_many_requests;
@@ -97,6 +98,10 @@ Response error_response(const Error& error, i18n::Language language) {
         case ErrorKind::invalid_token:
             response.set(bhttp::field::www_authenticate, "Bearer error=\"invalid_token\"");
             break;
+        case ErrorKind::unsupported_encoding:
+            // RFC 7694: the codings that are accepted (none but the body as it is).
+            response.set(bhttp::field::accept_encoding, "identity");
+            break;
         case ErrorKind::rate_limited:
         case ErrorKind::unavailable:
             // A client must always learn when to come back, even if the thrower forgot.
@@ -156,6 +161,15 @@ Response header_too_large_response(i18n::Language language) {
     return json_error(bhttp::status::request_header_fields_too_large,
                       i18n::translate(language, i18n::keys::headers_too_large),
                       "headers_too_large");
+}
+
+Response transfer_coding_not_implemented_response(std::string_view coding,
+                                                  i18n::Language language) {
+    return json_error(
+        bhttp::status::not_implemented,
+        i18n::translate(language, i18n::Message(i18n::keys::transfer_coding_not_implemented,
+                                                {{"coding", coding}})),
+        "not_implemented");
 }
 
 void add_safety_headers(Response& response) {

@@ -28,8 +28,8 @@ Response html_response(bhttp::status status, std::string html, std::string_view 
 // 303 See Other to `location` (after a form post), with the same safety headers as a page.
 Response see_other_response(std::string_view location);
 
-// 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After as
-// its kind requires; body {"detail", "code"} ("code" left out when empty).
+// 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After /
+// Accept-Encoding as its kind requires; body {"detail", "code"} ("code" left out when empty).
 Response error_response(const Error& error, i18n::Language language = i18n::Language::en);
 // 400 {"<field>": ["message", ...]}
 Response validation_response(const ValidationError& error,
@@ -44,6 +44,10 @@ Response method_not_allowed_response(std::string_view method, const std::string&
 Response payload_too_large_response(std::size_t limit,
                                     i18n::Language language = i18n::Language::en);  // 413
 Response header_too_large_response(i18n::Language language = i18n::Language::en);   // 431
+// 501 {"code": "not_implemented"}: a transfer coding other than chunked, which the server
+// cannot take the body out of (RFC 9112 §6.1).
+Response transfer_coding_not_implemented_response(std::string_view coding,
+                                                  i18n::Language language = i18n::Language::en);
 
 // What the server adds to every answer, whoever built it: `X-Content-Type-Options: nosniff`,
 // and `; charset=utf-8` on a JSON or text/* type that names no charset.

@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -26,8 +27,10 @@
 #include "http/client_address.h"
 #include "http/cors.h"
 #include "http/language.h"
+#include "http/request_checks.h"
 #include "http/request_metrics.h"
 #include "http/responses.h"
+#include "util/address_scope.h"
 #include "util/log.h"
 #include "util/origin.h"
 
@@ -91,8 +94,15 @@ std::string log_safe(std::string_view text) {
     return out;
 }
 
-std::string_view path_of(std::string_view target) {
-    return target.substr(0, target.find_first_of("?#"));
+// Several lines of one header as one comma-separated list, in order.
+std::string joined_header(const Request& request, std::string_view name) {
+    std::string joined;
+    auto [first, last] = request.equal_range(name);
+    for (auto it = first; it != last; ++it) {
+        if (it != first) joined += ',';
+        joined += it->value();
+    }
+    return joined;
 }
 
 std::string format_host_port(const tcp::endpoint& endpoint) {
@@ -105,6 +115,24 @@ bool is_http_syntax_error(const error_code& ec) {
     if (ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category()) return false;
     // These two mean the client went away, not that it sent garbage.
     return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// The answer to a request whose framing cannot be taken (a transfer coding other than chunked:
+// 501; chunked twice or in HTTP/1.0: 400) or whose `Host` is not the one RFC 9112 §3.2 asks
+// for (400); nullopt when it can be served. The connection is closed after such an answer:
+// where the body ends cannot be known.
+std::optional<Response> framing_refusal(const bhttp::request_header<>& header,
+                                        i18n::Language language) {
+    const auto codings = transfer_codings(header);
+    if (codings.verdict == TransferCodings::Verdict::unsupported)
+        return transfer_coding_not_implemented_response(codings.coding, language);
+    std::optional<i18n::Message> problem;
+    if (codings.verdict == TransferCodings::Verdict::malformed)
+        problem = i18n::keys::malformed_request;
+    else if (!valid_host_headers(header))
+        problem = i18n::keys::host_header_invalid;
+    if (!problem) return std::nullopt;
+    return error_response(Error(ErrorKind::bad_request, "bad_request", *problem), language);
 }
 
 void log_coroutine_failure(std::exception_ptr failure) {
@@ -175,6 +203,8 @@ struct Server::Impl {
 
     std::mutex registry_mutex;
     std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+    // Open connections by address_scope() of their peer (trusted proxies are not counted).
+    std::unordered_map<std::string, std::size_t> connections_per_scope;
 
     std::atomic<bool> shutting_down{false};
     // Until the accept loop has returned, an accept may have completed whose socket no
@@ -201,11 +231,16 @@ struct Server::Impl::Connection {
     ~Connection() {
         std::lock_guard lock(owner.registry_mutex);
         owner.connections.erase(this);
+        if (scope.empty()) return;
+        auto counted = owner.connections_per_scope.find(scope);
+        if (counted != owner.connections_per_scope.end() && --counted->second == 0)
+            owner.connections_per_scope.erase(counted);
     }
 
     asio::any_io_executor strand;
     beast::tcp_stream stream;
     Impl& owner;
+    std::string scope;  // its count in connections_per_scope; empty: not counted
     bool idle = false;  // waiting for the next request: may be closed at once on shutdown
 };
 
@@ -227,15 +262,35 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        if (live_connections() >= options.max_connections) {
-            error_code ignored;
-            socket.close(ignored);
-            continue;
-        }
+        error_code endpoint_ec;
+        const auto peer = socket.remote_endpoint(endpoint_ec).address();
+        if (endpoint_ec) continue;  // gone already: the socket closes as it goes
+        // Proxies in front carry many clients each: only the total cap holds them.
+        std::string scope =
+            trusted.contains(peer) ? std::string() : address_scope(peer.to_string());
         auto connection = std::make_shared<Connection>(std::move(socket), *this);
+        std::optional<RequestMetrics::Refusal> refusal;
         {
             std::lock_guard lock(registry_mutex);
-            connections.emplace(connection.get(), connection);
+            const auto counted = connections_per_scope.find(scope);
+            const std::size_t from_scope =
+                counted == connections_per_scope.end() ? 0 : counted->second;
+            if (connections.size() >= options.max_connections) {
+                refusal = RequestMetrics::Refusal::server_full;
+            } else if (!scope.empty() && from_scope >= options.max_connections_per_address) {
+                refusal = RequestMetrics::Refusal::per_address;
+            } else {
+                if (!scope.empty()) ++connections_per_scope[scope];
+                connection->scope = std::move(scope);
+                connections.emplace(connection.get(), connection);
+            }
+        }
+        if (refusal) {
+            // Closed at once, before a byte is read: the connection costs nothing more.
+            if (request_metrics) request_metrics->connection_refused(*refusal);
+            error_code ignored;
+            connection->stream.socket().close(ignored);
+            continue;
         }
         auto strand = connection->strand;
         asio::co_spawn(strand, serve(std::move(connection)), log_coroutine_failure);
@@ -274,7 +329,7 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         }
 
         Exchange exchange;
-        exchange.client_ip = resolve_client_address(peer, {}, {}, trusted);
+        exchange.client_ip = resolve_client_address(peer, {}, trusted);
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
         parser.body_limit(options.max_body_bytes);
@@ -290,14 +345,17 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         if (parser.is_header_done() || header_ec == bhttp::error::body_limit) {
             const auto& header = parser.get();
             exchange.method = std::string(header.method_string());
-            exchange.path = std::string(path_of(header.target()));
+            exchange.path = std::string(target_path(header.target()));
             exchange.version = header.version();
             // Browsers send one; several cannot name one origin, so none is allowed.
             if (header.count(bhttp::field::origin) == 1)
                 exchange.origin = std::string(header[bhttp::field::origin]);
             exchange.language = request_language(header);
         }
-        if (header_ec == bhttp::error::header_limit) {
+        // The parser bounds the request line and the header lines each by the limit, not
+        // together: the whole head is measured here.
+        if (header_ec == bhttp::error::header_limit ||
+            (!header_ec && header_read > options.max_header_bytes)) {
             // In English: the headers, `lang` among them, could not all be read.
             co_await refuse_and_close(connection, buffer, header_too_large_response(), exchange);
             co_return;
@@ -321,14 +379,18 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
             }
             co_return;  // timeouts and vanished clients: close quietly
         }
+        if (auto refusal = framing_refusal(parser.get(), exchange.language)) {
+            co_await refuse_and_close(connection, buffer, std::move(*refusal), exchange);
+            co_return;
+        }
 
         stream.expires_at(request_deadline);
         if (!parser.is_done()) {
             // curl and others wait for this before sending a larger body.
+            // Never to an HTTP/1.0 client, which knows no interim answers (RFC 9110 §10.1.1).
             const auto expect = parser.get()[bhttp::field::expect];
-            if (beast::iequals(expect, "100-continue")) {
-                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_,
-                                                         parser.get().version()};
+            if (beast::iequals(expect, "100-continue") && parser.get().version() >= 11) {
+                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
                 auto [continue_ec, written] = co_await bhttp::async_write(stream, go_on, use_tuple);
                 if (continue_ec) co_return;
             }
@@ -355,15 +417,10 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
         }
 
         Request request = parser.release();
-        std::string forwarded_for;
-        // Several X-Forwarded-For lines count as one comma-separated list, in order.
-        auto [first_forwarded, end_forwarded] = request.equal_range("X-Forwarded-For");
-        for (auto it = first_forwarded; it != end_forwarded; ++it) {
-            if (!forwarded_for.empty()) forwarded_for += ',';
-            forwarded_for += it->value();
-        }
+        const std::string forwarded_for = joined_header(request, "X-Forwarded-For");
+        const std::string forwarded = joined_header(request, "Forwarded");
         exchange.client_ip =
-            resolve_client_address(peer, forwarded_for, request["X-Real-IP"], trusted);
+            resolve_client_address(peer, {forwarded_for, forwarded, request["X-Real-IP"]}, trusted);
         const auto client_request_id = request["X-Request-Id"];
         if (acceptable_request_id(client_request_id))
             exchange.request_id = std::string(client_request_id);
@@ -380,7 +437,7 @@ asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchange& exchange) {
-    const std::string_view path = path_of(request.target());
+    const std::string_view path = target_path(request.target());
     auto match = router.match(request.method(), path);
     if (match.outcome == Router::Outcome::not_found)
         co_return not_found_response(exchange.language);
@@ -461,13 +518,17 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
                    " with a body");
         response = internal_error_response(exchange.language);
     }
-    response.version(exchange.version);
+    // The version this server speaks, whatever the request's (RFC 9110 §6.2): an HTTP/1.0
+    // client reads an HTTP/1.1 answer as it would a 1.0 one.
+    response.version(11);
     response.set(bhttp::field::server, "authd");
     response.set("X-Request-Id", exchange.request_id);
     add_safety_headers(response);
     if (options.hsts) response.set(bhttp::field::strict_transport_security, hsts_value);
     if (!exchange.preflight) cors.add_headers(response, exchange.origin);
     response.keep_alive(keep_alive);
+    // HTTP/1.0 keeps a connection open only when the answer says so in words.
+    if (keep_alive && exchange.version < 11) response.set(bhttp::field::connection, "keep-alive");
     if (response.result_int() == 204 || response.result_int() == 304) {
         response.erase(bhttp::field::content_length);
         response.erase(bhttp::field::transfer_encoding);

@@ -20,8 +20,12 @@ struct ServerOptions {
     unsigned worker_threads = 16;
     unsigned worker_queue = 1024;             // requests waiting for a worker; beyond: 503
     std::size_t max_body_bytes = 64 * 1024;   // 413 beyond
-    std::size_t max_header_bytes = 8 * 1024;  // 431 beyond
+    std::size_t max_header_bytes = 8 * 1024;  // 431 beyond (request line and headers together)
     std::size_t max_connections = 10000;      // further connections are closed at accept
+    // Open connections from one peer address (IPv6: one /64), further ones closed at accept so
+    // that one client cannot take all of max_connections. Counted by the peer, before any
+    // forwarding header is read; trusted proxies carry many clients and are not capped.
+    std::size_t max_connections_per_address = 256;
     // Then the connection is closed after the answer (spreads clients over instances).
     unsigned max_requests_per_connection = 1000;
     // From the first byte of a request to its last header; also how long a new connection may
@@ -31,7 +35,8 @@ struct ServerOptions {
     std::chrono::seconds request_timeout{30};
     std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request under way
     std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long after SIGTERM
-    // Peers whose X-Forwarded-For / X-Real-IP are believed: addresses or CIDR blocks.
+    // Peers whose X-Forwarded-For / Forwarded / X-Real-IP are believed: addresses or CIDR
+    // blocks (http/client_address.h).
     std::vector<std::string> trusted_proxies;
     // Origins whose pages may read the answers (http/cors.h): "https://host[:port]" entries or
     // the single "*"; empty: CORS off. The constructor throws std::invalid_argument on a bad one.

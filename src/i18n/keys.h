@@ -14,12 +14,15 @@
     X(payload_too_large)                  \
     X(headers_too_large)                  \
     X(malformed_request)                  \
+    X(host_header_invalid)                \
+    X(transfer_coding_not_implemented)    \
     X(internal_error)                     \
     X(server_busy)                        \
     X(cors_forbidden)                     \
     X(database_unavailable)               \
     X(database_unavailable_retry)         \
     X(unsupported_media_type)             \
+    X(unsupported_content_encoding)       \
     X(json_parse_error)                   \
     X(malformed_form)                     \
     X(no_data_provided)                   \

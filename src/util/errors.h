@@ -22,6 +22,7 @@ enum class ErrorKind {
     not_found,               // 404
     conflict,                // 409
     unsupported_media_type,  // 415
+    unsupported_encoding,    // 415 with `Accept-Encoding: identity` (a content coding)
     rate_limited,            // 429 with Retry-After
     unavailable,             // 503 with Retry-After
 };

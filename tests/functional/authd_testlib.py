@@ -176,6 +176,17 @@ def raw_http(port: int, data: bytes, timeout: float = 10.0, send_in_thread: bool
     return bytes(received)
 
 
+def closed_by_server(sock, wait: float) -> bool:
+    """Whether the server closes the connection within `wait` seconds (it sends nothing)."""
+    sock.settimeout(wait)
+    try:
+        return sock.recv(4096) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
 def _complete_response(data: bytes) -> bool:
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:

@@ -15,7 +15,7 @@ from authd_testlib import (
 FRONT_END = "https://game.example.com"
 DEV_FRONT_END = "http://localhost:5173"
 EXPOSED = "Retry-After, X-Request-Id, WWW-Authenticate"
-ALLOWED_HEADERS = "Authorization, Content-Type, lang"
+ALLOWED_HEADERS = "Authorization, Content-Type, lang, X-Request-Id"
 
 
 def cors_headers(r) -> dict:

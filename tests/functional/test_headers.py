@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from authd_testlib import TIMEOUT, parse_raw_response, raw_http
+from authd_testlib import TIMEOUT, closed_by_server, parse_raw_response, raw_http
 
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -92,17 +92,6 @@ def strict_server(module_factory):
         "AUTH_HEADER_TIMEOUT": "2s",
         "AUTH_MAX_REQUESTS_PER_CONNECTION": "3",
     })
-
-
-def closed_by_server(sock, wait: float) -> bool:
-    """Whether the server closes the connection within `wait` seconds (it sends nothing)."""
-    sock.settimeout(wait)
-    try:
-        return sock.recv(4096) == b""
-    except socket.timeout:
-        return False
-    except OSError:
-        return True
 
 
 def test_one_header_byte_per_second_is_cut_at_the_header_deadline(strict_server):

@@ -475,6 +475,42 @@ def test_mailed_link_answers_match(mail_client, smtp_sink, spec):
     assert r.status_code == 200
 
 
+def raw_answer(server, head: str, body: bytes = b""):
+    """The answer to bytes sent as they are, as a response object Spec.check reads."""
+    status, headers, content = parse_raw_response(raw_http(server.port, head.encode() + body))
+    return SimpleNamespace(status_code=status, headers=CaseInsensitiveDict(headers),
+                           content=content, text=content.decode(errors="replace"),
+                           json=lambda: json.loads(content))
+
+
+def test_framework_answers_on_any_operation_match(server, client, spec):
+    """A body over the limit on operations that read none, a NUL in a path parameter, a
+    content coding: the answers the server gives before or around the route are documented."""
+    user = new_user(client, spec)
+    for method, template, path in (
+            ("GET", "/api/auth/{username}", "/api/auth/" + quote(user.name, safe="")),
+            ("GET", "/api/auth/sessions", "/api/auth/sessions"),
+            ("DELETE", "/api/auth/sessions/{id}", "/api/auth/sessions/x"),
+            ("GET", "/healthz", "/healthz"),
+            ("GET", "/api/auth/jwks", "/api/auth/jwks")):
+        r = raw_answer(server, f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               f"Authorization: Bearer {user.access}\r\n"
+                               f"Content-Length: {2 * 65536}\r\n\r\n")
+        assert r.status_code == 413, f"{method} {path}: {r.text[:300]}"
+        spec.check(method, template, r)
+    auth = {"Authorization": f"Bearer {user.access}"}
+    for suffix in ("%00", "a%00b"):
+        r = client.delete("/api/auth/sessions/" + suffix, headers=auth)
+        spec.check("DELETE", "/api/auth/sessions/{id}", r)
+        assert r.status_code in (400, 404), r.text
+        r = client.get("/api/auth/" + quote(user.name, safe="") + suffix, headers=auth)
+        spec.check("GET", "/api/auth/{username}", r)
+    r = client.post("/api/auth/login", data=b"\x1f\x8b\x08\x00",
+                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    spec.check("POST", "/api/auth/login", r)
+    assert r.status_code == 415 and r.headers["Accept-Encoding"] == "identity"
+
+
 def test_every_operation_was_sampled(spec, request):
     """Runs last in this module: the tests above answered every documented operation."""
     module = sys.modules[__name__]

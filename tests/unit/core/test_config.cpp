@@ -146,6 +146,20 @@ TEST(Config, BadCorsOriginsAreOneClearLine) {
               std::string::npos);
 }
 
+TEST(Config, ConnectionsPerAddressAreCapped) {
+    EXPECT_EQ(load_with({}).max_connections_per_ip, 256u);
+    const Config config = load_with({{"AUTH_MAX_CONNECTIONS_PER_IP", "12"}});
+    EXPECT_EQ(config.max_connections_per_ip, 12u);
+    std::string all;
+    for (const auto& [name, value] : describe(config))
+        all += name + "=" + value + "\n";
+    EXPECT_NE(all.find("AUTH_MAX_CONNECTIONS_PER_IP=12\n"), std::string::npos);
+    for (std::string bad : {"0", "-1", "many", "2000000"}) {
+        const std::string error = error_of({{"AUTH_MAX_CONNECTIONS_PER_IP", bad}});
+        EXPECT_EQ(error.rfind("AUTH_MAX_CONNECTIONS_PER_IP: ", 0), 0u) << bad << ": " << error;
+    }
+}
+
 TEST(Config, DurationsTakeSuffixes) {
     EXPECT_EQ(parse_duration("900"), 900);
     EXPECT_EQ(parse_duration("45s"), 45);

@@ -305,6 +305,9 @@ TEST_F(OpenApiTest, EveryOperationDocumentsItsAnswersAndErrors) {
         if (!template_names(operation.path).empty()) {
             EXPECT_TRUE(responses.contains("404")) << where << ": a malformed escape is a 404";
         }
+        // The server checks a declared length before it finds the route: any request can
+        // carry a body over the limit, whether the route reads one or not.
+        EXPECT_TRUE(responses.contains("413")) << where << ": any body can be too large";
 
         // A token that must be sent can be missing or bad.
         const json::array& security = operation.object->at("security").as_array();
@@ -479,6 +482,27 @@ TEST_F(OpenApiTest, AuthenticatedAnswersAreDocumented) {
                                    std::string(operation.object->at("x-authd-route").as_string()));
         expect_documented(operation, answer);
     }
+}
+
+// A NUL byte in a path parameter (sent as %00) gets an answer the operation documents.
+TEST_F(OpenApiTest, NulInAPathParameterIsDocumented) {
+    d.register_user("openapi-nul");
+    std::size_t with_parameters = 0;
+    for (const Operation& operation : operations()) {
+        if (template_names(operation.path).empty()) continue;
+        ++with_parameters;
+        const std::string token = d.login("openapi-nul").access;
+        for (const char* value : {"openapi-nul%00", "%00", "a%00b"}) {
+            const std::string path =
+                concrete_path(operation.path, [&](const std::string&) { return value; });
+            const Answer answer =
+                call(method_of(operation), path, token,
+                     std::string(operation.object->at("x-authd-route").as_string()));
+            EXPECT_LT(answer.status, 500u) << operation.method << " " << path;
+            expect_documented(operation, answer);
+        }
+    }
+    EXPECT_GE(with_parameters, 8u);
 }
 
 // Owner-only routes called with a good token and another user's name.

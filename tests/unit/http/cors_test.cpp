@@ -177,7 +177,7 @@ TEST(CorsPolicy, PreflightFromAllowedOrigin) {
     EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), "https://game.example.com");
     EXPECT_EQ(header(response, "Access-Control-Allow-Methods"), "POST, OPTIONS");
     EXPECT_EQ(header(response, "Access-Control-Allow-Headers"),
-              "Authorization, Content-Type, lang");
+              "Authorization, Content-Type, lang, X-Request-Id");
     EXPECT_EQ(header(response, "Access-Control-Max-Age"), "600");
     EXPECT_EQ(header(response, "Vary"), "Origin");
     EXPECT_EQ(header(response, "Access-Control-Allow-Credentials"), "<absent>");

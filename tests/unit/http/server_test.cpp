@@ -64,7 +64,7 @@ class Client {
         Request request{method, target, 11};
         request.set(bhttp::field::host, "localhost");
         for (const auto& [name, value] : headers)
-            request.set(name, value);
+            request.insert(name, value);  // a name given twice is sent twice
         request.body() = body;
         if (!body.empty() || method == bhttp::verb::post) request.prepare_payload();
         stream_.expires_after(2s);
@@ -702,7 +702,7 @@ TEST_F(CorsServerTest, PreflightFromAllowedOrigin) {
     EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), front_end);
     EXPECT_EQ(header(response, "Access-Control-Allow-Methods"), "POST, OPTIONS");
     EXPECT_EQ(header(response, "Access-Control-Allow-Headers"),
-              "Authorization, Content-Type, lang");
+              "Authorization, Content-Type, lang, X-Request-Id");
     EXPECT_EQ(header(response, "Access-Control-Max-Age"), "600");
     EXPECT_EQ(header(response, "Vary"), "Origin");
     EXPECT_EQ(header(response, "X-Content-Type-Options"), "nosniff");
@@ -853,6 +853,194 @@ TEST_F(ServerTest, CountsEachAnswerBeforeItIsSent) {
         << out.text();
     EXPECT_NE(out.text().find("authd_http_request_duration_seconds_count{route=\"hello\"} 3\n"),
               std::string::npos);
+}
+
+// A request whose head (request line, header lines, the empty line) is `size` bytes exactly,
+// its target `target_bytes` long.
+std::string request_head_of(std::size_t size, std::size_t target_bytes = 6) {
+    std::string target = "/hello";
+    if (target_bytes > target.size()) target += "?" + std::string(target_bytes - 7, 'q');
+    const std::string start = "GET " + target + " HTTP/1.1\r\nHost: x\r\nX-Pad: ";
+    return start + std::string(size - start.size() - 4, 'p') + "\r\n\r\n";
+}
+
+TEST_F(ServerTest, HeaderLimitIsExact) {
+    start();
+    {
+        Client client(server->port());
+        client.send_raw(request_head_of(8192));
+        EXPECT_EQ(client.read_response().result_int(), 200);
+    }
+    for (const std::size_t target : {std::size_t{6}, std::size_t{4000}, std::size_t{6000}}) {
+        Client client(server->port());
+        client.send_raw(request_head_of(8193, target));
+        auto response = client.read_response();
+        EXPECT_EQ(response.result_int(), 431) << "target of " << target << " bytes";
+        EXPECT_FALSE(response.keep_alive());
+    }
+    // A long target and long headers, each under the limit: together 12 KiB.
+    Client client(server->port());
+    client.send_raw(request_head_of(12 * 1024, 6 * 1024));
+    EXPECT_EQ(client.read_response().result_int(), 431);
+}
+
+TEST_F(ServerTest, ConnectionsFromOneAddressAreCapped) {
+    counted = std::make_unique<RequestMetrics>(router);
+    ServerOptions options;
+    options.max_connections_per_address = 2;
+    start(options);
+    Client first(server->port());
+    Client second(server->port());
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_EQ(second.request(bhttp::verb::get, "/hello").result_int(), 200);
+    {
+        Client third(server->port());
+        EXPECT_TRUE(third.closed_by_server(2000ms));
+    }
+    EXPECT_EQ(counted->connections_refused(RequestMetrics::Refusal::per_address), 1u);
+    EXPECT_EQ(counted->connections_refused(RequestMetrics::Refusal::server_full), 0u);
+    // The open ones are served; once one is closed, its place is free again.
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_FALSE(
+        second.request(bhttp::verb::get, "/hello", {{"Connection", "close"}}).keep_alive());
+    EXPECT_TRUE(second.closed_by_server(2000ms));
+    // The server notices the close on its strand: allow it a moment.
+    bool served = false;
+    for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+        Client again(server->port());
+        try {
+            served = again.request(bhttp::verb::get, "/hello").result_int() == 200;
+        } catch (const boost::system::system_error&) {
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    EXPECT_TRUE(served);
+
+    metrics::Writer out;
+    counted->collect(out);
+    EXPECT_NE(out.text().find("authd_http_connections_refused_total{reason=\"per_address\"} "),
+              std::string::npos)
+        << out.text();
+}
+
+TEST_F(ServerTest, TrustedProxiesAreNotCappedPerAddress) {
+    ServerOptions options;
+    options.max_connections_per_address = 1;
+    options.trusted_proxies = {"127.0.0.1"};
+    start(options);
+    Client first(server->port());
+    Client second(server->port());
+    EXPECT_EQ(first.request(bhttp::verb::get, "/hello").result_int(), 200);
+    EXPECT_EQ(second.request(bhttp::verb::get, "/hello").result_int(), 200);
+}
+
+TEST_F(ServerTest, HostMustBeThereOnceOnHttp11) {
+    start();
+    const std::string bad_host =
+        R"({"detail":"A request needs exactly one valid Host header.","code":"bad_request"})";
+    for (const std::string head :
+         {"GET /hello HTTP/1.1\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
+          "GET /hello HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+          "GET /hello HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
+        Client client(server->port());
+        client.send_raw(head);
+        auto response = client.read_response();
+        EXPECT_EQ(response.result_int(), 400) << head;
+        EXPECT_EQ(response.body(), bad_host);
+        EXPECT_TRUE(client.closed_by_server(2000ms));
+    }
+    Client old(server->port());
+    old.send_raw("GET /hello HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(old.read_response().result_int(), 200);
+}
+
+TEST_F(ServerTest, AbsoluteFormTargetIsServedLikeItsPath) {
+    start();
+    Client client(server->port());
+    client.send_raw("GET http://auth.example.com:8000/users/bob/?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), R"({"name":"bob"})");
+    client.send_raw("GET HTTP://x/nowhere HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(client.read_response().result_int(), 404);
+}
+
+TEST_F(ServerTest, TransferCodingOtherThanChunkedIs501) {
+    start();
+    {
+        Client client(server->port());
+        client.send_raw(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+        auto response = client.read_response();
+        EXPECT_EQ(response.result_int(), 501);
+        EXPECT_EQ(
+            response.body(),
+            R"({"detail":"Transfer coding \"gzip\" is not implemented.","code":"not_implemented"})");
+        EXPECT_FALSE(response.keep_alive());
+    }
+    {
+        // Without chunked the parser would take the body for the next request.
+        Client client(server->port());
+        client.send_raw(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+            "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_EQ(client.read_response().result_int(), 501);
+        EXPECT_TRUE(client.closed_by_server(2000ms));
+    }
+    Client client(server->port());
+    client.send_raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n");
+    EXPECT_EQ(client.read_response().result_int(), 400);
+}
+
+TEST_F(ServerTest, ContentEncodingIsRefusedWith415) {
+    start();
+    Client client(server->port());
+    auto response =
+        client.request(bhttp::verb::post, "/echo",
+                       {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}},
+                       std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8));
+    EXPECT_EQ(response.result_int(), 415);
+    EXPECT_EQ(header(response, "Accept-Encoding"), "identity");
+    EXPECT_EQ(
+        response.body(),
+        R"({"detail":"Unsupported content encoding \"gzip\" in request.","code":"unsupported_content_encoding"})");
+    auto identity = client.request(
+        bhttp::verb::post, "/echo",
+        {{"Content-Type", "application/json"}, {"Content-Encoding", "identity"}}, "{}");
+    EXPECT_EQ(identity.result_int(), 200);
+}
+
+TEST_F(ServerTest, Http10RequestsAreAnsweredInHttp11) {
+    start();
+    Client client(server->port());
+    client.send_raw("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    auto kept = client.read_response();
+    EXPECT_EQ(kept.version(), 11u);
+    EXPECT_EQ(kept.result_int(), 200);
+    EXPECT_EQ(header(kept, "Connection"), "keep-alive");
+    client.send_raw("GET /hello HTTP/1.0\r\n\r\n");
+    auto last = client.read_response();
+    EXPECT_EQ(last.version(), 11u);
+    EXPECT_EQ(header(last, "Connection"), "close");
+    EXPECT_TRUE(client.closed_by_server(2000ms));
+}
+
+TEST_F(ServerTest, TrustedProxyForwardsThroughForwarded) {
+    ServerOptions options;
+    options.trusted_proxies = {"127.0.0.0/8"};
+    start(options);
+    Client client(server->port());
+    auto ip_of = [&](std::vector<std::pair<std::string, std::string>> headers) {
+        auto response = client.request(bhttp::verb::get, "/hello", headers);
+        return std::string(boost::json::parse(response.body()).at("ip").as_string());
+    };
+    EXPECT_EQ(ip_of({{"Forwarded", "for=198.51.100.1"}, {"Forwarded", "for=\"[2001:db8::7]:80\""}}),
+              "2001:db8::7");
+    EXPECT_EQ(ip_of({{"X-Forwarded-For", "198.51.100.1"}, {"X-Forwarded-For", "203.0.113.7:1"}}),
+              "203.0.113.7");
+    EXPECT_EQ(ip_of({{"X-Forwarded-For", "198.51.100.1, unknown"}}), "127.0.0.1");
 }
 
 TEST_F(ServerTest, ListenFailureIsClear) {
