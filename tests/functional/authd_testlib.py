@@ -842,26 +842,36 @@ def password_hashes(client: Client) -> int:
     return int(metric_value(client, PASSWORD_HASHES_METRIC))
 
 
-def count_rows(database_url: str, table: str, where: str = "") -> int:
-    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL), read-only."""
-    sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+def sql(database_url: str, statement: str, params: tuple = ()) -> list:
+    """Runs one statement in the server's own database (SQLite file or PostgreSQL, `%s` for
+    each parameter); the rows it returns, as text."""
     if database_url.startswith("sqlite://"):
         import sqlite3
         con = sqlite3.connect(database_url[len("sqlite://"):], timeout=10)
         try:
-            return int(con.execute(sql).fetchone()[0])
+            with con:
+                return [tuple(str(v) for v in row)
+                        for row in con.execute(statement.replace("%s", "?"), params)]
         finally:
             con.close()
     from urllib.parse import urlsplit
+    literal = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
     url = urlsplit(database_url)
     result = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.hostname, "-p", str(url.port),
-         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-c", sql],
+         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-F", "\t",
+         "-c", statement % literal],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
         env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
     if result.returncode != 0:
         raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
-    return int(result.stdout.decode().strip())
+    return [tuple(line.split("\t")) for line in result.stdout.decode().splitlines() if line]
+
+
+def count_rows(database_url: str, table: str, where: str = "") -> int:
+    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL)."""
+    query = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+    return int(sql(database_url, query)[0][0])
 
 
 def all_keys(value):
