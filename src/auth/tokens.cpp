@@ -18,8 +18,20 @@ struct TokenIssuer::Common {
 
 namespace {
 
+// The header "typ" of each kind of JWT. Earlier versions typed every token "JWT": such tokens
+// are still accepted, as the kind their `token_type` names, until they expire.
+constexpr std::string_view kAccessType = "at+jwt";  // RFC 9068
+constexpr std::string_view kServiceType = "service+jwt";
+constexpr std::string_view kEarlierType = "JWT";
+
 std::string_view type_name(TokenType type) {
     return type == TokenType::access ? "access" : "refresh";
+}
+
+std::string_view header_type_of(std::string_view token_type) {
+    if (token_type == "access") return kAccessType;
+    if (token_type == "service") return kServiceType;
+    return kEarlierType;
 }
 
 std::optional<std::int64_t> integer_claim(const json::object& claims, std::string_view name) {
@@ -73,7 +85,7 @@ std::string TokenIssuer::encode(const UserClaims& c) const {
     claims["auth_time"] = c.auth_time;
     if (!settings_.issuer.empty()) claims["iss"] = settings_.issuer;
     if (!settings_.audience.empty()) claims["aud"] = settings_.audience;
-    return codec_->encode(claims);
+    return codec_->encode(claims, header_type_of(type_name(c.type)));
 }
 
 std::string TokenIssuer::encode(const ServiceClaims& c) const {
@@ -85,7 +97,7 @@ std::string TokenIssuer::encode(const ServiceClaims& c) const {
     claims["jti"] = c.jti;
     if (!settings_.issuer.empty()) claims["iss"] = settings_.issuer;
     if (!settings_.audience.empty()) claims["aud"] = settings_.audience;
-    return codec_->encode(claims);
+    return codec_->encode(claims, kServiceType);
 }
 
 TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
@@ -101,11 +113,18 @@ TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
     }
     const bool verified_now = !common.claims;
     if (verified_now) {
+        crypto::VerifiedJwt verified;
         try {
-            common.claims = std::make_shared<const json::object>(codec_->decode(token));
+            verified = codec_->verify(token);
         } catch (const crypto::JwtError& e) {
             throw InvalidToken(e.what());
         }
+        // A verifier that checks "typ" and authd must agree on the kind: the header names this
+        // kind, or is of an earlier version. (A remembered token passed this with the same
+        // `token_type`, which is checked at every use.)
+        if (verified.type != header_type_of(expected_type) && verified.type != kEarlierType)
+            throw InvalidToken("header typ is not that of the token type");
+        common.claims = std::make_shared<const json::object>(std::move(verified.claims));
     }
     const json::object& claims = *common.claims;
     const json::value* type = claims.if_contains("token_type");

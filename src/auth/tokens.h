@@ -67,7 +67,9 @@ class TokenIssuer {
     std::string encode(const ServiceClaims& claims) const;
 
     // Signature, issuer, audience, type and times (with leeway); `check_expiry` false reads
-    // an expired token too (logout). Throws InvalidToken.
+    // an expired token too (logout). The header "typ" must be the kind's ("at+jwt" for access
+    // tokens, RFC 9068; "service+jwt" for service tokens) or the earlier versions' "JWT".
+    // Throws InvalidToken.
     UserClaims decode_user(std::string_view token, TokenType expected,
                            bool check_expiry = true) const;
     ServiceClaims decode_service(std::string_view token) const;

@@ -56,7 +56,7 @@ def test_rs512_with_existing_4096_bit_key(authd_factory, rsa4096, tmp_path, fmt)
     client = server.client()
     user = client.new_user()
     header = jwt_header(user.access)
-    assert header["alg"] == "RS512" and header["typ"] == "JWT" and header["kid"]
+    assert header["alg"] == "RS512" and header["typ"] == "at+jwt" and header["kid"]
     # As the microservices do: verify with the public PEM, RS512 only.
     pem = public_pem(rsa4096)
     claims = jwt.decode(user.access, pem, algorithms=["RS512"])

@@ -120,10 +120,10 @@ def test_login_wrong_method(client):
 
 def test_token_header_is_eddsa_with_kid(client):
     user = client.new_user()
-    for token in (user.access, user.refresh):
+    for token, typ in ((user.access, "at+jwt"), (user.refresh, "JWT")):  # RFC 9068
         header = jwt_header(token)
         assert header["alg"] == "EdDSA"
-        assert header["typ"] == "JWT"
+        assert header["typ"] == typ
         assert header["kid"]
     kids = [k["kid"] for k in client.jwks()["keys"]]
     assert jwt_header(user.access)["kid"] in kids

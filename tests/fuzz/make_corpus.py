@@ -120,6 +120,12 @@ def jwt_seeds():
             user_claims(), {"alg": "HS256", "typ": "JWT", "kid": ed.kid}).encode(),
         "two_parts": jwt_flags(0, "HS256") + b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0",
         "not_base64": jwt_flags(0, "ES256") + b"ey!!.ey==.sig+/",
+        "ed_access_typed": jwt_flags(0, "EdDSA") + ed.token(
+            user_claims(), ed.header(typ="at+jwt")).encode(),
+        "hs_service_typed": jwt_flags(0, "HS256") + hs.token(
+            service_claims(), hs.header(typ="service+jwt")).encode(),
+        "es_access_typed_as_service": jwt_flags(0, "ES256") + es.token(
+            user_claims(), es.header(typ="service+jwt")).encode(),
         # mode 1: header line, payload; the target signs them with its key
         "signed_access": jwt_flags(1, "EdDSA") + compact(ed.header()) + b"\n" +
         compact(user_claims()),

@@ -9,17 +9,7 @@ namespace authd {
 namespace {
 
 using testing::Domain;
-
-// The kind of the typed error `f` throws.
-template <class F>
-std::optional<ErrorKind> error_kind(F&& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.kind();
-    }
-    return std::nullopt;
-}
+using testing::error_kind;
 
 TEST(Sessions, TheStoreReadsASessionWithItsUserInOneStatement) {
     Domain d;

@@ -3,6 +3,7 @@
 // and an outbox whose deliveries are recorded.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "auth/accounts.h"
@@ -151,5 +152,16 @@ struct Domain {
     auth::Accounts accounts;
     auth::ServiceAccounts services;
 };
+
+// The kind of the typed error `f` throws.
+template <class F>
+std::optional<ErrorKind> error_kind(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.kind();
+    }
+    return std::nullopt;
+}
 
 }  // namespace authd::testing
