@@ -78,7 +78,7 @@ struct Domain {
           codec(std::make_shared<const crypto::JwtCodec>(
               crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
           secrets(std::string(32, 'k')),
-          tokens(codec, settings, clock),
+          tokens(codec, secrets.key_for("refresh"), settings, clock),
           outbox("authd <no-reply@example.com>", clock, random),
           sender(*store, transport, clock, mail::SenderSettings{}),
           audit(clock, random),
