@@ -142,7 +142,8 @@ int serve(const config::Config& config) {
     token_settings.refresh_grace_period = config.refresh_grace_period;
     token_settings.service_lifetime = config.service_token_lifetime;
     token_settings.verified_cache_size = config.token_cache_size;
-    const auth::TokenIssuer tokens(jwt, token_settings, clock);
+    // Refresh tokens are tagged with a key derived from the secret key file, never published.
+    const auth::TokenIssuer tokens(jwt, secrets.key_for("refresh"), token_settings, clock);
 
     std::unique_ptr<mail::Transport> transport;
     if (config.email_url == "console:") {

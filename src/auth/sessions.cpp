@@ -11,6 +11,11 @@ namespace {
 
 constexpr std::size_t kIdentifierBytes = 16;  // 128-bit random identifiers
 
+// A refresh token of the earlier form names its user too; it must be the session's.
+bool names_owner(const RefreshClaims& claims, const store::Session& session) {
+    return claims.subject.empty() || claims.subject == session.user_id;
+}
+
 }  // namespace
 
 void throw_login_failed() {
@@ -60,24 +65,17 @@ bool Sessions::live(const store::Session& session, std::int64_t now) const {
 TokenPair Sessions::mint(const store::User& user, const store::Session& session,
                          const std::string& refresh_jti, const std::string& access_jti,
                          std::int64_t at) const {
-    const TokenSettings& settings = tokens_.settings();
     UserClaims claims;
+    claims.jti = access_jti;
     claims.username = user.username;
     claims.subject = user.id;
     claims.session_id = session.id;
     claims.auth_time = session.auth_time;
     claims.issued_at = at;
-
-    claims.type = TokenType::access;
-    claims.jti = access_jti;
-    claims.expires_at = std::min(at + settings.access_lifetime, session.expires_at);
+    claims.expires_at = std::min(at + tokens_.settings().access_lifetime, session.expires_at);
     TokenPair pair;
     pair.access = tokens_.encode(claims);
-
-    claims.type = TokenType::refresh;
-    claims.jti = refresh_jti;
-    claims.expires_at = session.expires_at;
-    pair.refresh = tokens_.encode(claims);
+    pair.refresh = tokens_.encode(RefreshClaims{session.id, refresh_jti, {}});
     return pair;
 }
 
@@ -140,9 +138,9 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
 }
 
 TokenPair Sessions::refresh(std::string_view refresh_token) {
-    UserClaims claims;
+    RefreshClaims claims;
     try {
-        claims = tokens_.decode_user(refresh_token, TokenType::refresh);
+        claims = tokens_.decode_refresh(refresh_token);
     } catch (const InvalidToken& e) {
         log::info(std::string("refresh refused: ") + e.what());
         throw_invalid_refresh();
@@ -159,7 +157,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
         auto found = tx.session_by_id(claims.session_id);
-        if (!found || found->user_id != claims.subject || !live(*found, now)) return;
+        if (!found || !names_owner(claims, *found) || !live(*found, now)) return;
         auto owner = tx.user_by_id(found->user_id);
         if (!owner || !owner->is_active) return;
         session = *found;
@@ -188,8 +186,9 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
             issued_at = *session.rotated_at;
             return;
         }
-        // A validly signed refresh token of this session that is no longer current: it was
-        // stolen or replayed. End the session so neither party can go on with it.
+        // An authentic refresh token of this session (its tag, or the earlier form's signature,
+        // checked) that is no longer current: it was stolen or replayed. End the session so neither
+        // party can go on with it.
         tx.revoke_session(session.id, now, "refresh_token_reuse");
         audit_.record(tx, event::refresh_reuse_detected, user, session.id);
         outcome = Outcome::reused;
@@ -208,17 +207,17 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
 }
 
 void Sessions::logout(std::string_view refresh_token) {
-    UserClaims claims;
+    RefreshClaims claims;
     try {
         // An expired token still names its session, and ending it is always safe.
-        claims = tokens_.decode_user(refresh_token, TokenType::refresh, false);
+        claims = tokens_.decode_refresh(refresh_token, false);
     } catch (const InvalidToken& e) {
         log::info(std::string("logout refused: ") + e.what());
         throw_invalid_refresh();
     }
     store_.write([&](store::Transaction& tx) {
         auto session = tx.session_by_id(claims.session_id);
-        if (session && session->user_id == claims.subject &&
+        if (session && names_owner(claims, *session) &&
             tx.revoke_session(session->id, clock_.now(), "logout")) {
             const auto user = tx.user_by_id(session->user_id);
             audit_.record(tx, event::logout, user ? &*user : nullptr, session->id);
@@ -229,7 +228,7 @@ void Sessions::logout(std::string_view refresh_token) {
 Principal Sessions::authenticate(std::string_view access_token) {
     UserClaims claims;
     try {
-        claims = tokens_.decode_user(access_token, TokenType::access);
+        claims = tokens_.decode_access(access_token);
     } catch (const InvalidToken& e) {
         log::info(std::string("access token refused: ") + e.what());
         throw_invalid_bearer();
@@ -287,9 +286,8 @@ TokenPair Sessions::reissue(store::Transaction& tx, const store::User& user,
 
 IntrospectionResult Sessions::introspect(std::string_view token) {
     IntrospectionResult result;
-    std::string type;
     try {
-        type = tokens_.token_type_of(token);
+        const std::string type = tokens_.token_type_of(token);
         if (type == "service") {
             const ServiceClaims claims = tokens_.decode_service(token);
             result.active = true;
@@ -298,15 +296,21 @@ IntrospectionResult Sessions::introspect(std::string_view token) {
             result.expires_at = claims.expires_at;
             return result;
         }
-        if (type != "access" && type != "refresh") return result;
-        const TokenType expected = type == "access" ? TokenType::access : TokenType::refresh;
-        const UserClaims claims = tokens_.decode_user(token, expected);
+        std::optional<UserClaims> access;
+        std::optional<RefreshClaims> refresh;
+        if (type == "access")
+            access = tokens_.decode_access(token);
+        else if (type == "refresh")
+            refresh = tokens_.decode_refresh(token);
+        else
+            return result;
+        const std::string& session_id = access ? access->session_id : refresh->session_id;
         store_.read([&](store::Transaction& tx) {
-            auto session = tx.session_by_id(claims.session_id);
-            if (!session || session->user_id != claims.subject || !live(*session, clock_.now()))
-                return;
-            if (expected == TokenType::refresh &&
-                session->refresh_hash != hash_identifier(claims.jti))
+            auto session = tx.session_by_id(session_id);
+            if (!session || !live(*session, clock_.now())) return;
+            if (access && session->user_id != access->subject) return;
+            if (refresh && (!names_owner(*refresh, *session) ||
+                            session->refresh_hash != hash_identifier(refresh->jti)))
                 return;
             auto user = tx.user_by_id(session->user_id);
             if (!user || !user->is_active) return;
@@ -314,7 +318,8 @@ IntrospectionResult Sessions::introspect(std::string_view token) {
             result.token_type = type;
             result.username = user->username;
             result.session_id = session->id;
-            result.expires_at = claims.expires_at;
+            // A refresh token lasts as long as its session.
+            result.expires_at = access ? access->expires_at : session->expires_at;
         });
     } catch (const InvalidToken&) {
         return IntrospectionResult{};

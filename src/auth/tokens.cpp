@@ -1,8 +1,13 @@
 #include "auth/tokens.h"
 
+#include <sodium.h>
+
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "auth/verified_tokens.h"
+#include "crypto/base64url.h"
+#include "crypto/constant_time.h"
 #include "crypto/jwt.h"
 
 namespace authd::auth {
@@ -18,8 +23,24 @@ struct TokenIssuer::Common {
 
 namespace {
 
-std::string_view type_name(TokenType type) {
-    return type == TokenType::access ? "access" : "refresh";
+// The header "typ" of each kind of JWT. Earlier versions typed every token "JWT": such tokens
+// are still accepted, as the kind their `token_type` names, until they expire.
+constexpr std::string_view kAccessType = "at+jwt";  // RFC 9068
+constexpr std::string_view kServiceType = "service+jwt";
+constexpr std::string_view kEarlierType = "JWT";
+
+constexpr std::size_t kRefreshIdBytes = 16;
+constexpr std::size_t kRefreshTagBytes = 16;
+
+std::string_view header_type_of(std::string_view token_type) {
+    if (token_type == "access") return kAccessType;
+    if (token_type == "service") return kServiceType;
+    return kEarlierType;  // refresh tokens are JWTs only in the earlier form
+}
+
+// `<session id>.<secret>`: one dot, where a JWT has two.
+bool opaque_form(std::string_view token) {
+    return std::count(token.begin(), token.end(), '.') == 1;
 }
 
 std::optional<std::int64_t> integer_claim(const json::object& claims, std::string_view name) {
@@ -46,14 +67,18 @@ std::string required_string(const json::object& claims, std::string_view name) {
 
 }  // namespace
 
-TokenIssuer::TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, TokenSettings settings,
-                         const Clock& clock)
+TokenIssuer::TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, std::string refresh_key,
+                         TokenSettings settings, const Clock& clock)
     : codec_(std::move(codec)),
+      refresh_key_(std::move(refresh_key)),
       settings_(std::move(settings)),
       clock_(clock),
       verified_(settings_.verified_cache_size > 0
                     ? std::make_unique<VerifiedTokenCache>(settings_.verified_cache_size)
-                    : nullptr) {}
+                    : nullptr) {
+    if (refresh_key_.size() < 32 || refresh_key_.size() > crypto_generichash_KEYBYTES_MAX)
+        throw std::invalid_argument("the refresh token key needs 32 to 64 bytes");
+}
 
 TokenIssuer::~TokenIssuer() = default;
 
@@ -63,7 +88,7 @@ std::size_t TokenIssuer::remembered_tokens() const {
 
 std::string TokenIssuer::encode(const UserClaims& c) const {
     json::object claims;
-    claims["token_type"] = type_name(c.type);
+    claims["token_type"] = "access";
     claims["exp"] = c.expires_at;
     claims["iat"] = c.issued_at;
     claims["jti"] = c.jti;
@@ -73,7 +98,28 @@ std::string TokenIssuer::encode(const UserClaims& c) const {
     claims["auth_time"] = c.auth_time;
     if (!settings_.issuer.empty()) claims["iss"] = settings_.issuer;
     if (!settings_.audience.empty()) claims["aud"] = settings_.audience;
-    return codec_->encode(claims);
+    return codec_->encode(claims, kAccessType);
+}
+
+std::string TokenIssuer::refresh_tag(std::string_view session_id, std::string_view jti) const {
+    // The identifier has a fixed length and no NUL, so the message reads one way only.
+    std::string message(session_id);
+    message += '\0';
+    message += jti;
+    std::string tag(kRefreshTagBytes, '\0');
+    crypto_generichash(reinterpret_cast<unsigned char*>(tag.data()), tag.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                       reinterpret_cast<const unsigned char*>(refresh_key_.data()),
+                       refresh_key_.size());
+    return tag;
+}
+
+std::string TokenIssuer::encode(const RefreshClaims& c) const {
+    const auto id = crypto::base64url_decode(c.jti);
+    if (!id || id->size() != kRefreshIdBytes || c.session_id.empty() ||
+        c.session_id.find('.') != std::string::npos)
+        throw std::invalid_argument("a refresh token needs a session id and a 128-bit identifier");
+    return c.session_id + '.' + crypto::base64url_encode(*id + refresh_tag(c.session_id, c.jti));
 }
 
 std::string TokenIssuer::encode(const ServiceClaims& c) const {
@@ -85,7 +131,7 @@ std::string TokenIssuer::encode(const ServiceClaims& c) const {
     claims["jti"] = c.jti;
     if (!settings_.issuer.empty()) claims["iss"] = settings_.issuer;
     if (!settings_.audience.empty()) claims["aud"] = settings_.audience;
-    return codec_->encode(claims);
+    return codec_->encode(claims, kServiceType);
 }
 
 TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
@@ -101,11 +147,18 @@ TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
     }
     const bool verified_now = !common.claims;
     if (verified_now) {
+        crypto::VerifiedJwt verified;
         try {
-            common.claims = std::make_shared<const json::object>(codec_->decode(token));
+            verified = codec_->verify(token);
         } catch (const crypto::JwtError& e) {
             throw InvalidToken(e.what());
         }
+        // A verifier that checks "typ" and authd must agree on the kind: the header names this
+        // kind, or is of an earlier version. (A remembered token passed this with the same
+        // `token_type`, which is checked at every use.)
+        if (verified.type != header_type_of(expected_type) && verified.type != kEarlierType)
+            throw InvalidToken("header typ is not that of the token type");
+        common.claims = std::make_shared<const json::object>(std::move(verified.claims));
     }
     const json::object& claims = *common.claims;
     const json::value* type = claims.if_contains("token_type");
@@ -144,11 +197,9 @@ TokenIssuer::Common TokenIssuer::decode_common(std::string_view token,
     return common;
 }
 
-UserClaims TokenIssuer::decode_user(std::string_view token, TokenType expected,
-                                    bool check_expiry) const {
-    Common common = decode_common(token, type_name(expected), check_expiry);
+UserClaims TokenIssuer::decode_access(std::string_view token) const {
+    Common common = decode_common(token, "access", true);
     UserClaims claims;
-    claims.type = expected;
     claims.jti = std::move(common.jti);
     claims.issued_at = common.issued_at;
     claims.expires_at = common.expires_at;
@@ -156,6 +207,29 @@ UserClaims TokenIssuer::decode_user(std::string_view token, TokenType expected,
     claims.subject = required_string(*common.claims, "sub");
     claims.session_id = required_string(*common.claims, "sid");
     claims.auth_time = integer_claim(*common.claims, "auth_time").value_or(common.issued_at);
+    return claims;
+}
+
+RefreshClaims TokenIssuer::decode_refresh(std::string_view token, bool check_expiry) const {
+    RefreshClaims claims;
+    if (!opaque_form(token)) {
+        // The earlier form, a JWT.
+        Common common = decode_common(token, "refresh", check_expiry);
+        claims.jti = std::move(common.jti);
+        claims.session_id = required_string(*common.claims, "sid");
+        claims.subject = required_string(*common.claims, "sub");
+        return claims;
+    }
+    const std::size_t dot = token.find('.');
+    const std::string_view session_id = token.substr(0, dot);
+    const auto secret = crypto::base64url_decode(token.substr(dot + 1));
+    if (session_id.empty() || !secret || secret->size() != kRefreshIdBytes + kRefreshTagBytes)
+        throw InvalidToken("not a refresh token");
+    claims.jti = crypto::base64url_encode(std::string_view(*secret).substr(0, kRefreshIdBytes));
+    if (!crypto::equal_in_constant_time(std::string_view(*secret).substr(kRefreshIdBytes),
+                                        refresh_tag(session_id, claims.jti)))
+        throw InvalidToken("refresh token tag does not match");
+    claims.session_id = session_id;
     return claims;
 }
 
@@ -170,6 +244,7 @@ ServiceClaims TokenIssuer::decode_service(std::string_view token) const {
 }
 
 std::string TokenIssuer::token_type_of(std::string_view token) const {
+    if (opaque_form(token)) return "refresh";
     json::object claims;
     try {
         claims = codec_->decode(token);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -31,10 +32,9 @@ struct TokenSettings {
     std::size_t verified_cache_size = 10000;
 };
 
-enum class TokenType { access, refresh };
-
+// An access token's claims. Access tokens are JWTs with header "typ": "at+jwt" (RFC 9068),
+// signed with the published key: the platform's services verify them locally.
 struct UserClaims {
-    TokenType type = TokenType::access;
     std::string jti;
     std::string username;
     std::string subject;  // the user's id
@@ -44,6 +44,21 @@ struct UserClaims {
     std::int64_t auth_time = 0;
 };
 
+// What a refresh token names. A refresh token is for authd alone, so nothing that holds the
+// public key may verify it: it is opaque, `<session id>.<secret>`, the secret being base64url
+// of the token's 128-bit identifier and a 128-bit tag of the session id and the identifier
+// under a key that is never published (derived from the installation secret). The session
+// stores the identifier's hash and is the authority on lifetimes.
+// Refresh tokens of the earlier form (JWTs signed with the published key, "typ": "JWT",
+// `token_type: "refresh"`) are still read until they expire, so the upgrade logs no one out;
+// they also carry the subject.
+struct RefreshClaims {
+    std::string session_id;
+    std::string jti;      // the identifier
+    std::string subject;  // earlier form only: the user's id
+};
+
+// Service tokens are JWTs with header "typ": "service+jwt".
 struct ServiceClaims {
     std::string service_name;
     std::string jti;
@@ -59,19 +74,26 @@ class InvalidToken : public std::runtime_error {
 
 class TokenIssuer {
   public:
-    TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, TokenSettings settings,
-                const Clock& clock);
+    // `refresh_key`: at least 32 secret bytes that tag refresh tokens; every instance sharing
+    // a database needs the same one. Throws std::invalid_argument when it is shorter.
+    TokenIssuer(std::shared_ptr<const crypto::JwtCodec> codec, std::string refresh_key,
+                TokenSettings settings, const Clock& clock);
     ~TokenIssuer();
 
     std::string encode(const UserClaims& claims) const;
+    std::string encode(const RefreshClaims& claims) const;  // the opaque form; subject unused
     std::string encode(const ServiceClaims& claims) const;
 
-    // Signature, issuer, audience, type and times (with leeway); `check_expiry` false reads
-    // an expired token too (logout). Throws InvalidToken.
-    UserClaims decode_user(std::string_view token, TokenType expected,
-                           bool check_expiry = true) const;
+    // Signature, type ("typ" and `token_type`), issuer, audience and times (with leeway).
+    // Throws InvalidToken.
+    UserClaims decode_access(std::string_view token) const;
     ServiceClaims decode_service(std::string_view token) const;
-    // A user or service token of any type, for introspection. Throws InvalidToken.
+    // Either form. The opaque form is checked against its tag (the session is the caller's to
+    // check); the earlier form as a JWT, where `check_expiry` false reads an expired token too
+    // (logout). Throws InvalidToken.
+    RefreshClaims decode_refresh(std::string_view token, bool check_expiry = true) const;
+    // "access", "refresh" or "service" for introspection, from the token's form and, for a
+    // JWT, its verified claims; decode it with the matching call. Throws InvalidToken.
     std::string token_type_of(std::string_view token) const;
 
     const TokenSettings& settings() const { return settings_; }
@@ -82,8 +104,10 @@ class TokenIssuer {
     struct Common;
     Common decode_common(std::string_view token, std::string_view expected_type,
                          bool check_expiry) const;
+    std::string refresh_tag(std::string_view session_id, std::string_view jti) const;
 
     std::shared_ptr<const crypto::JwtCodec> codec_;
+    std::string refresh_key_;
     TokenSettings settings_;
     const Clock& clock_;
     std::unique_ptr<VerifiedTokenCache> verified_;  // null when verified_cache_size is 0

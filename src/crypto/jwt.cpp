@@ -582,9 +582,9 @@ JwtCodec::JwtCodec(std::shared_ptr<const SigningKey> key) : key_(std::move(key))
     if (!key_) throw std::invalid_argument("JwtCodec needs a signing key");
 }
 
-std::string JwtCodec::encode(const boost::json::object& claims) const {
+std::string JwtCodec::encode(const boost::json::object& claims, std::string_view type) const {
     const boost::json::object header{
-        {"alg", to_string(key_->algorithm())}, {"typ", "JWT"}, {"kid", key_->kid()}};
+        {"alg", to_string(key_->algorithm())}, {"typ", type}, {"kid", key_->kid()}};
     std::string signing_input = base64url_encode(boost::json::serialize(header));
     signing_input += '.';
     signing_input += base64url_encode(boost::json::serialize(claims));
@@ -605,6 +605,10 @@ std::optional<boost::json::object> parse_object(std::string_view text) {
 }  // namespace
 
 boost::json::object JwtCodec::decode(std::string_view token) const {
+    return verify(token).claims;
+}
+
+VerifiedJwt JwtCodec::verify(std::string_view token) const {
     if (token.size() > kMaxTokenChars) throw JwtError("token is too long");
 
     const std::size_t first_dot = token.find('.');
@@ -646,6 +650,11 @@ boost::json::object JwtCodec::decode(std::string_view token) const {
             throw JwtError("header \"kid\" is not the key's id");
         }
     }
+    std::string type;
+    if (const boost::json::value* typ = header->if_contains("typ")) {
+        if (!typ->is_string()) throw JwtError("header \"typ\" is not a string");
+        type = typ->get_string();
+    }
     // Keys or extensions named by the token itself are never trusted.
     for (const char* forbidden : {"jku", "jwk", "x5u", "x5c", "crit"}) {
         if (header->contains(forbidden)) {
@@ -658,7 +667,7 @@ boost::json::object JwtCodec::decode(std::string_view token) const {
     // Parsed only once authenticated, which keeps the JSON parser away from forged input.
     auto claims = parse_object(*payload_json);
     if (!claims) throw JwtError("payload is not a JSON object");
-    return std::move(*claims);
+    return {std::move(type), std::move(*claims)};
 }
 
 boost::json::object JwtCodec::jwks() const {

@@ -55,17 +55,26 @@ std::unique_ptr<SigningKey> load_or_create_signing_key(JwtAlgorithm algorithm,
                                                        const std::string& path, bool create,
                                                        Random& random);
 
+// A token whose signature checked: its header's "typ" ("" when absent) and its claims.
+struct VerifiedJwt {
+    std::string type;
+    boost::json::object claims;
+};
+
 class JwtCodec {
 public:
     explicit JwtCodec(std::shared_ptr<const SigningKey> key);
 
-    // Header {"alg", "typ": "JWT", "kid"} + the claims, signed.
-    std::string encode(const boost::json::object& claims) const;
+    // Header {"alg", "typ", "kid"} + the claims, signed. `type` tells verifiers that check
+    // "typ" which kind of token it is (RFC 9068's "at+jwt" for access tokens).
+    std::string encode(const boost::json::object& claims, std::string_view type = "JWT") const;
 
     // Checks the form, that the header's "alg" is exactly the key's algorithm (so "none" and
     // algorithm confusion fail), that "kid" (when present) is the key's, that no "jku", "jwk",
-    // "x5u", "x5c" or "crit" header is present, and the signature; returns the claims (a JSON
-    // object). Time claims are the caller's to check. Throws JwtError.
+    // "x5u", "x5c" or "crit" header is present, that "typ" (when present) is a string, and the
+    // signature. Time claims and the type are the caller's to check. Throws JwtError.
+    VerifiedJwt verify(std::string_view token) const;
+    // verify()'s claims (a JSON object).
     boost::json::object decode(std::string_view token) const;
 
     // {"keys": [public JWK]} ({"keys": []} for HS256).

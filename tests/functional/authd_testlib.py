@@ -117,6 +117,21 @@ def jwt_claims(token: str) -> dict:
     return jwt_parts(token)[1]
 
 
+def assert_opaque_refresh(token: str, *names: str):
+    """A refresh token: opaque to everyone but authd, `<session id>.<secret>` (no JWT, so
+    nothing that holds the public key verifies it), naming none of `names`."""
+    assert isinstance(token, str) and token.count(".") == 1, token
+    for name in names:
+        assert name not in token, (name, token)
+
+
+def earlier_refresh_claims(access: str) -> dict:
+    """The claims of the refresh JWT that versions before issue 14 issued with this access
+    token: the same claims with `token_type: "refresh"` (a JWT refresh token is still read
+    until it expires, so forged ones still have to be refused)."""
+    return {**jwt_claims(access), "token_type": "refresh"}
+
+
 def encode_segment(obj: dict) -> str:
     return b64url_encode(json.dumps(obj, separators=(",", ":")).encode())
 
@@ -819,10 +834,10 @@ def assert_tokens(r: requests.Response, username: str) -> dict:
     body = r.json()
     assert set(body) == {"access", "refresh", "lang"}, body
     assert "no-store" in r.headers.get("Cache-Control", "")
-    access, refresh = jwt_claims(body["access"]), jwt_claims(body["refresh"])
-    assert access["token_type"] == "access" and refresh["token_type"] == "refresh"
-    assert access["username"] == username and refresh["username"] == username
-    assert access["sid"] == refresh["sid"]
+    access = jwt_claims(body["access"])
+    assert access["token_type"] == "access" and jwt_header(body["access"])["typ"] == "at+jwt"
+    assert access["username"] == username
+    assert_opaque_refresh(body["refresh"])
     return body
 
 
@@ -857,25 +872,29 @@ def password_hashes(client: Client) -> int:
     return int(metric_value(client, PASSWORD_HASHES_METRIC))
 
 
-def sql_rows(database_url: str, sql: str) -> list[tuple]:
-    """Runs one statement in the server's own database (SQLite file or PostgreSQL) and returns
-    its rows, each value as text (None for NULL); a statement that writes is committed."""
+def sql(database_url: str, statement: str, params: tuple = ()) -> list[tuple]:
+    """Runs one statement in the server's own database (SQLite file or PostgreSQL, `%s` for
+    each parameter) and returns its rows, each value as text (None for NULL); a statement that
+    writes is committed."""
     if database_url.startswith("sqlite://"):
         import sqlite3
         con = sqlite3.connect(database_url[len("sqlite://"):], timeout=10)
         try:
-            rows = con.execute(sql).fetchall()
-            con.commit()
+            with con:
+                rows = con.execute(statement.replace("%s", "?") if params else statement,
+                                   params).fetchall()
             return [tuple(None if v is None else str(v) for v in row) for row in rows]
         finally:
             con.close()
     from urllib.parse import urlsplit
+    if params:
+        statement = statement % tuple("'" + str(p).replace("'", "''") + "'" for p in params)
     url = urlsplit(database_url)
     # Unit and record separators: values may hold line breaks (an e-mail's MIME text).
     result = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.hostname, "-p", str(url.port),
          "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-F", "\x1f", "-R", "\x1e",
-         "-P", "null=\x1d", "-c", sql],
+         "-P", "null=\x1d", "-c", statement],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
         env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
     if result.returncode != 0:
@@ -890,9 +909,9 @@ def sql_rows(database_url: str, sql: str) -> list[tuple]:
 
 
 def count_rows(database_url: str, table: str, where: str = "") -> int:
-    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL), read-only."""
-    sql = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
-    return int(sql_rows(database_url, sql)[0][0])
+    """SELECT count(*) in the server's own database (SQLite file or PostgreSQL)."""
+    query = f"SELECT count(*) FROM {table}" + (f" WHERE {where}" if where else "")
+    return int(sql(database_url, query)[0][0])
 
 
 def all_keys(value):

@@ -20,7 +20,7 @@ import requests
 
 from authd_mail import SUBJECT_EXPORT, SUBJECT_RESET, SUBJECT_VERIFY, SmtpSink, extract_link, \
     link_path
-from authd_testlib import TIMEOUT, free_port, raw_http, sql_rows, unique_name
+from authd_testlib import TIMEOUT, free_port, raw_http, sql, unique_name
 
 ELLIPSIS = "\u2026"
 
@@ -41,7 +41,7 @@ def wait_until(condition, timeout: float = 15.0, what: str = "condition"):
 
 def outbox_rows(server) -> list[tuple]:
     """(id, recipient, status, mime) of every outbox row."""
-    return sql_rows(server.database_url, "SELECT id, recipient, status, mime FROM outbox")
+    return sql(server.database_url, "SELECT id, recipient, status, mime FROM outbox")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -174,7 +174,7 @@ def test_attack_outbox_still_delivers_messages_queued_in_clear(authd_factory, sm
             "\r\n"
             "Your link: https://auth.example.test/api/auth/reset/MQ/legacy-token/\r\n")
     message_id = f"legacy{now}"
-    sql_rows(server.database_url,
+    sql(server.database_url,
              "INSERT INTO outbox (id, recipient, sender, mime, created_at, next_attempt_at, "
              f"attempts, status) VALUES ('{message_id}', '{address}', "
              f"'no-reply@auth.example.test', '{mime}', {now}, {now}, 0, 'pending')")
@@ -319,7 +319,7 @@ def test_attack_stored_invalid_user_agent_is_repaired_on_the_way_out(server, bac
         pytest.skip("PostgreSQL never stores invalid UTF-8")
     client = server.client()
     user = client.new_user()
-    sql_rows(server.database_url,
+    sql(server.database_url,
              "UPDATE sessions SET user_agent = CAST(X'4f6c64ff2061676501' AS TEXT) WHERE user_id ="
              f" (SELECT id FROM users WHERE username = '{user.username}')")
     r = client.get("/api/auth/sessions/", token=user.access)

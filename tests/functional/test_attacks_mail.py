@@ -438,7 +438,7 @@ def test_attack_mfa_old_session_from_before_2fa(server, client, smtp_sink):
     session off as a 2FA login: its auth_time stays the password-only login's."""
     user = client.new_user()
     old = client.login(user)  # e.g. a stolen refresh token, from before 2FA
-    old_claims = jwt_claims(old.refresh)
+    old_claims = jwt_claims(old.access)
     r = client.post("/api/auth/2fa/totp/", token=user.access)
     app = TotpApp(r.json()["secret"])
     r = client.post("/api/auth/2fa/totp/confirm", json={"code": app.next_code()},

@@ -11,11 +11,8 @@ would copy them."""
 
 import base64
 import hashlib
-import os
 import secrets
-import sqlite3
-import subprocess
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import bcrypt
 import pytest
@@ -26,7 +23,7 @@ from django.contrib.auth.hashers import (
 
 from authd_testlib import (
     BODY_BAD_LOGIN, MSG_OLD_PASSWORD_WRONG, MSG_REAUTH_PASSWORD_WRONG, TwoFactorKit,
-    assert_tokens, password_hashes, random_password, unique_name,
+    assert_tokens, password_hashes, random_password, sql, unique_name,
 )
 
 # The suite's servers hash with AUTH_ARGON2_MEMORY_KIB=8192 and AUTH_ARGON2_ITERATIONS=1.
@@ -73,29 +70,6 @@ FORMATS = {
 
 # ----------------------------------------------------------------------------------------------
 # the server's database
-
-def sql(database_url: str, statement: str, params: tuple = ()) -> list:
-    """Runs one statement in the server's database; the rows it returns (as text)."""
-    if database_url.startswith("sqlite://"):
-        con = sqlite3.connect(database_url[len("sqlite://"):], timeout=10)
-        try:
-            with con:
-                return [tuple(str(v) for v in row)
-                        for row in con.execute(statement.replace("%s", "?"), params)]
-        finally:
-            con.close()
-    literal = tuple("'" + str(p).replace("'", "''") + "'" for p in params)
-    url = urlsplit(database_url)
-    result = subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", url.hostname, "-p", str(url.port),
-         "-U", url.username, "-d", url.path.lstrip("/"), "-At", "-F", "\t",
-         "-c", statement % literal],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30,
-        env={**os.environ, "PGCONNECT_TIMEOUT": "10"})
-    if result.returncode != 0:
-        raise RuntimeError(f"psql failed: {result.stdout.decode(errors='replace')}")
-    return [tuple(line.split("\t")) for line in result.stdout.decode().splitlines() if line]
-
 
 def set_hash(server, username: str, encoded: str):
     sql(server.database_url, "UPDATE users SET password_hash = %s WHERE username = %s",

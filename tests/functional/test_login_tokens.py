@@ -6,8 +6,8 @@ import jwt
 import pytest
 
 from authd_testlib import (
-    BODY_BAD_LOGIN, ISO_UTC, MSG_REQUIRED, assert_json, assert_no_store, jwt_claims,
-    jwt_header, unique_name,
+    BODY_BAD_LOGIN, ISO_UTC, MSG_REQUIRED, assert_json, assert_no_store, assert_opaque_refresh,
+    jwt_claims, jwt_header, unique_name,
 )
 
 CLAIMS = {"token_type", "exp", "iat", "jti", "username", "sub", "sid", "iss", "auth_time"}
@@ -120,35 +120,33 @@ def test_login_wrong_method(client):
 
 def test_token_header_is_eddsa_with_kid(client):
     user = client.new_user()
-    for token in (user.access, user.refresh):
-        header = jwt_header(token)
-        assert header["alg"] == "EdDSA"
-        assert header["typ"] == "JWT"
-        assert header["kid"]
+    header = jwt_header(user.access)
+    assert header["alg"] == "EdDSA"
+    assert header["typ"] == "at+jwt"  # RFC 9068
+    assert header["kid"]
     kids = [k["kid"] for k in client.jwks()["keys"]]
     assert jwt_header(user.access)["kid"] in kids
+    assert_opaque_refresh(user.refresh, user.username)
 
 
 def test_token_claims(client):
     user = client.new_user()
-    access, refresh = jwt_claims(user.access), jwt_claims(user.refresh)
+    access = jwt_claims(user.access)
     assert CLAIMS <= set(access), access
-    assert CLAIMS <= set(refresh), refresh
-    assert "aud" not in access and "aud" not in refresh
+    assert "aud" not in access
     assert access["token_type"] == "access"
-    assert refresh["token_type"] == "refresh"
-    for claims in (access, refresh):
-        assert claims["username"] == user.username
-        assert isinstance(claims["sub"], str) and claims["sub"]
-        assert claims["iss"] == "authd"
-        assert isinstance(claims["exp"], int) and isinstance(claims["iat"], int)
-        assert isinstance(claims["auth_time"], int)
-        assert abs(claims["auth_time"] - claims["iat"]) <= 5
+    assert access["username"] == user.username
+    assert isinstance(access["sub"], str) and access["sub"]
+    assert access["iss"] == "authd"
+    assert isinstance(access["exp"], int) and isinstance(access["iat"], int)
+    assert isinstance(access["auth_time"], int)
+    assert abs(access["auth_time"] - access["iat"]) <= 5
     assert access["exp"] - access["iat"] == 900
-    assert refresh["exp"] - refresh["iat"] == 86400
-    assert access["sid"] == refresh["sid"]
-    assert access["sub"] == refresh["sub"]
-    assert access["jti"] != refresh["jti"]
+    # The refresh token is opaque; introspection tells its session and its end, a day on.
+    refresh = client.introspect(user.refresh, client.service_token()).json()
+    assert refresh["active"] is True and refresh["token_type"] == "refresh"
+    assert refresh["sid"] == access["sid"]
+    assert refresh["exp"] - access["auth_time"] == 86400
 
 
 def test_two_logins_make_two_sessions_with_distinct_ids(client):
@@ -165,8 +163,9 @@ def test_access_token_verifies_with_pyjwt_and_jwks(client):
     key = okp_key(client.jwks(), jwt_header(user.access)["kid"])
     claims = jwt.decode(user.access, key, algorithms=["EdDSA"])
     assert claims["username"] == user.username
-    claims = jwt.decode(user.refresh, key, algorithms=["EdDSA"])
-    assert claims["token_type"] == "refresh"
+    # The refresh token is for authd alone: the public key does not verify it.
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.decode(user.refresh, key, algorithms=["EdDSA"])
 
 
 @pytest.mark.parametrize("path", ["/api/auth/jwks", "/api/auth/jwks/", "/.well-known/jwks.json"])

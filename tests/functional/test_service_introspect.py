@@ -26,6 +26,7 @@ def test_service_token(client, path, name):
     assert "username" not in claims
     header = jwt_header(token)
     assert header["alg"] == "EdDSA"
+    assert header["typ"] == "service+jwt"  # not an access token's "at+jwt"
     key = next(k for k in client.jwks()["keys"] if k["kid"] == header["kid"])
     jwt.decode(token, jwt.algorithms.OKPAlgorithm.from_jwk(json.dumps(key)),
                algorithms=["EdDSA"])

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from authd_testlib import (
-    assert_refresh_invalid, assert_token_not_valid, b64url_decode, encode_segment, hs256_sign,
-    jwt_parts,
+    assert_refresh_invalid, assert_token_not_valid, b64url_decode, earlier_refresh_claims,
+    encode_segment, hs256_sign, jwt_parts,
 )
 
 
@@ -43,7 +43,7 @@ def test_alg_none_token_is_refused(client, alg):
 
 def test_alg_none_refresh_token_is_refused(client):
     user = client.new_user()
-    _, claims, _ = jwt_parts(user.refresh)
+    claims = earlier_refresh_claims(user.access)  # a refresh token of the earlier form (a JWT)
     forged = encode_segment({"alg": "none", "typ": "JWT"}) + "." + encode_segment(claims) + "."
     assert_refresh_invalid(client.refresh(forged))
 
@@ -132,7 +132,9 @@ def test_expired_within_leeway_is_accepted(client, server):
 def test_expired_refresh_token_is_refused(client, server):
     user = client.new_user()
     now = int(time.time())
-    expired = sign_with_server_key(server, user.refresh, iat=now - 100000, exp=now - 120)
+    # A refresh token of the earlier form (a JWT), expired.
+    expired = sign_with_server_key(server, user.access, token_type="refresh", iat=now - 100000,
+                                   exp=now - 120)
     assert_refresh_invalid(client.refresh(expired))
 
 

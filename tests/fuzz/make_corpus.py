@@ -30,6 +30,7 @@ MwhcYHaKIG3SOzHntpkli24nJPqhRANCAAQtwMymOHzsHC/S/UTWKvZDQWAUTNjC
 KoETwVX/noFZbs91pc5FE1iWssNGHa43uVRjSr3SH4J9QGE24jGb7leg
 -----END PRIVATE KEY-----
 """
+REFRESH_KEY = b"fuzz-only-refresh-token-key-0123456789"
 NOW = 1_700_000_000
 
 
@@ -102,6 +103,14 @@ def service_claims(**extra):
     return claims
 
 
+def opaque_refresh(session_id: str, identifier: bytes) -> str:
+    """authd's refresh token: `<session id>.<base64url(identifier, BLAKE2b-128 tag)>`."""
+    jti = b64(identifier)
+    tag = hashlib.blake2b(session_id.encode() + b"\0" + jti.encode(), key=REFRESH_KEY,
+                          digest_size=16).digest()
+    return session_id + "." + b64(identifier + tag)
+
+
 def jwt_seeds():
     ed, hs, es = Key("EdDSA"), Key("HS256"), Key("ES256")
     seeds = {
@@ -120,6 +129,16 @@ def jwt_seeds():
             user_claims(), {"alg": "HS256", "typ": "JWT", "kid": ed.kid}).encode(),
         "two_parts": jwt_flags(0, "HS256") + b"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0",
         "not_base64": jwt_flags(0, "ES256") + b"ey!!.ey==.sig+/",
+        "ed_access_typed": jwt_flags(0, "EdDSA") + ed.token(
+            user_claims(), ed.header(typ="at+jwt")).encode(),
+        "hs_service_typed": jwt_flags(0, "HS256") + hs.token(
+            service_claims(), hs.header(typ="service+jwt")).encode(),
+        "es_access_typed_as_service": jwt_flags(0, "ES256") + es.token(
+            user_claims(), es.header(typ="service+jwt")).encode(),
+        "opaque_refresh": jwt_flags(0, "EdDSA") + opaque_refresh(
+            "c2Vzc2lvbi1pZC0xMjM0NQ", bytes(range(16))).encode(),
+        "opaque_refresh_bad_tag": jwt_flags(0, "HS256") + (
+            opaque_refresh("c2Vzc2lvbi1pZC0xMjM0NQ", bytes(range(16)))[:-2] + "AA").encode(),
         # mode 1: header line, payload; the target signs them with its key
         "signed_access": jwt_flags(1, "EdDSA") + compact(ed.header()) + b"\n" +
         compact(user_claims()),

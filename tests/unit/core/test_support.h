@@ -3,6 +3,7 @@
 // and an outbox whose deliveries are recorded.
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "auth/accounts.h"
@@ -77,7 +78,7 @@ struct Domain {
           codec(std::make_shared<const crypto::JwtCodec>(
               crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
           secrets(std::string(32, 'k')),
-          tokens(codec, settings, clock),
+          tokens(codec, secrets.key_for("refresh"), settings, clock),
           outbox_seal(secrets.key_for("outbox")),
           outbox("authd <no-reply@example.com>", outbox_seal, clock, random),
           sender(*store, transport, outbox_seal, clock, mail::SenderSettings{}),
@@ -153,5 +154,16 @@ struct Domain {
     auth::Accounts accounts;
     auth::ServiceAccounts services;
 };
+
+// The kind of the typed error `f` throws.
+template <class F>
+std::optional<ErrorKind> error_kind(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.kind();
+    }
+    return std::nullopt;
+}
 
 }  // namespace authd::testing

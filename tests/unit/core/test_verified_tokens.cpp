@@ -6,7 +6,6 @@
 namespace authd {
 namespace {
 
-using auth::TokenType;
 using auth::VerifiedTokenCache;
 using testing::Domain;
 
@@ -50,32 +49,38 @@ TEST(TokenIssuer, RemembersAccessTokensButChecksTheirClaimsAtEveryUse) {
     d.register_user("ivy");
     const auth::TokenPair pair = d.login("ivy");
     EXPECT_EQ(d.tokens.remembered_tokens(), 0u);
-    EXPECT_EQ(d.tokens.decode_user(pair.access, TokenType::access).username, "ivy");
+    EXPECT_EQ(d.tokens.decode_access(pair.access).username, "ivy");
     EXPECT_EQ(d.tokens.remembered_tokens(), 1u);
-    EXPECT_EQ(d.tokens.decode_user(pair.access, TokenType::access).username, "ivy");
+    EXPECT_EQ(d.tokens.decode_access(pair.access).username, "ivy");
     EXPECT_EQ(d.tokens.remembered_tokens(), 1u);
-    // A remembered access token is still not a refresh token ...
-    EXPECT_THROW(d.tokens.decode_user(pair.access, TokenType::refresh), auth::InvalidToken);
+    // A remembered access token is still not a refresh or a service token, nor a remembered
+    // service token an access token ...
+    EXPECT_THROW(d.tokens.decode_refresh(pair.access), auth::InvalidToken);
+    EXPECT_THROW(d.tokens.decode_service(pair.access), auth::InvalidToken);
+    const std::string service = d.services.issue_token("users", "users-secret-123456", "127.0.0.1");
+    EXPECT_NO_THROW(d.tokens.decode_service(service));
+    EXPECT_EQ(d.tokens.remembered_tokens(), 2u);
+    EXPECT_THROW(d.tokens.decode_access(service), auth::InvalidToken);
     // ... and it still expires (15 min + 30 s of leeway).
     d.clock.advance(15 * 60 + 31);
-    EXPECT_THROW(d.tokens.decode_user(pair.access, TokenType::access), auth::InvalidToken);
+    EXPECT_THROW(d.tokens.decode_access(pair.access), auth::InvalidToken);
     // Refresh tokens are spent at their first use: not remembered.
     const auth::TokenPair second = d.login("ivy");
-    d.tokens.decode_user(second.refresh, TokenType::refresh);
-    EXPECT_EQ(d.tokens.remembered_tokens(), 1u);
+    d.tokens.decode_refresh(second.refresh);
+    EXPECT_EQ(d.tokens.remembered_tokens(), 2u);
 }
 
 TEST(TokenIssuer, AlteredCopiesOfARememberedTokenAreRefused) {
     Domain d;
     d.register_user("kim");
     const std::string access = d.login("kim").access;
-    d.tokens.decode_user(access, TokenType::access);
+    d.tokens.decode_access(access);
     for (std::size_t i = access.rfind('.') + 1; i < access.size(); i += 7) {
         std::string altered = access;
         altered[i] = altered[i] == 'A' ? 'B' : 'A';
-        EXPECT_THROW(d.tokens.decode_user(altered, TokenType::access), auth::InvalidToken) << i;
+        EXPECT_THROW(d.tokens.decode_access(altered), auth::InvalidToken) << i;
     }
-    EXPECT_THROW(d.tokens.decode_user(access + "A", TokenType::access), auth::InvalidToken);
+    EXPECT_THROW(d.tokens.decode_access(access + "A"), auth::InvalidToken);
     EXPECT_EQ(d.tokens.remembered_tokens(), 1u);
 }
 
@@ -85,7 +90,7 @@ TEST(TokenIssuer, RemembersNothingWithACacheSizeOfZero) {
     Domain d(settings);
     d.register_user("lou");
     const std::string access = d.login("lou").access;
-    EXPECT_EQ(d.tokens.decode_user(access, TokenType::access).username, "lou");
+    EXPECT_EQ(d.tokens.decode_access(access).username, "lou");
     EXPECT_EQ(d.tokens.remembered_tokens(), 0u);
 }
 

@@ -231,6 +231,35 @@ TEST_P(JwtEveryAlgorithm, EncodeDecodeRoundTrip) {
     EXPECT_EQ(base64url_decode(parts[1]), boost::json::serialize(kClaims));
 }
 
+TEST_P(JwtEveryAlgorithm, TheHeaderTypeIsTheOneGivenAndIsReadBack) {
+    const JwtCodec codec(shared_key(GetParam()));
+    const std::string token = codec.encode(kClaims, "at+jwt");
+    const std::string expected_header = R"({"alg":")" + std::string(to_string(GetParam())) +
+                                        R"(","typ":"at+jwt","kid":")" + codec.key().kid() + R"("})";
+    EXPECT_EQ(base64url_decode(split(token)[0]), expected_header);
+    const VerifiedJwt verified = codec.verify(token);
+    EXPECT_EQ(verified.type, "at+jwt");
+    EXPECT_EQ(verified.claims, kClaims);
+    EXPECT_EQ(codec.verify(codec.encode(kClaims)).type, "JWT");
+}
+
+TEST(Jwt, AHeaderTypeThatIsNotAStringIsRefused) {
+    const auto key = shared_key(JwtAlgorithm::HS256);
+    const JwtCodec codec(key);
+    for (const char* header : {R"({"alg":"HS256","typ":7})", R"({"alg":"HS256","typ":null})",
+                               R"({"alg":"HS256","typ":["at+jwt"]})"}) {
+        const std::string signing_input = base64url_encode(std::string_view(header)) + "." +
+                                          base64url_encode(boost::json::serialize(kClaims));
+        const std::string token = signing_input + "." + base64url_encode(key->sign(signing_input));
+        EXPECT_THROW(codec.verify(token), JwtError) << header;
+    }
+    // No "typ" at all reads as "".
+    const std::string signing_input = base64url_encode(std::string_view(R"({"alg":"HS256"})")) +
+                                      "." + base64url_encode(boost::json::serialize(kClaims));
+    EXPECT_EQ(codec.verify(signing_input + "." + base64url_encode(key->sign(signing_input))).type,
+              "");
+}
+
 TEST_P(JwtEveryAlgorithm, PrivatePemRoundTripKeepsTheKey) {
     const auto original = shared_key(GetParam());
     const std::string pem = original->private_pem();
