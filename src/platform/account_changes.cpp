@@ -25,20 +25,6 @@ class LostClaim : public std::runtime_error {
     LostClaim() : std::runtime_error("the change was taken over") {}
 };
 
-std::string_view kind_name(PlatformChange change) {
-    switch (change) {
-        case PlatformChange::create:
-            return "create";
-        case PlatformChange::rename:
-            return "rename";
-        case PlatformChange::remove:
-            return "delete";
-        case PlatformChange::export_data:
-            return "export";
-    }
-    return "?";
-}
-
 std::string subject_json(const auth::PlatformSubject& s) {
     return json::serialize(json::object{{"username", s.username},
                                         {"new_username", s.new_username},
@@ -118,21 +104,6 @@ PlatformChange change_of(const store::AccountChange& change) {
     if (change.kind == "rename") return PlatformChange::rename;
     if (change.kind == "delete") return PlatformChange::remove;
     return PlatformChange::export_data;
-}
-
-const std::vector<HookCall>& calls_of(const HooksFile& hooks, const store::AccountChange& change) {
-    switch (change_of(change)) {
-        case PlatformChange::create:
-            return hooks.create;
-        case PlatformChange::rename:
-            return hooks.rename;
-        case PlatformChange::remove:
-            return hooks.remove;
-        case PlatformChange::export_data:
-            break;
-    }
-    static const std::vector<HookCall> none;
-    return none;
 }
 
 std::int64_t seconds_for(std::int64_t timeout_ms) {
@@ -226,14 +197,7 @@ AccountChanges::~AccountChanges() {
 
 bool AccountChanges::has_calls(PlatformChange change) const {
     if (change == PlatformChange::export_data) return !hooks_.export_calls.empty();
-    switch (change) {
-        case PlatformChange::create:
-            return !hooks_.create.empty();
-        case PlatformChange::rename:
-            return !hooks_.rename.empty();
-        default:
-            return !hooks_.remove.empty();
-    }
+    return !hooks_.calls(change).empty();
 }
 
 auth::HeldChange AccountChanges::begin(store::Transaction& tx, PlatformChange change,
@@ -241,7 +205,7 @@ auth::HeldChange AccountChanges::begin(store::Transaction& tx, PlatformChange ch
     const std::int64_t now = clock_.now();
     store::AccountChange row;
     row.id = random_.token(kIdBytes);
-    row.kind = std::string(kind_name(change));
+    row.kind = std::string(change_name(change));
     row.user_id = subject.user_id;
     row.subject = subject_json(subject);
     if (change == PlatformChange::rename) row.reserved_username = subject.new_username;
@@ -336,7 +300,7 @@ void AccountChanges::abandon(const auth::HeldChange& held) noexcept {
 }
 
 std::optional<Outcome> AccountChanges::forward(store::AccountChange& change) {
-    const std::vector<HookCall>& calls = calls_of(hooks_, change);
+    const std::vector<HookCall>& calls = hooks_.calls(change_of(change));
     const std::string event(change.kind);
     while (change.step < static_cast<int>(calls.size())) {
         const CallTemplate& next = calls[change.step].call;
@@ -362,7 +326,7 @@ void AccountChanges::turn_back(store::AccountChange& change, bool last_call_unce
 }
 
 AccountChanges::Progress AccountChanges::undo(store::AccountChange& change) {
-    const std::vector<HookCall>& calls = calls_of(hooks_, change);
+    const std::vector<HookCall>& calls = hooks_.calls(change_of(change));
     const std::string event = "undo_" + change.kind;
     while (change.step > 0) {
         const int index = change.step - 1;
@@ -446,7 +410,8 @@ AccountChanges::Progress AccountChanges::advance(store::AccountChange& change) {
             // A create or rename whose request died: taken back. Its last call may have been
             // under way when it died, unless every call was made.
             if (change.direction == "forward")
-                turn_back(change, change.step < static_cast<int>(calls_of(hooks_, change).size()));
+                turn_back(change,
+                          change.step < static_cast<int>(hooks_.calls(change_of(change)).size()));
             return undo(change);
         case PlatformChange::remove:
             // A delete is carried through: its first call may have happened.

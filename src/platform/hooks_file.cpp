@@ -326,15 +326,15 @@ std::vector<Subscriber> read_subscribers(const Reader& reader, const json::objec
 
 }  // namespace
 
-std::string_view change_name(Change change) {
+std::string_view change_name(auth::PlatformChange change) {
     switch (change) {
-        case Change::create:
+        case auth::PlatformChange::create:
             return "create";
-        case Change::rename:
+        case auth::PlatformChange::rename:
             return "rename";
-        case Change::remove:
+        case auth::PlatformChange::remove:
             return "delete";
-        case Change::export_data:
+        case auth::PlatformChange::export_data:
             return "export";
     }
     return "?";
@@ -344,16 +344,16 @@ bool Subscriber::receives(std::string_view type) const {
     return events.empty() || std::find(events.begin(), events.end(), type) != events.end();
 }
 
-const std::vector<HookCall>& HooksFile::calls(Change change) const {
+const std::vector<HookCall>& HooksFile::calls(auth::PlatformChange change) const {
     static const std::vector<HookCall> none;
     switch (change) {
-        case Change::create:
+        case auth::PlatformChange::create:
             return create;
-        case Change::rename:
+        case auth::PlatformChange::rename:
             return rename;
-        case Change::remove:
+        case auth::PlatformChange::remove:
             return remove;
-        case Change::export_data:
+        case auth::PlatformChange::export_data:
             return none;
     }
     return none;

@@ -12,11 +12,12 @@
 
 #include <boost/json/value.hpp>
 
+#include "auth/platform_sync.h"
+
 namespace authd::platform {
 
-// The account changes that call services.
-enum class Change { create, rename, remove, export_data };
-std::string_view change_name(Change change);  // "create", "rename", "delete", "export"
+// The account changes that call services, by name: "create", "rename", "delete", "export".
+std::string_view change_name(auth::PlatformChange change);
 
 // One HTTP call as written in the file: url and body are templates (platform/templates.h).
 struct CallTemplate {
@@ -62,7 +63,8 @@ struct HooksFile {
     std::vector<ExportCall> export_calls;
     std::vector<Subscriber> subscribers;
 
-    const std::vector<HookCall>& calls(Change change) const;
+    // The calls of a create, rename or delete (none for an export: see export_calls).
+    const std::vector<HookCall>& calls(auth::PlatformChange change) const;
 };
 
 // A bad file: the message names the place (`create[1].undo.method: ...`).
