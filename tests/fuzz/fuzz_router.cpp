@@ -36,6 +36,16 @@ std::vector<std::string_view> parameter_names(std::string_view pattern) {
     return names;
 }
 
+// The pattern as the router keeps it: a secret parameter's ":secret" mark (kept out of logs) is
+// not part of it.
+std::string without_secret_marks(std::string_view pattern) {
+    std::string plain(pattern);
+    for (std::size_t at = plain.find(":secret}"); at != std::string::npos;
+         at = plain.find(":secret}", at))
+        plain.erase(at, std::string_view(":secret").size());
+    return plain;
+}
+
 const http::Router& router() {
     static const http::Router instance = [] {
         http::Router r;
@@ -55,7 +65,8 @@ const http::Router& router() {
             }
             const auto match = r.match(spec.method, path);
             FUZZ_CHECK(match.outcome == http::Router::Outcome::found);
-            FUZZ_CHECK(match.route->name == spec.name && match.route->pattern == spec.pattern);
+            FUZZ_CHECK(match.route->name == spec.name &&
+                       match.route->pattern == without_secret_marks(spec.pattern));
         }
         return r;
     }();
