@@ -79,11 +79,7 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
                     i18n::keys::invalid_credentials);
     }
     store_.write([&](store::Transaction& tx) { limiter_.release(tx, bucket, admitted_at); });
-    ServiceClaims claims;
-    claims.service_name = service_name;
-    claims.jti = random_.token(16);
-    claims.issued_at = clock_.now();
-    claims.expires_at = claims.issued_at + tokens_.settings().service_lifetime;
+    const ServiceClaims claims = tokens_.new_service_claims(service_name, random_);
     log::info("service token issued to " + service_name);
     store_.write([&](store::Transaction& tx) {
         audit_.record(tx, event::service_token_issued, nullptr, {}, service_name);

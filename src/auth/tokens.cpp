@@ -9,6 +9,7 @@
 #include "crypto/base64url.h"
 #include "crypto/constant_time.h"
 #include "crypto/jwt.h"
+#include "util/random.h"
 
 namespace authd::auth {
 
@@ -120,6 +121,15 @@ std::string TokenIssuer::encode(const RefreshClaims& c) const {
         c.session_id.find('.') != std::string::npos)
         throw std::invalid_argument("a refresh token needs a session id and a 128-bit identifier");
     return c.session_id + '.' + crypto::base64url_encode(*id + refresh_tag(c.session_id, c.jti));
+}
+
+ServiceClaims TokenIssuer::new_service_claims(std::string service_name, Random& random) const {
+    ServiceClaims claims;
+    claims.service_name = std::move(service_name);
+    claims.jti = random.token(16);
+    claims.issued_at = clock_.now();
+    claims.expires_at = claims.issued_at + settings_.service_lifetime;
+    return claims;
 }
 
 std::string TokenIssuer::encode(const ServiceClaims& c) const {

@@ -11,6 +11,9 @@
 
 #include "util/clock.h"
 
+namespace authd {
+class Random;
+}
 namespace authd::crypto {
 class JwtCodec;
 }
@@ -83,6 +86,8 @@ class TokenIssuer {
     std::string encode(const UserClaims& claims) const;
     std::string encode(const RefreshClaims& claims) const;  // the opaque form; subject unused
     std::string encode(const ServiceClaims& claims) const;
+    // The claims of a new service token: a random jti, issued now, for the service lifetime.
+    ServiceClaims new_service_claims(std::string service_name, Random& random) const;
 
     // Signature, type ("typ" and `token_type`), issuer, audience and times (with leeway).
     // Throws InvalidToken.

@@ -136,11 +136,7 @@ std::string ServiceTokens::current() {
     std::lock_guard lock(mutex_);
     const std::int64_t now = clock_.now();
     if (token_.empty() || expires_at_ - now <= kTokenRenewBefore) {
-        auth::ServiceClaims claims;
-        claims.service_name = service_name_;
-        claims.jti = random_.token(kIdBytes);
-        claims.issued_at = now;
-        claims.expires_at = now + tokens_.settings().service_lifetime;
+        const auth::ServiceClaims claims = tokens_.new_service_claims(service_name_, random_);
         token_ = tokens_.encode(claims);
         expires_at_ = claims.expires_at;
     }
