@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +31,7 @@
 #include "http/request_checks.h"
 #include "http/request_metrics.h"
 #include "http/responses.h"
+#include "http/task_group.h"
 #include "util/address_scope.h"
 #include "util/log.h"
 #include "util/origin.h"
@@ -55,9 +57,7 @@ using AnswerSerializer = bhttp::response_serializer<bhttp::string_body>;
 constexpr std::size_t max_drain_bytes = 1024 * 1024;
 constexpr std::chrono::seconds max_drain_time{2};
 
-// How often shutdown checks whether the in-flight requests are done.
-constexpr std::chrono::milliseconds shutdown_poll{10};
-// After the grace period, how long the forcibly closed connections get to unwind.
+// After the grace period, how long the connections cut short get to unwind.
 constexpr std::chrono::milliseconds forced_close_wait{200};
 
 constexpr std::string_view hsts_value = "max-age=31536000; includeSubDomains";
@@ -226,7 +226,6 @@ struct Server::Impl {
     asio::awaitable<void> drain(Connection& connection);
     void begin_shutdown();
     asio::awaitable<void> finish_shutdown();
-    void close_connections(bool only_idle);
 
     ServerOptions options;
     const Router& router;
@@ -240,17 +239,14 @@ struct Server::Impl {
     std::size_t open_connections = 0;
     std::unordered_map<std::string, std::size_t> connections_per_scope;
 
-    std::mutex registry_mutex;
-    std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
-
     std::atomic<bool> shutting_down{false};
-    // Until the accept loop has returned, an accept may have completed whose socket no
-    // connection owns yet: shutdown waits for it so that socket is closed, not left open.
-    std::atomic<bool> accept_loop_running{false};
     std::atomic<unsigned> requests_in_pool{0};
     unsigned short bound_port = 0;
     std::string listen_description;
 
+    // The accept loop and every connection: stop cancels them and waits for them. Declared
+    // before the io_context, whose destruction may end the last members.
+    TaskGroup tasks;
     // Declared before the io_context so that it is destroyed after it: pending coroutine
     // frames, destroyed with the io_context, may still refer to the pool.
     asio::thread_pool workers;
@@ -261,32 +257,31 @@ struct Server::Impl {
     asio::signal_set signals{control};
 };
 
-// One client connection, served by one coroutine on the stream's strand. Only that strand
-// touches the stream and the idle flag.
+// One client connection, served by one coroutine on the stream's strand.
 struct Server::Impl::Connection {
     Connection(tcp::socket socket, Impl& server_impl, asio::ip::address peer_address,
                std::string peer_scope)
         : stream(std::move(socket)),
           owner(server_impl),
           peer(std::move(peer_address)),
-          scope(std::move(peer_scope)) {}
-    ~Connection() {
-        {
-            std::lock_guard lock(owner.registry_mutex);
-            owner.connections.erase(this);
-        }
-        owner.forget(scope);
-    }
+          scope(std::move(peer_scope)),
+          stop(server_impl.tasks.join(stream.get_executor())) {}
+    ~Connection() { owner.forget(scope); }
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
+
+    // The completion token of the operations on the stream, through which stop cancels them:
+    // `total` cancellation cuts only the wait for a next request, which loses nothing by it
+    // (Beast's HTTP reads and writes accept `terminal` alone); `terminal` cuts anything.
+    auto stoppable() { return asio::bind_cancellation_slot(stop.slot(), use_tuple); }
 
     // Sends an answer that finish_answer() has completed: for HEAD its head alone, Content-Length
     // included. `serializer` must outlive the wait.
     auto send(AnswerSerializer& serializer, bool head) {
         // A fresh deadline: a slow handler must not cost the client an answer already computed.
         stream.expires_after(owner.options.request_timeout);
-        return head ? bhttp::async_write_header(stream, serializer, use_tuple)
-                    : bhttp::async_write(stream, serializer, use_tuple);
+        return head ? bhttp::async_write_header(stream, serializer, stoppable())
+                    : bhttp::async_write(stream, serializer, stoppable());
     }
 
     beast::tcp_stream stream;
@@ -294,15 +289,14 @@ struct Server::Impl::Connection {
     asio::ip::address peer;
     std::string scope;          // its count in connections_per_scope; empty: not counted
     beast::flat_buffer buffer;  // what the client sent ahead of the request being read
-    bool idle = false;          // waiting for the next request: may be closed at once on shutdown
+    // Last, so destroyed first: its slot is cleared while the stream is still there.
+    TaskGroup::Member stop;
 };
 
 asio::awaitable<void> Server::Impl::accept_loop() {
-    accept_loop_running = true;
-    struct Finished {
-        std::atomic<bool>& running;
-        ~Finished() { running = false; }
-    } finished{accept_loop_running};
+    // A member so that stop waits for this loop too: a socket it has just accepted is closed
+    // before run() returns, not left to no one.
+    const TaskGroup::Member member = tasks.join(control);
     for (;;) {
         tcp::socket socket(asio::make_strand(io));
         auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
@@ -330,10 +324,6 @@ asio::awaitable<void> Server::Impl::accept_loop() {
         }
         auto connection =
             std::make_shared<Connection>(std::move(socket), *this, peer, std::move(scope));
-        {
-            std::lock_guard lock(registry_mutex);
-            connections.emplace(connection.get(), connection);
-        }
         auto strand = connection->stream.get_executor();
         asio::co_spawn(strand, serve(std::move(connection)), log_coroutine_failure);
     }
@@ -410,12 +400,12 @@ asio::awaitable<Server::Impl::Read> Server::Impl::read_request(Connection& conne
     // connection gets no more than the header timeout for its first byte: a client that
     // connects and sends nothing is as slow as one that sends a byte at a time.
     if (buffer.size() == 0) {
-        connection.idle = true;
+        // Stop sets the flag before it cancels: no wait can begin after the cancellation.
         if (shutting_down) co_return Read::ended;
         stream.expires_after(first ? std::min(options.header_timeout, options.idle_timeout)
                                    : options.idle_timeout);
-        auto [wait_ec, read] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
-        connection.idle = false;
+        auto [wait_ec, read] =
+            co_await stream.async_read_some(buffer.prepare(4096), connection.stoppable());
         if (wait_ec) co_return Read::ended;
         buffer.commit(read);
     }
@@ -437,7 +427,7 @@ asio::awaitable<Server::Impl::Read> Server::Impl::read_request(Connection& conne
     const auto request_deadline = exchange.started + options.request_timeout;
     stream.expires_at(std::min(exchange.started + options.header_timeout, request_deadline));
     auto [head_ec, head_bytes] =
-        co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+        co_await bhttp::async_read_header(stream, buffer, parser, connection.stoppable());
     // A declared length over the limit fails after the last header, before the parser calls
     // the headers done: they are all there.
     if (parser.is_header_done() || head_ec == bhttp::error::body_limit)
@@ -453,10 +443,12 @@ asio::awaitable<Server::Impl::Read> Server::Impl::read_request(Connection& conne
         const auto expect = parser.get()[bhttp::field::expect];
         if (beast::iequals(expect, "100-continue") && parser.get().version() >= 11) {
             bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
-            auto [continue_ec, written] = co_await bhttp::async_write(stream, go_on, use_tuple);
+            auto [continue_ec, written] =
+                co_await bhttp::async_write(stream, go_on, connection.stoppable());
             if (continue_ec) co_return Read::ended;
         }
-        auto [body_ec, body_read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        auto [body_ec, body_read] =
+            co_await bhttp::async_read(stream, buffer, parser, connection.stoppable());
         if (body_ec) co_return refused(read_refusal(body_ec, exchange.language));
     }
     exchange.note_client(parser.get(), connection.peer, trusted);
@@ -633,49 +625,25 @@ asio::awaitable<void> Server::Impl::drain(Connection& connection) {
     }
 }
 
-void Server::Impl::close_connections(bool only_idle) {
-    std::vector<std::shared_ptr<Connection>> live;
-    {
-        std::lock_guard lock(registry_mutex);
-        for (auto& [raw, weak] : connections)
-            if (auto connection = weak.lock()) live.push_back(std::move(connection));
-    }
-    for (auto& connection : live) {
-        auto strand = connection->stream.get_executor();
-        asio::post(strand, [connection = std::move(connection), only_idle] {
-            if (only_idle && !connection->idle) return;
-            error_code ignored;
-            connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            connection->stream.close();
-        });
-    }
-}
-
+// Stop: no more connections; the idle ones end now, the others after their answer.
 void Server::Impl::begin_shutdown() {
     if (shutting_down.exchange(true)) return;
     log::info("shutting down");
     error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
-    // Connections check the flag before they wait again, so none can slip into idleness
-    // after this sweep.
-    close_connections(true);
+    tasks.cancel(asio::cancellation_type::total);
     asio::co_spawn(control, finish_shutdown(), log_coroutine_failure);
 }
 
 asio::awaitable<void> Server::Impl::finish_shutdown() {
-    asio::steady_timer timer(control);
-    auto wait_until = [&](Clock::time_point deadline) -> asio::awaitable<void> {
-        while ((open_connection_count() > 0 || accept_loop_running) && Clock::now() < deadline) {
-            timer.expires_after(shutdown_poll);
-            co_await timer.async_wait(use_tuple);
-        }
-    };
-    co_await wait_until(Clock::now() + options.shutdown_grace);
-    if (const auto left = open_connection_count(); left > 0) {
-        log::warn("closing " + std::to_string(left) + " connections after the shutdown grace");
-        close_connections(false);
-        co_await wait_until(Clock::now() + forced_close_wait);
+    // Kept out of the `if`: g++ 12 miscompiles `if (!co_await tasks.wait_until(...))` (it crashes).
+    const bool all_done = co_await tasks.wait_until(Clock::now() + options.shutdown_grace);
+    if (!all_done) {
+        if (const auto left = open_connection_count(); left > 0)
+            log::warn("closing " + std::to_string(left) + " connections after the shutdown grace");
+        tasks.cancel(asio::cancellation_type::terminal);
+        co_await tasks.wait_until(Clock::now() + forced_close_wait);
     }
     io.stop();
 }
