@@ -39,8 +39,8 @@ std::optional<store::User> OneTimeLinks::check(store::Transaction& tx, store::To
     const auto user_id = parse_link(uidb64, token);
     if (!user_id) return std::nullopt;
     const auto row = tx.one_time_tokens().find(hash_identifier(token));
-    if (!row || row->purpose != purpose || row->user_id != *user_id || row->used_at ||
-        row->expires_at <= clock_.now())
+    if (!row || row->purpose != purpose || row->user_id != *user_id ||
+        !store::live(*row, clock_.now()))
         return std::nullopt;
     auto user = tx.users().find_by_id(row->user_id);
     if (!user || !user->is_active || ascii_lower(user->email) != ascii_lower(row->email))

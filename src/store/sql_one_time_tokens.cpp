@@ -14,9 +14,8 @@ constexpr std::string_view kInsertToken =
 constexpr std::string_view kSelectToken =
     "SELECT token_hash, purpose, user_id, email, created_at, expires_at, used_at "
     "FROM one_time_tokens WHERE token_hash = $1";
-constexpr std::string_view kUseToken =
-    "UPDATE one_time_tokens SET used_at = $2 "
-    "WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
+const std::string kUseToken =
+    "UPDATE one_time_tokens SET used_at = $2 WHERE token_hash = $1 AND " + live_token_sql("$2");
 constexpr std::string_view kDeleteTokens =
     "DELETE FROM one_time_tokens WHERE user_id = $1 AND purpose = $2";
 

@@ -1,5 +1,6 @@
-// "Is this session / ticket live" is said once in C++ (store::live) and once in SQL
-// (live_session_sql, live_ticket_sql): these tests hold the two together at every edge.
+// When a session, a login ticket or an e-mailed link is live is said beside its record in C++
+// (store::live) and in SQL (live_session_sql, live_ticket_sql, live_token_sql): these tests hold
+// the two together at every edge.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -121,6 +122,34 @@ TEST_F(LivenessTest, SqlAdmitsAndSpendsTheTicketsThatThePredicateCallsLive) {
         }
     });
     EXPECT_EQ(live_states, 1);  // unused, expiring after now, with a wrong code left
+}
+
+TEST_F(LivenessTest, SqlSpendsTheLinksThatThePredicateCallsLive) {
+    int live_links = 0;
+    store_->write([&](Transaction& tx) {
+        int n = 0;
+        for (const std::int64_t expires_at : {kNow - 1, kNow, kNow + 1}) {
+            for (const bool used : {false, true}) {
+                OneTimeToken token;
+                token.token_hash = "t" + std::to_string(n++);
+                token.user_id = "u1";
+                token.email = "alice@example.com";
+                token.created_at = kNow - 10;
+                token.expires_at = expires_at;
+                tx.one_time_tokens().insert(token);
+                if (used) {
+                    ASSERT_TRUE(tx.one_time_tokens().use(token.token_hash, kNow - 20));
+                }
+                const auto stored = tx.one_time_tokens().find(token.token_hash);
+                ASSERT_TRUE(stored);
+                const bool expected = live(*stored, kNow);
+                live_links += expected ? 1 : 0;
+                EXPECT_EQ(tx.one_time_tokens().use(token.token_hash, kNow), expected)
+                    << token.token_hash;
+            }
+        }
+    });
+    EXPECT_EQ(live_links, 1);  // unused, expiring after now
 }
 
 TEST_F(LivenessTest, ASessionAndItsUserAreReadByNameFromOneStatement) {
