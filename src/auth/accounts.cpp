@@ -26,21 +26,14 @@ std::string name_lock(std::string_view username) {
     return "username:" + ascii_lower(username);
 }
 
-void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
-                    const std::string& password, std::string_view username,
-                    std::string_view email) {
+void add_policy_errors(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
+                       const std::string& password, std::string_view username,
+                       std::string_view email) {
     for (i18n::Message& message : policy.check(password, username, email))
         errors.add(field, std::move(message));
 }
 
 }  // namespace
-
-std::vector<std::string> ready_second_factors(const store::User& user) {
-    std::vector<std::string> factors;
-    if (user.email_verified) factors.emplace_back("email");
-    if (user.totp_ready) factors.emplace_back("totp");
-    return factors;
-}
 
 void require_owner(const Principal& caller, std::string_view path_username) {
     if (ascii_lower(path_username) != ascii_lower(caller.user.username))
@@ -70,7 +63,7 @@ store::User Accounts::register_user(const Registration& r) {
     FieldErrors errors;
     if (auto problem = username_problem(r.username)) errors.add("username", *problem);
     if (auto problem = email_problem(r.email)) errors.add("email", *problem);
-    check_password(policy_, errors, "password", r.password, r.username, r.email);
+    add_policy_errors(policy_, errors, "password", r.password, r.username, r.email);
     if (r.password != r.password2) errors.add("password2", i18n::keys::passwords_do_not_match);
     if (auto problem = lang_problem(r.lang)) errors.add("lang", *problem);
     errors.throw_if_any();
@@ -263,8 +256,8 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
                                const PasswordChange& change) {
     require_owner(caller, path_username);
     FieldErrors errors;
-    check_password(policy_, errors, "new_password", change.new_password, caller.user.username,
-                   caller.user.email);
+    add_policy_errors(policy_, errors, "new_password", change.new_password, caller.user.username,
+                      caller.user.email);
     if (change.new_password != change.new_password2)
         errors.add("new_password2", i18n::keys::passwords_do_not_match);
     // The current password is checked even when the new one is refused, so the answer does not

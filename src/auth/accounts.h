@@ -58,10 +58,6 @@ struct UpdateResult {
     std::vector<std::string> recovery_codes;
 };
 
-// The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
-// address) and "totp" (a confirmed authenticator app).
-std::vector<std::string> ready_second_factors(const store::User& user);
-
 class Accounts {
   public:
     // `registration_limit`: registrations per client address (its /64 for IPv6).

@@ -1,5 +1,6 @@
 #include "auth/login.h"
 
+#include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
 #include "util/errors.h"
 

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "auth/accounts.h"
+#include "auth/user_rules.h"
 #include "crypto/constant_time.h"
 #include "crypto/password_hasher.h"
 #include "mail/outbox.h"
@@ -60,10 +60,6 @@ bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, st
 struct AlreadySpent {};
 
 }  // namespace
-
-bool second_factor_required(const store::User& user) {
-    return user.two_fa_enable && !ready_second_factors(user).empty();
-}
 
 struct TwoFactor::Candidates {
     std::vector<store::TotpDevice> devices;

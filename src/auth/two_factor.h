@@ -64,9 +64,6 @@ struct LoginChallenge {
     std::vector<std::string> methods;  // the ready factors
 };
 
-// Whether a login of `user` must pass a second factor: 2FA on and a factor ready.
-bool second_factor_required(const store::User& user);
-
 class TwoFactor {
   public:
     TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,

@@ -9,6 +9,7 @@
 #include <regex>
 #include <stop_token>
 
+#include "auth/user_rules.h"
 #include "test_support.h"
 #include "util/errors.h"
 

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "otp/totp.h"
+#include "auth/user_rules.h"
 #include "test_support.h"
 #include "util/errors.h"
 #include "util/origin.h"
