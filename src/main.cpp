@@ -179,7 +179,7 @@ int serve(const config::Config& config) {
                                        audit, clock, email_settings);
     auth::DataExport data_export(*store, outbox, limiter, email_settings);
 
-    auth::Sessions sessions(*store, hasher, tokens, secrets, audit, clock, random);
+    auth::Sessions sessions(*store, tokens, secrets, audit, clock, random);
 
     auth::LoginLimitSettings login_limit_settings;
     login_limit_settings.backoff_after = config.login_backoff_after;
@@ -187,7 +187,8 @@ int serve(const config::Config& config) {
     login_limit_settings.per_address = {config.login_failures_per_ip, 60};
     login_limit_settings.per_account = {config.login_failures_per_account, 3600};
     auth::LoginLimits login_limits(*store, clock, login_limit_settings);
-    const auth::Reauthentication reauthentication(*store, hasher, login_limits, audit, clock,
+    auth::PasswordCheck password_check(*store, hasher, login_limits, random);
+    const auth::Reauthentication reauthentication(*store, password_check, audit, clock,
                                                   config.reauth_window);
     auth::TwoFactorSettings two_factor_settings;
     two_factor_settings.ticket_lifetime = config.login_ticket_lifetime;
@@ -199,7 +200,8 @@ int serve(const config::Config& config) {
     auth::TwoFactor two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit,
                                secrets, clock, random, two_factor_settings);
     auth::LoginCounters login_counters;
-    auth::LoginFlow login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters);
+    auth::LoginFlow login_flow(*store, password_check, sessions, two_factor, login_limits, audit,
+                               &login_counters);
     auth::Accounts accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                             reauthentication, audit, limiter,
                             {config.registration_rate_limit, config.registration_rate_window},

@@ -262,7 +262,7 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
         errors.add("new_password2", i18n::keys::passwords_do_not_match);
     // The current password is checked even when the new one is refused, so the answer does not
     // depend on which problem was found first.
-    if (!reauthentication_.password_matches(caller, change.current)) {
+    if (!reauthentication_.is_current_password(caller, change.current)) {
         FieldErrors wrong;
         wrong.add("password", i18n::keys::old_password_incorrect);
         wrong.throw_if_any();

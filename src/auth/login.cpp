@@ -34,61 +34,57 @@ void LoginCounters::collect(metrics::Writer& out) const {
     }
 }
 
-LoginFlow::LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor,
-                     LoginLimits& limits, Audit& audit, LoginCounters* counters)
+LoginFlow::LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
+                     TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
+                     LoginCounters* counters)
     : store_(store),
+      passwords_(passwords),
       sessions_(sessions),
       two_factor_(two_factor),
       limits_(limits),
       audit_(audit),
       counters_(counters) {}
 
-store::User LoginFlow::check_password(std::string_view login, std::string_view password,
-                                      const ClientInfo& client, std::string& pair_key) {
-    std::optional<store::User> user = sessions_.find_account(login);
-    // The pair's backoff counts the identifier as typed (a username and an e-mail of one account
-    // are two pairs); the per-account ceiling counts the account.
-    pair_key = LoginLimits::identifier_key(login);
-    LoginLimits::Attempt attempt;
-    try {
-        // Before the password is looked at, so a limited attempt learns nothing about it.
-        attempt = limits_.admit(LoginLimits::account_key(user, login), client.ip, pair_key);
-    } catch (const Error&) {
-        store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
-        });
-        count(LoginCounters::Outcome::throttled);
-        throw;
-    }
-    store::User checked;
+std::optional<store::User> LoginFlow::find_account(std::string_view login) {
+    std::optional<store::User> user;
+    store_.read([&](store::Transaction& tx) {
+        user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
+                                                         : tx.user_by_username(login);
+    });
+    return user;
+}
+
+store::User LoginFlow::verified_account(std::string_view login, std::string_view password,
+                                        const ClientInfo& client) {
+    std::optional<store::User> user = find_account(login);
+    bool matched = false;
     try {
         // The check of an existing account's password keeps its reserved share of the hash pool,
         // whatever floods the rest of it (registrations, unknown names).
-        const crypto::HashPurposeScope purpose(
-            user && user->is_active ? crypto::HashPurpose::login : crypto::HashPurpose::ordinary);
-        checked = sessions_.check_password(user, password);
+        matched = passwords_.matches(user, login, password, client.ip, crypto::HashPurpose::login);
     } catch (const Error& error) {
-        if (error.kind() != ErrorKind::unauthenticated) {
-            limits_.release(attempt);  // not checked (server busy, database down): no failure
-            throw;
+        if (error.kind() == ErrorKind::rate_limited) {
+            store_.write([&](store::Transaction& tx) {
+                audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
+            });
+            count(LoginCounters::Outcome::throttled);
         }
-        // The failure was counted when the attempt was admitted.
-        store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
-                          !user              ? "unknown_account"
-                          : !user->is_active ? "inactive_account"
-                                             : "wrong_password");
-        });
-        count(!user              ? LoginCounters::Outcome::unknown_account
-              : !user->is_active ? LoginCounters::Outcome::inactive_account
-                                 : LoginCounters::Outcome::wrong_password);
-        throw;
-    } catch (...) {
-        limits_.release(attempt);
         throw;
     }
-    store_.write([&](store::Transaction& tx) { limits_.release(tx, attempt); });
-    return checked;
+    if (matched) return std::move(*user);
+    // The failure was counted when the attempt was admitted.
+    const bool unknown = !user;
+    const bool inactive = user && !user->is_active;
+    store_.write([&](store::Transaction& tx) {
+        audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
+                      unknown    ? "unknown_account"
+                      : inactive ? "inactive_account"
+                                 : "wrong_password");
+    });
+    count(unknown    ? LoginCounters::Outcome::unknown_account
+          : inactive ? LoginCounters::Outcome::inactive_account
+                     : LoginCounters::Outcome::wrong_password);
+    throw_login_failed();
 }
 
 TwoFactor::Outcomes LoginFlow::code_outcomes(Sessions::LoginResult& result,
@@ -128,8 +124,7 @@ Sessions::LoginResult LoginFlow::second_step(
 
 LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view password,
                                       const ClientInfo& client) {
-    std::string pair_key;
-    const store::User user = check_password(login, password, client, pair_key);
+    const store::User user = verified_account(login, password, client);
     LoginOutcome outcome;
     if (second_factor_required(user)) {
         outcome.challenge = two_factor_.challenge(user, client);
@@ -141,7 +136,7 @@ LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view p
     }
     store_.write([&](store::Transaction& tx) {
         outcome.session = sessions_.open(tx, user, client);
-        limits_.record_success(tx, pair_key, client.ip);
+        limits_.record_success(tx, LoginLimits::identifier_key(login), client.ip);
         audit_.record(tx, event::login_succeeded, user, outcome.session->session_id, "password");
     });
     count(LoginCounters::Outcome::success);
@@ -157,13 +152,12 @@ Sessions::LoginResult LoginFlow::code_step(std::string_view ticket, std::string_
 
 Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_view password,
                                             std::string_view code, const ClientInfo& client) {
-    std::string pair_key;
-    const store::User user = check_password(login, password, client, pair_key);
+    const store::User user = verified_account(login, password, client);
     if (!second_factor_required(user)) {
         Sessions::LoginResult result;
         store_.write([&](store::Transaction& tx) {
             result = sessions_.open(tx, user, client);
-            limits_.record_success(tx, pair_key, client.ip);
+            limits_.record_success(tx, LoginLimits::identifier_key(login), client.ip);
             audit_.record(tx, event::login_succeeded, user, result.session_id, "password");
         });
         count(LoginCounters::Outcome::success);

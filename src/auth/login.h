@@ -10,6 +10,7 @@
 
 #include "auth/audit.h"
 #include "auth/login_limits.h"
+#include "auth/password_check.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
 #include "util/metrics.h"
@@ -50,8 +51,9 @@ class LoginCounters {
 class LoginFlow {
   public:
     // `counters` may be null (nothing counted).
-    LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor, LoginLimits& limits,
-              Audit& audit, LoginCounters* counters = nullptr);
+    LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
+              TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
+              LoginCounters* counters = nullptr);
 
     // POST login.
     LoginOutcome password_step(std::string_view login, std::string_view password,
@@ -67,9 +69,13 @@ class LoginFlow {
     void send_email_code(std::string_view ticket);
 
   private:
-    // The limits, then the password: the user on success; the failure counted and recorded.
-    store::User check_password(std::string_view login, std::string_view password,
-                               const ClientInfo& client, std::string& pair_key);
+    // The account a login names: `login` is a username or an e-mail address, matched
+    // case-insensitively.
+    std::optional<store::User> find_account(std::string_view login);
+    // The account `login` names once `password` proved it (PasswordCheck); a failure is counted
+    // and recorded, and answered as for SimpleJWT.
+    store::User verified_account(std::string_view login, std::string_view password,
+                                 const ClientInfo& client);
     TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client,
                                       bool& wrong_code);
     // The second step: `complete` runs TwoFactor with the outcomes, and the end is counted.
@@ -80,6 +86,7 @@ class LoginFlow {
     }
 
     store::Store& store_;
+    PasswordCheck& passwords_;
     Sessions& sessions_;
     TwoFactor& two_factor_;
     LoginLimits& limits_;

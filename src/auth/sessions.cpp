@@ -1,7 +1,6 @@
 #include "auth/sessions.h"
 
 #include "auth/user_rules.h"
-#include "crypto/password_hasher.h"
 #include "util/errors.h"
 #include "util/log.h"
 #include "util/origin.h"
@@ -32,16 +31,14 @@ void throw_invalid_refresh() {
                 i18n::keys::token_invalid_or_expired);
 }
 
-Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
-                   const Secrets& secrets, Audit& audit, const Clock& clock, Random& random)
+Sessions::Sessions(store::Store& store, const TokenIssuer& tokens, const Secrets& secrets,
+                   Audit& audit, const Clock& clock, Random& random)
     : store_(store),
-      hasher_(hasher),
       tokens_(tokens),
       secrets_(secrets),
       audit_(audit),
       clock_(clock),
       random_(random),
-      dummy_hash_(hasher.hash(random.token(24))),
       active_count_(clock, 5) {}
 
 void Sessions::collect(metrics::Writer& out) {
@@ -77,40 +74,6 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
     pair.access = tokens_.encode(claims);
     pair.refresh = tokens_.encode(RefreshClaims{session.id, refresh_jti, {}});
     return pair;
-}
-
-std::optional<store::User> Sessions::find_account(std::string_view login) {
-    std::optional<store::User> user;
-    store_.read([&](store::Transaction& tx) {
-        user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
-                                                         : tx.user_by_username(login);
-    });
-    return user;
-}
-
-void upgrade_password_hash(store::Store& store, crypto::PasswordHasher& hasher, store::User& user,
-                           std::string_view password) {
-    if (!hasher.needs_rehash(user.password_hash)) return;
-    const std::string fresh_hash = hasher.hash(password);
-    store.write([&](store::Transaction& tx) {
-        // Only if nothing changed the password meanwhile.
-        auto current = tx.user_by_id(user.id);
-        if (!current || current->password_hash != user.password_hash) return;
-        tx.replace_password_hash(user.id, fresh_hash);
-        user.password_hash = fresh_hash;
-    });
-}
-
-store::User Sessions::check_password(std::optional<store::User> user, std::string_view password) {
-    // A hash that cannot match (Django's disabled "!" password, an unknown format) costs the same
-    // one hash as a wrong password or an unknown name, so timing tells none of them apart.
-    if (!user || !user->is_active || !hasher_.can_verify(user->password_hash)) {
-        hasher_.verify(dummy_hash_, password);
-        throw_login_failed();
-    }
-    if (!hasher_.verify(user->password_hash, password)) throw_login_failed();
-    upgrade_password_hash(store_, hasher_, *user, password);
-    return std::move(*user);
 }
 
 Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& user,

@@ -90,12 +90,14 @@ struct Domain {
           password_reset(*store, links, outbox, limiter, policy, hasher, notices, audit, clock,
                          email),
           data_export(*store, outbox, limiter, email),
-          sessions(*store, hasher, tokens, secrets, audit, clock, random),
+          sessions(*store, tokens, secrets, audit, clock, random),
           login_limits(*store, clock, auth::LoginLimitSettings{}),
-          reauthentication(*store, hasher, login_limits, audit, clock, 900),
+          password_check(*store, hasher, login_limits, random),
+          reauthentication(*store, password_check, audit, clock, 900),
           two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit, secrets,
                      clock, random, auth::TwoFactorSettings{}),
-          login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters),
+          login_flow(*store, password_check, sessions, two_factor, login_limits, audit,
+                     &login_counters),
           accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
                    reauthentication, audit, limiter, auth::Limit{1000, 3600}, clock, random),
           services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, limiter,
@@ -147,6 +149,7 @@ struct Domain {
     auth::DataExport data_export;
     auth::Sessions sessions;
     auth::LoginLimits login_limits;
+    auth::PasswordCheck password_check;
     auth::Reauthentication reauthentication;
     auth::TwoFactor two_factor;
     auth::LoginCounters login_counters;
