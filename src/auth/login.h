@@ -4,7 +4,6 @@
 // opened with a password.
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -76,11 +75,20 @@ class LoginFlow {
     // and recorded, and answered as for SimpleJWT.
     store::User verified_account(std::string_view login, std::string_view password,
                                  const ClientInfo& client);
-    TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client,
-                                      bool& wrong_code);
-    // The second step: `complete` runs TwoFactor with the outcomes, and the end is counted.
-    Sessions::LoginResult second_step(
-        const ClientInfo& client, const std::function<void(const TwoFactor::Outcomes&)>& complete);
+    // A login whose password was enough: its session, opened and counted.
+    Sessions::LoginResult password_login(const store::User& user, std::string_view login,
+                                         const ClientInfo& client);
+    // 429 when the account waits after too many wrong codes in a row.
+    void refuse_if_locked(const store::User& user);
+    // The code of an admitted second step: spent with the session opened in one transaction,
+    // or counted as a wrong code.
+    Sessions::LoginResult second_step(const TwoFactor::Attempt& attempt, std::string_view code,
+                                      const ClientInfo& client);
+    // Inside the transaction that ends a login: the session, the end of the pair's backoff
+    // (`pair`) and the audit event, which names how the login ended (`method`).
+    Sessions::LoginResult finish_login(store::Transaction& tx, const store::User& user,
+                                       const ClientInfo& client, std::string_view method,
+                                       const std::string& pair);
     void count(LoginCounters::Outcome outcome) {
         if (counters_) counters_->add(outcome);
     }

@@ -23,14 +23,6 @@ constexpr int kEmailCodeDigits = 6;
 constexpr std::size_t kRecoveryCodeLength = 10;
 constexpr std::string_view kRecoveryAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
-[[noreturn]] void throw_invalid_ticket() {
-    throw Error(ErrorKind::unauthenticated, "invalid_ticket", i18n::keys::ticket_invalid);
-}
-
-[[noreturn]] void throw_invalid_code() {
-    throw Error(ErrorKind::unauthenticated, "invalid_code", i18n::keys::code_invalid);
-}
-
 // What a person may type around a code: spaces and dashes go, letters are compared in lower
 // case.
 std::string normalise_code(std::string_view code) {
@@ -56,26 +48,11 @@ bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, st
            user.password_changed_at <= ticket.created_at && user.is_active;
 }
 
-// Of concurrent uses of one code, the losers end here: their transaction is rolled back.
-struct AlreadySpent {};
-
 }  // namespace
 
-struct TwoFactor::Candidates {
-    std::vector<store::TotpDevice> devices;
-    std::vector<store::LoginTicket> email_tickets;  // tickets whose mailed code may match
-    std::vector<store::RecoveryCode> recovery_codes;
-};
-
-struct TwoFactor::Match {
-    enum class Kind { none, totp, email, recovery } kind = Kind::none;
-    std::string device_id;
-    std::int64_t step = 0;
-    std::string ticket_hash;  // email: the ticket whose code it is
-    std::string recovery_id;
-    bool confirms_app = false;  // totp: the app's first code
-    bool replaces_app = false;  // ... and another app was confirmed before it
-};
+void throw_invalid_ticket() {
+    throw Error(ErrorKind::unauthenticated, "invalid_ticket", i18n::keys::ticket_invalid);
+}
 
 TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
                      RateLimiter& limiter, Notices& notices,
@@ -176,7 +153,7 @@ TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
 }
 
 void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
-    check_lockout(caller.user);
+    if (const std::int64_t wait = lockout_wait(caller.user)) throw_rate_limited(wait);
     std::optional<store::TotpDevice> pending;
     bool replaces = false;
     store_.read([&](store::Transaction& tx) {
@@ -255,7 +232,8 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
                                                user.username, code, minutes));
 }
 
-LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& client) {
+LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& user,
+                                    const ClientInfo& client) {
     LoginChallenge challenge;
     challenge.ticket = random_.token(kTicketBytes);
     challenge.methods = ready_second_factors(user);
@@ -266,14 +244,12 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
     ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
     ticket.ip = client.ip;
     ticket.user_agent = clean_user_agent(client.user_agent);
-    store_.write([&](store::Transaction& tx) {
-        tx.insert_login_ticket(ticket);
-        // An app is the factor of choice once it is ready; until then the code comes by mail.
-        // Past the limit no code is mailed, silently: the client may ask for one explicitly.
-        if (!user.totp_ready && user.email_verified &&
-            !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
-            mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
-    });
+    tx.insert_login_ticket(ticket);
+    // An app is the factor of choice once it is ready; until then the code comes by mail.
+    // Past the limit no code is mailed, silently: the client may ask for one explicitly.
+    if (!user.totp_ready && user.email_verified &&
+        !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
+        mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
     return challenge;
 }
 
@@ -299,13 +275,12 @@ void TwoFactor::send_email_code(std::string_view ticket) {
     if (!sent) throw_invalid_ticket();
 }
 
-void TwoFactor::check_lockout(const store::User& user) const {
+std::int64_t TwoFactor::lockout_wait(const store::User& user) const {
     if (user.second_factor_failures < settings_.max_consecutive_failures ||
         !user.last_second_factor_failure)
-        return;
+        return 0;
     const std::int64_t until = *user.last_second_factor_failure + settings_.lockout;
-    const std::int64_t now = clock_.now();
-    if (now < until) throw_rate_limited(until - now);
+    return std::max<std::int64_t>(0, until - clock_.now());
 }
 
 TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const store::User& user,
@@ -373,108 +348,88 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     return match;
 }
 
-void TwoFactor::finish(const store::User& user, const Match& match,
-                       const std::optional<std::string>& ticket_hash,
-                       const std::vector<std::string>& charged_tickets, const Outcomes& outcomes) {
-    bool spent = false;
-    if (match.kind != Match::Kind::none) {
-        try {
-            store_.write([&](store::Transaction& tx) {
-                const std::int64_t now = clock_.now();
-                // The attempt's own ticket counted it as a failure when it was admitted.
-                const auto max_failures = [&](const std::string& hash) {
-                    return settings_.ticket_max_failures + (ticket_hash && hash == *ticket_hash);
-                };
-                bool used = false;
-                switch (match.kind) {
-                    case Match::Kind::totp:
-                        used = tx.use_totp_step(match.device_id, match.step, now);
-                        break;
-                    case Match::Kind::email:
-                        used = tx.use_login_ticket(match.ticket_hash, now,
-                                                   max_failures(match.ticket_hash));
-                        break;
-                    case Match::Kind::recovery:
-                        used = tx.use_recovery_code(match.recovery_id, now);
-                        break;
-                    case Match::Kind::none:
-                        break;
-                }
-                if (used && ticket_hash && *ticket_hash != match.ticket_hash)
-                    used = tx.use_login_ticket(*ticket_hash, now, max_failures(*ticket_hash));
-                if (!used) throw AlreadySpent{};
-                auto current = tx.user_by_id(user.id);
-                if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
-                tx.reset_second_factor_failures(user.id);
-                if (match.confirms_app) {
-                    audit_.record(tx, event::authenticator_confirmed, *current);
-                    notify_app_confirmed(tx, *current);
-                }
-                if (match.replaces_app) notices_.authenticator_removed(tx, *current);
-                if (match.kind == Match::Kind::recovery) {
-                    notices_.recovery_code_used(
-                        tx, *current, static_cast<int>(tx.unused_recovery_codes(user.id).size()));
-                    audit_.record(tx, event::recovery_code_used, *current);
-                }
-                outcomes.success(tx, *current);
-            });
-            spent = true;
-        } catch (const AlreadySpent&) {
-            // Another request used it first: counted below as a wrong code.
-        }
-    }
-    if (spent) return;
-    store_.write([&](store::Transaction& tx) {
-        // The attempt's ticket counted it when it was admitted. Without a ticket (the front
-        // end's form), every ticket whose mailed code was a candidate pays, so that form cannot
-        // outlast a ticket's limit of wrong codes.
-        for (const std::string& charged : charged_tickets)
-            tx.count_ticket_failure(charged);
-        tx.record_second_factor_failure(user.id, clock_.now());
-        if (outcomes.failure) outcomes.failure(tx, user);
-    });
-    throw_invalid_code();
+TwoFactor::Match TwoFactor::match(const Attempt& attempt, std::string_view code) {
+    return find_match(attempt.candidates, code);
 }
 
-void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
-                                const Outcomes& outcomes) {
+std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attempt& attempt,
+                                            const Match& match) {
+    const std::int64_t now = clock_.now();
+    // The attempt's own ticket counted it as a failure when it was admitted.
+    const auto max_failures = [&](const std::string& hash) {
+        return settings_.ticket_max_failures +
+               (attempt.ticket_hash && hash == *attempt.ticket_hash);
+    };
+    bool used = false;
+    switch (match.kind) {
+        case Match::Kind::totp:
+            used = tx.use_totp_step(match.device_id, match.step, now);
+            break;
+        case Match::Kind::email:
+            used = tx.use_login_ticket(match.ticket_hash, now, max_failures(match.ticket_hash));
+            break;
+        case Match::Kind::recovery:
+            used = tx.use_recovery_code(match.recovery_id, now);
+            break;
+        case Match::Kind::none:
+            break;
+    }
+    if (used && attempt.ticket_hash && *attempt.ticket_hash != match.ticket_hash)
+        used = tx.use_login_ticket(*attempt.ticket_hash, now, max_failures(*attempt.ticket_hash));
+    if (!used) return std::nullopt;
+    std::optional<store::User> current = tx.user_by_id(attempt.user.id);
+    if (!current || current->password_hash != attempt.user.password_hash) return std::nullopt;
+    tx.reset_second_factor_failures(current->id);
+    if (match.confirms_app) {
+        audit_.record(tx, event::authenticator_confirmed, *current);
+        notify_app_confirmed(tx, *current);
+    }
+    if (match.replaces_app) notices_.authenticator_removed(tx, *current);
+    if (match.kind == Match::Kind::recovery) {
+        notices_.recovery_code_used(tx, *current,
+                                    static_cast<int>(tx.unused_recovery_codes(current->id).size()));
+        audit_.record(tx, event::recovery_code_used, *current);
+    }
+    return current;
+}
+
+void TwoFactor::record_wrong_code(store::Transaction& tx, const Attempt& attempt) {
+    if (!attempt.ticket_hash)
+        for (const store::LoginTicket& ticket : attempt.candidates.email_tickets)
+            tx.count_ticket_failure(ticket.ticket_hash);
+    tx.record_second_factor_failure(attempt.user.id, clock_.now());
+}
+
+std::optional<TwoFactor::Attempt> TwoFactor::ticket_attempt(std::string_view ticket) {
     const std::string ticket_hash = hash_identifier(ticket);
-    std::optional<store::User> user;
-    Candidates candidates;
+    std::optional<Attempt> attempt;
     store_.read([&](store::Transaction& tx) {
+        attempt.reset();
         auto found = tx.login_ticket(ticket_hash);
         if (!found) return;
-        user = tx.user_by_id(found->user_id);
-        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures)) {
-            user.reset();
+        auto user = tx.user_by_id(found->user_id);
+        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures))
             return;
-        }
-        candidates = load_candidates(tx, *user, found, false);
+        attempt = Attempt{*user, ticket_hash, load_candidates(tx, *user, found, false)};
     });
-    if (!user) throw_invalid_ticket();
-    check_lockout(*user);
-    // Counted as a failure before the code is looked at: of parallel attempts, only as many as
-    // the ticket has wrong codes left get their code checked.
-    bool admitted = false;
-    store_.write([&](store::Transaction& tx) {
-        admitted =
-            tx.admit_ticket_attempt(ticket_hash, clock_.now(), settings_.ticket_max_failures);
-    });
-    if (!admitted) throw_invalid_ticket();
-    finish(*user, find_match(candidates, code), ticket_hash, {}, outcomes);
+    return attempt;
 }
 
-void TwoFactor::complete_for_user(const store::User& user, std::string_view code,
-                                  const Outcomes& outcomes) {
-    check_lockout(user);
-    Candidates candidates;
-    store_.read([&](store::Transaction& tx) {
-        candidates = load_candidates(tx, user, std::nullopt, true);
+bool TwoFactor::admit(const Attempt& attempt) {
+    bool admitted = false;
+    store_.write([&](store::Transaction& tx) {
+        admitted = tx.admit_ticket_attempt(*attempt.ticket_hash, clock_.now(),
+                                           settings_.ticket_max_failures);
     });
-    std::vector<std::string> charged;
-    for (const store::LoginTicket& ticket : candidates.email_tickets)
-        charged.push_back(ticket.ticket_hash);
-    finish(user, find_match(candidates, code), std::nullopt, charged, outcomes);
+    return admitted;
+}
+
+TwoFactor::Attempt TwoFactor::password_attempt(const store::User& user) {
+    Attempt attempt{user, std::nullopt, {}};
+    store_.read([&](store::Transaction& tx) {
+        attempt.candidates = load_candidates(tx, user, std::nullopt, true);
+    });
+    return attempt;
 }
 
 }  // namespace authd::auth

@@ -2,8 +2,8 @@
 
 #include <regex>
 
-#include "otp/totp.h"
 #include "auth/user_rules.h"
+#include "otp/totp.h"
 #include "test_support.h"
 #include "util/errors.h"
 #include "util/origin.h"
@@ -116,6 +116,24 @@ TEST_F(TwoFactorTest, ATimeStepIsUsedOnce) {
               "invalid_code");
     d.clock.advance(30);
     EXPECT_NO_THROW(d.login_flow.code_step(challenge("dee").ticket, code_at(secret), kClient));
+}
+
+TEST_F(TwoFactorTest, ACodeSpentByAnotherLoginMeanwhileSpendsNothingMore) {
+    const std::string secret = enable("ada");
+    const auth::LoginChallenge first = challenge("ada");
+    const auth::LoginChallenge second = challenge("ada");
+    const std::optional<auth::TwoFactor::Attempt> attempt =
+        d.two_factor.ticket_attempt(second.ticket);
+    ASSERT_TRUE(attempt);
+    const auth::TwoFactor::Match match = d.two_factor.match(*attempt, code_at(secret));
+    ASSERT_TRUE(match.found());
+    // The other login uses the time step between this one's match and its spending.
+    EXPECT_NO_THROW(d.login_flow.code_step(first.ticket, code_at(secret), kClient));
+    d.store->write(
+        [&](store::Transaction& tx) { EXPECT_FALSE(d.two_factor.spend(tx, *attempt, match)); });
+    // The second ticket was not spent: its login goes on with the next step's code.
+    d.clock.advance(30);
+    EXPECT_NO_THROW(d.login_flow.code_step(second.ticket, code_at(secret), kClient));
 }
 
 TEST_F(TwoFactorTest, MailedCodeWorksOnceForItsTicket) {
