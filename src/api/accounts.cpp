@@ -40,11 +40,10 @@ http::Response create_account(const Services& s, http::RequestContext& context) 
     registration.password2 = *password2;
     registration.email = *email;
     registration.two_fa_enable = two_fa.value_or(false);
-    registration.ip = context.client_ip;
     // Without a `lang` field the account takes the request's language (the front end sends a
     // `lang` header), else English.
     registration.lang = lang ? *lang : std::string(i18n::code(http::request_language(context)));
-    const store::User user = s.accounts.register_user(registration);
+    const store::User user = s.accounts.register_user(registration, client_info(context));
     return http::json_response(status::created, user_json(user));
 }
 
@@ -65,7 +64,8 @@ http::Response update_account(const Services& s, http::RequestContext& context, 
     changes.lang = fields.string("lang", false);
     changes.password = fields.string("password", false);
     fields.finish();
-    const auth::UpdateResult result = s.accounts.update(caller, context.param("username"), changes);
+    const auth::UpdateResult result =
+        s.accounts.update(caller, context.param("username"), changes, client_info(context));
     json::object answer = user_json(result.user);
     if (result.tokens) {
         answer["access"] = result.tokens->access;
@@ -91,7 +91,7 @@ http::Response change_password(const Services& s, http::RequestContext& context)
     auto new_password2 = fields.string("new_password2", true);
     fields.finish();
     s.accounts.change_password(caller, context.param("username"),
-                               {*current, *new_password, *new_password2});
+                               {*current, *new_password, *new_password2}, client_info(context));
     return ok(json::object{});
 }
 
@@ -102,7 +102,7 @@ http::Response delete_account(const Services& s, http::RequestContext& context) 
     http::BodyFields fields(body);
     auto password = fields.string("password", false);
     fields.finish();
-    s.accounts.remove(caller, context.param("username"), password);
+    s.accounts.remove(caller, context.param("username"), password, client_info(context));
     return http::no_content_response();
 }
 

@@ -64,7 +64,7 @@ http::Response request_reset(const Services& s, http::RequestContext& context) {
     http::BodyFields fields(body);
     auto email = fields.string("email", true);
     fields.finish();
-    s.password_reset.request(*email);
+    s.password_reset.request(*email, client_info(context));
     return detail_answer(context, i18n::keys::password_reset_sent);
 }
 
@@ -91,7 +91,7 @@ http::Response submit_reset(const Services& s, http::RequestContext& context) {
         auto password = fields.string("new_password", true);
         auto password2 = fields.string("new_password2", true);
         fields.finish();
-        s.password_reset.complete(uidb64, token, *password, *password2);
+        s.password_reset.complete(uidb64, token, *password, *password2, client_info(context));
         return detail_answer(context, i18n::keys::password_reset_complete);
     }
     auto form = http::parse_form_body(context.request);
@@ -105,7 +105,8 @@ http::Response submit_reset(const Services& s, http::RequestContext& context) {
         return reset_form(s, language, status::forbidden,
                           {i18n::translate(language, i18n::keys::csrf_failed)});
     try {
-        s.password_reset.complete(uidb64, token, form["new_password"], form["new_password2"]);
+        s.password_reset.complete(uidb64, token, form["new_password"], form["new_password2"],
+                                  client_info(context));
     } catch (const ValidationError& error) {
         return reset_form(s, language, status::bad_request, messages_of(error, language));
     } catch (const Error& error) {
@@ -121,7 +122,8 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
     const auto user =
         context.request.method() == verb::head
             ? s.verification.link_user(context.param("uidb64"), context.param("token"))
-            : s.verification.verify(context.param("uidb64"), context.param("token"));
+            : s.verification.verify(context.param("uidb64"), context.param("token"),
+                                    client_info(context));
     if (http::accepts_json(context.request)) {
         if (!user)
             throw Error(ErrorKind::bad_request, "invalid_link",
@@ -136,7 +138,7 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
 
 http::Response resend_verification(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.verification.resend(caller);
+    s.verification.resend(caller, client_info(context));
     return detail_answer(context, i18n::keys::verification_sent, status::accepted);
 }
 
@@ -144,7 +146,7 @@ http::Response dump_data(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
     // HEAD reads; it must not queue an export nor count against the limit.
     if (context.request.method() == verb::head) return ok(json::object{});
-    s.data_export.request(caller);
+    s.data_export.request(caller, client_info(context));
     return detail_answer(context, i18n::keys::data_export_queued, status::accepted);
 }
 

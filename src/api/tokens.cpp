@@ -35,17 +35,18 @@ http::Response login(const Services& s, http::RequestContext& context) {
 }
 
 http::Response refresh(const Services& s, http::RequestContext& context) {
-    return ok(pair_json(s.sessions.refresh(single_field(context, "refresh"))));
+    return ok(
+        pair_json(s.sessions.refresh(single_field(context, "refresh"), client_info(context))));
 }
 
 http::Response logout(const Services& s, http::RequestContext& context) {
-    s.sessions.logout(single_field(context, "refresh"));
+    s.sessions.logout(single_field(context, "refresh"), client_info(context));
     return ok(json::object{});
 }
 
 http::Response logout_all(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.sessions.logout_all(caller);
+    s.sessions.logout_all(caller, client_info(context));
     return ok(json::object{});
 }
 
@@ -74,7 +75,7 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
 
 http::Response end_session(const Services& s, http::RequestContext& context) {
     const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.sessions.end(caller, std::string(context.param("id")));
+    s.sessions.end(caller, std::string(context.param("id")), client_info(context));
     return http::no_content_response();
 }
 
@@ -85,7 +86,7 @@ http::Response service_token(const Services& s, http::RequestContext& context) {
     auto password = fields.string("password", true);
     fields.finish();
     return ok(json::object{
-        {"token", s.service_accounts.issue_token(*name, *password, context.client_ip)}});
+        {"token", s.service_accounts.issue_token(*name, *password, client_info(context))}});
 }
 
 http::Response introspect(const Services& s, http::RequestContext& context) {

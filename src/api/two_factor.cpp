@@ -32,7 +32,7 @@ http::Response otp(const Services& s, http::RequestContext& context) {
         if (send && code) fields.add_error("non_field_errors", i18n::keys::otp_code_or_send);
         fields.finish();
         if (send) {
-            s.login.send_email_code(*ticket);
+            s.login.send_email_code(*ticket, client_info(context));
             return detail_answer(context, i18n::keys::login_code_sent);
         }
         return ok(login_json(s.login.code_step(*ticket, *code, client_info(context))));
@@ -50,7 +50,8 @@ http::Response begin_totp(const Services& s, http::RequestContext& context) {
     http::BodyFields fields(body);
     auto password = fields.string("password", false);
     fields.finish();
-    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller, password);
+    const auth::TotpEnrolment enrolment =
+        s.two_factor.begin_totp(caller, password, client_info(context));
     return ok(json::object{{"secret", enrolment.secret},
                            {"otp_uri", enrolment.otp_uri},
                            {"qr_svg", enrolment.qr_svg}});
@@ -62,7 +63,7 @@ http::Response confirm_totp(const Services& s, http::RequestContext& context) {
     http::BodyFields fields(body);
     auto code = fields.string("code", true);
     fields.finish();
-    s.two_factor.confirm_totp(caller, *code);
+    s.two_factor.confirm_totp(caller, *code, client_info(context));
     return detail_answer(context, i18n::keys::authenticator_confirmed);
 }
 
@@ -72,7 +73,7 @@ http::Response remove_totp(const Services& s, http::RequestContext& context) {
     http::BodyFields fields(body);
     auto password = fields.string("password", false);
     fields.finish();
-    s.two_factor.remove_totp(caller, password);
+    s.two_factor.remove_totp(caller, password, client_info(context));
     return http::no_content_response();
 }
 
@@ -83,7 +84,7 @@ http::Response recovery_codes(const Services& s, http::RequestContext& context) 
     auto password = fields.string("password", true);
     fields.finish();
     return ok(json::object{{"recovery_codes", string_array(s.two_factor.regenerate_recovery_codes(
-                                                  caller, *password))}});
+                                                  caller, *password, client_info(context)))}});
 }
 
 }  // namespace

@@ -75,7 +75,8 @@ store::User LoginFlow::verified_account(std::string_view login, std::string_view
     } catch (const Error& error) {
         if (error.kind() == ErrorKind::rate_limited) {
             store_.write([&](store::Transaction& tx) {
-                audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
+                audit_.record(tx, client, event::rate_limited, user ? &*user : nullptr, {},
+                              "login");
             });
             count(LoginCounters::Outcome::throttled);
         }
@@ -86,7 +87,7 @@ store::User LoginFlow::verified_account(std::string_view login, std::string_view
     const bool unknown = !user;
     const bool inactive = user && !user->is_active;
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
+        audit_.record(tx, client, event::login_failed, user ? &*user : nullptr, {},
                       unknown    ? "unknown_account"
                       : inactive ? "inactive_account"
                                  : "wrong_password");
@@ -102,7 +103,7 @@ Sessions::LoginResult LoginFlow::finish_login(store::Transaction& tx, const stor
                                               const std::string& pair) {
     Sessions::LoginResult result = sessions_.open(tx, user, client);
     limits_.record_success(tx, pair, client.ip);
-    audit_.record(tx, event::login_succeeded, user, result.session_id, method);
+    audit_.record(tx, client, event::login_succeeded, user, result.session_id, method);
     return result;
 }
 
@@ -131,7 +132,8 @@ Sessions::LoginResult LoginFlow::second_step(const TwoFactor::Attempt& attempt,
         try {
             store_.write([&](store::Transaction& tx) {
                 result.reset();  // a retried transaction starts over
-                const std::optional<store::User> user = two_factor_.spend(tx, attempt, match);
+                const std::optional<store::User> user =
+                    two_factor_.spend(tx, attempt, match, client);
                 if (!user) throw CodeAlreadySpent{};
                 result = finish_login(tx, *user, client, "second_factor",
                                       LoginLimits::account_key(user, ""));
@@ -148,7 +150,7 @@ Sessions::LoginResult LoginFlow::second_step(const TwoFactor::Attempt& attempt,
     store_.write([&](store::Transaction& tx) {
         two_factor_.record_wrong_code(tx, attempt);
         limits_.record_failure(tx, LoginLimits::account_key(attempt.user, ""), client.ip);
-        audit_.record(tx, event::login_failed, attempt.user, {}, "wrong_code");
+        audit_.record(tx, client, event::login_failed, attempt.user, {}, "wrong_code");
     });
     count(LoginCounters::Outcome::wrong_code);
     throw_invalid_code();
@@ -161,7 +163,7 @@ LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view p
     LoginOutcome outcome;
     store_.write([&](store::Transaction& tx) {
         outcome.challenge = two_factor_.challenge(tx, user, client);
-        audit_.record(tx, event::second_factor_requested, user);
+        audit_.record(tx, client, event::second_factor_requested, user);
     });
     count(LoginCounters::Outcome::second_factor_required);
     return outcome;
@@ -184,8 +186,8 @@ Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_
     return second_step(two_factor_.password_attempt(user), code, client);
 }
 
-void LoginFlow::send_email_code(std::string_view ticket) {
-    two_factor_.send_email_code(ticket);
+void LoginFlow::send_email_code(std::string_view ticket, const ClientInfo& client) {
+    two_factor_.send_email_code(ticket, client);
 }
 
 }  // namespace authd::auth

@@ -65,7 +65,7 @@ class LoginFlow {
     Sessions::LoginResult both_steps(std::string_view login, std::string_view password,
                                      std::string_view code, const ClientInfo& client);
     // POST otp {"ticket", "send": "email"}.
-    void send_email_code(std::string_view ticket);
+    void send_email_code(std::string_view ticket, const ClientInfo& client);
 
   private:
     // The account a login names: `login` is a username or an e-mail address, matched

@@ -1,7 +1,6 @@
 #include "auth/reauthentication.h"
 
 #include "util/errors.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 
@@ -9,24 +8,24 @@ Reauthentication::Reauthentication(store::Store& store, PasswordCheck& passwords
                                    const Clock& clock, std::int64_t window)
     : store_(store), passwords_(passwords), audit_(audit), clock_(clock), window_(window) {}
 
-bool Reauthentication::is_current_password(const Principal& caller,
-                                           std::string_view password) const {
+bool Reauthentication::is_current_password(const Principal& caller, std::string_view password,
+                                           const ClientInfo& client) const {
     std::optional<store::User> user = caller.user;
-    if (passwords_.matches(user, caller.user.username, password, current_origin().ip,
+    if (passwords_.matches(user, caller.user.username, password, client.ip,
                            crypto::HashPurpose::ordinary))
         return true;
     // The failure was counted when the attempt was admitted.
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::login_failed, caller.user, caller.session.id,
+        audit_.record(tx, client, event::login_failed, caller.user, caller.session.id,
                       "wrong_current_password");
     });
     return false;
 }
 
-void Reauthentication::require(const Principal& caller,
-                               const std::optional<std::string>& password) const {
+void Reauthentication::require(const Principal& caller, const std::optional<std::string>& password,
+                               const ClientInfo& client) const {
     if (password) {
-        if (!is_current_password(caller, *password))
+        if (!is_current_password(caller, *password, client))
             throw ValidationError("password", i18n::keys::password_incorrect);
         return;
     }

@@ -21,12 +21,14 @@ class Reauthentication {
     // Passes when `password` is the caller's current password, or when none is given and the
     // session's login (`auth_time`) is within the window. A wrong password → 400 under
     // "password"; no password and an old login → 403 reauthentication_required.
-    void require(const Principal& caller, const std::optional<std::string>& password) const;
+    void require(const Principal& caller, const std::optional<std::string>& password,
+                 const ClientInfo& client) const;
 
     // Whether `password` is the caller's current password (PasswordCheck, as a login by the
     // account's username: a stolen access token must not become a way to guess the password).
     // 429 when limited; a wrong password is recorded as a failed login of the caller's session.
-    bool is_current_password(const Principal& caller, std::string_view password) const;
+    bool is_current_password(const Principal& caller, std::string_view password,
+                             const ClientInfo& client) const;
 
   private:
     store::Store& store_;

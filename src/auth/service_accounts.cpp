@@ -40,14 +40,15 @@ ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const Toke
 }
 
 std::string ServiceAccounts::issue_token(std::string_view name, std::string_view secret,
-                                         std::string_view address) {
+                                         const ClientInfo& client) {
     // Counted as a failure before the secret is looked at, so a burst cannot try more secrets
     // than the limit; forgotten again if it succeeds.
-    const std::string bucket = "service_login:" + address_scope(address);
+    const std::string bucket = "service_login:" + address_scope(client.ip);
     std::int64_t admitted_at = 0;
     std::optional<std::int64_t> retry_after;
     store_.write([&](store::Transaction& tx) {
-        retry_after = limiter_.hit(tx, bucket, settings_.failures_per_address, &admitted_at);
+        retry_after =
+            limiter_.hit(tx, client, bucket, settings_.failures_per_address, &admitted_at);
     });
     if (retry_after) throw_rate_limited(*retry_after);
 
@@ -71,7 +72,7 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     }
     if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
-            audit_.record_repeated(tx, event::service_login_failed,
+            audit_.record_repeated(tx, client, event::service_login_failed,
                                    std::string(utf8::prefix(name, 64)),
                                    settings_.failures_per_address.window);
         });
@@ -82,7 +83,7 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     const ServiceClaims claims = tokens_.new_service_claims(service_name, random_);
     log::info("service token issued to " + service_name);
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::service_token_issued, nullptr, {}, service_name);
+        audit_.record(tx, client, event::service_token_issued, nullptr, {}, service_name);
     });
     return tokens_.encode(claims);
 }

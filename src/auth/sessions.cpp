@@ -3,7 +3,6 @@
 #include "auth/user_rules.h"
 #include "util/errors.h"
 #include "util/log.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
@@ -92,7 +91,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     session.expires_at = now + tokens_.settings().refresh_lifetime;
     const std::string refresh_jti = random_.token(kIdentifierBytes);
     session.refresh_hash = hash_identifier(refresh_jti);
-    session.user_agent = clean_user_agent(client.user_agent);
+    session.user_agent = client.user_agent;
     session.ip = client.ip;
     tx.record_login(current->id, now);
     tx.insert_session(session);
@@ -100,7 +99,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
             current->lang, session.id};
 }
 
-TokenPair Sessions::refresh(std::string_view refresh_token) {
+TokenPair Sessions::refresh(std::string_view refresh_token, const ClientInfo& client) {
     RefreshClaims claims;
     try {
         claims = tokens_.decode_refresh(refresh_token);
@@ -153,7 +152,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
         // checked) that is no longer current: it was stolen or replayed. End the session so neither
         // party can go on with it.
         tx.revoke_session(session.id, now, "refresh_token_reuse");
-        audit_.record(tx, event::refresh_reuse_detected, user, session.id);
+        audit_.record(tx, client, event::refresh_reuse_detected, user, session.id);
         outcome = Outcome::reused;
     });
     switch (outcome) {
@@ -169,7 +168,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
     throw_invalid_refresh();
 }
 
-void Sessions::logout(std::string_view refresh_token) {
+void Sessions::logout(std::string_view refresh_token, const ClientInfo& client) {
     RefreshClaims claims;
     try {
         // An expired token still names its session, and ending it is always safe.
@@ -183,7 +182,7 @@ void Sessions::logout(std::string_view refresh_token) {
         if (session && names_owner(claims, *session) &&
             tx.revoke_session(session->id, clock_.now(), "logout")) {
             const auto user = tx.user_by_id(session->user_id);
-            audit_.record(tx, event::logout, user ? &*user : nullptr, session->id);
+            audit_.record(tx, client, event::logout, user ? &*user : nullptr, session->id);
         }
     });
 }
@@ -209,10 +208,10 @@ Principal Sessions::authenticate(std::string_view access_token) {
     return std::move(*principal);
 }
 
-void Sessions::logout_all(const Principal& principal) {
+void Sessions::logout_all(const Principal& principal, const ClientInfo& client) {
     store_.write([&](store::Transaction& tx) {
         tx.revoke_user_sessions(principal.user.id, clock_.now(), "logout_all", "");
-        audit_.record(tx, event::logout_all, principal.user, principal.session.id);
+        audit_.record(tx, client, event::logout_all, principal.user, principal.session.id);
     });
 }
 
@@ -228,13 +227,14 @@ std::vector<Sessions::SessionView> Sessions::list(const Principal& principal) {
     return sessions;
 }
 
-void Sessions::end(const Principal& principal, const std::string& session_id) {
+void Sessions::end(const Principal& principal, const std::string& session_id,
+                   const ClientInfo& client) {
     bool ended = false;
     store_.write([&](store::Transaction& tx) {
         auto session = tx.session_by_id(session_id);
         if (session && session->user_id == principal.user.id && live(*session, clock_.now()))
             ended = tx.revoke_session(session_id, clock_.now(), "ended_by_user");
-        if (ended) audit_.record(tx, event::session_ended, principal.user, session_id);
+        if (ended) audit_.record(tx, client, event::session_ended, principal.user, session_id);
     });
     if (!ended) throw Error(ErrorKind::not_found, "not_found", i18n::keys::not_found);
 }

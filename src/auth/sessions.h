@@ -20,11 +20,6 @@ struct TokenPair {
     std::string refresh;
 };
 
-struct ClientInfo {
-    std::string ip;
-    std::string user_agent;
-};
-
 // The caller of an authenticated request: a live session and its user.
 struct Principal {
     store::User user;
@@ -57,15 +52,15 @@ class Sessions {
 
     // Rotates: the token is spent and a new pair returned. A spent token within the grace
     // period returns the same new pair again; later, it revokes the whole session.
-    TokenPair refresh(std::string_view refresh_token);
+    TokenPair refresh(std::string_view refresh_token, const ClientInfo& client);
 
     // Ends the token's session (already ended: nothing to do).
-    void logout(std::string_view refresh_token);
+    void logout(std::string_view refresh_token, const ClientInfo& client);
 
     // The caller of a bearer request: the access token must verify and its session be live.
     Principal authenticate(std::string_view access_token);
 
-    void logout_all(const Principal& principal);
+    void logout_all(const Principal& principal, const ClientInfo& client);
     struct SessionView {
         store::Session session;
         std::vector<store::SecurityEvent> events;  // of this session, newest first
@@ -73,7 +68,7 @@ class Sessions {
     // The caller's live sessions, newest first, each with its audit events.
     std::vector<SessionView> list(const Principal& principal);
     // Ends one of the caller's sessions; 404 when it is not one of theirs.
-    void end(const Principal& principal, const std::string& session_id);
+    void end(const Principal& principal, const std::string& session_id, const ClientInfo& client);
 
     // A fresh pair for a live session (after a rename), inside the caller's transaction: the
     // session's earlier refresh token stops working.

@@ -10,7 +10,6 @@
 #include "otp/qr_svg.h"
 #include "util/errors.h"
 #include "util/log.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
@@ -75,9 +74,9 @@ bool TwoFactor::enrolment_open(const store::TotpDevice& device) const {
     return clock_.now() - device.created_at < settings_.unconfirmed_app_lifetime;
 }
 
-void TwoFactor::notify_app_confirmed(store::Transaction& tx, const store::User& user) {
-    const Origin& origin = current_origin();
-    notices_.authenticator_added(tx, user, clock_.now(), origin.ip, origin.user_agent);
+void TwoFactor::notify_app_confirmed(store::Transaction& tx, const store::User& user,
+                                     const ClientInfo& client) {
+    notices_.authenticator_added(tx, user, clock_.now(), client.ip, client.user_agent);
 }
 
 TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& device) {
@@ -130,19 +129,20 @@ TwoFactorSetup TwoFactor::prepare_setup(const store::User& user) {
 }
 
 void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
-                            const TwoFactorSetup& setup) {
+                            const TwoFactorSetup& setup, const ClientInfo& client) {
     tx.delete_totp_devices(user.id, true);
     tx.insert_totp_device(setup.device);
     tx.replace_recovery_codes(user.id, setup.recovery_rows);
     notices_.two_factor_enabled(tx, user);
-    audit_.record(tx, event::two_factor_enabled, user);
+    audit_.record(tx, client, event::two_factor_enabled, user);
 }
 
 TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
-                                    const std::optional<std::string>& password) {
+                                    const std::optional<std::string>& password,
+                                    const ClientInfo& client) {
     // A new app is a lasting second factor (it survives a password reset): as sensitive as
     // removing one, so a stolen access token alone cannot plant one.
-    reauthentication_.require(caller, password);
+    reauthentication_.require(caller, password, client);
     store::TotpDevice device;
     TotpEnrolment enrolment = new_app(caller.user, device);
     store_.write([&](store::Transaction& tx) {
@@ -152,7 +152,8 @@ TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
     return enrolment;
 }
 
-void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
+void TwoFactor::confirm_totp(const Principal& caller, std::string_view code,
+                             const ClientInfo& client) {
     if (const std::int64_t wait = lockout_wait(caller.user)) throw_rate_limited(wait);
     std::optional<store::TotpDevice> pending;
     bool replaces = false;
@@ -173,8 +174,9 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
         const std::int64_t now = clock_.now();
         if (match.kind == Match::Kind::totp && tx.use_totp_step(match.device_id, match.step, now)) {
             tx.reset_second_factor_failures(caller.user.id);
-            audit_.record(tx, event::authenticator_confirmed, caller.user, caller.session.id);
-            notify_app_confirmed(tx, caller.user);
+            audit_.record(tx, client, event::authenticator_confirmed, caller.user,
+                          caller.session.id);
+            notify_app_confirmed(tx, caller.user, client);
             if (replaces) notices_.authenticator_removed(tx, caller.user);
             confirmed = true;
             return;
@@ -184,27 +186,30 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     if (!confirmed) throw ValidationError("code", i18n::keys::code_invalid_for_new_app);
 }
 
-void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password) {
-    reauthentication_.require(caller, password);
+void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password,
+                            const ClientInfo& client) {
+    reauthentication_.require(caller, password, client);
     bool removed = false;
     store_.write([&](store::Transaction& tx) {
         if (tx.totp_devices(caller.user.id).empty()) return;
         tx.delete_totp_devices(caller.user.id, false);
         notices_.authenticator_removed(tx, caller.user);
-        audit_.record(tx, event::authenticator_removed, caller.user, caller.session.id);
+        audit_.record(tx, client, event::authenticator_removed, caller.user, caller.session.id);
         removed = true;
     });
     if (!removed) throw Error(ErrorKind::not_found, "not_found", i18n::keys::no_authenticator_app);
 }
 
 std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& caller,
-                                                              const std::string& password) {
-    reauthentication_.require(caller, password);
+                                                              const std::string& password,
+                                                              const ClientInfo& client) {
+    reauthentication_.require(caller, password, client);
     std::vector<store::RecoveryCode> rows;
     std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
     store_.write([&](store::Transaction& tx) {
         tx.replace_recovery_codes(caller.user.id, rows);
-        audit_.record(tx, event::recovery_codes_regenerated, caller.user, caller.session.id);
+        audit_.record(tx, client, event::recovery_codes_regenerated, caller.user,
+                      caller.session.id);
     });
     return codes;
 }
@@ -243,17 +248,17 @@ LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& u
     ticket.created_at = clock_.now();
     ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
     ticket.ip = client.ip;
-    ticket.user_agent = clean_user_agent(client.user_agent);
+    ticket.user_agent = client.user_agent;
     tx.insert_login_ticket(ticket);
     // An app is the factor of choice once it is ready; until then the code comes by mail.
     // Past the limit no code is mailed, silently: the client may ask for one explicitly.
     if (!user.totp_ready && user.email_verified &&
-        !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
+        !limiter_.hit(tx, client, "login_code:" + user.id, settings_.email_code_limit))
         mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
     return challenge;
 }
 
-void TwoFactor::send_email_code(std::string_view ticket) {
+void TwoFactor::send_email_code(std::string_view ticket, const ClientInfo& client) {
     const std::string ticket_hash = hash_identifier(ticket);
     std::optional<std::int64_t> retry_after;
     bool sent = false;
@@ -266,7 +271,8 @@ void TwoFactor::send_email_code(std::string_view ticket) {
         if (!user->email_verified)
             throw Error(ErrorKind::bad_request, "email_not_verified",
                         i18n::keys::no_verified_email_for_code);
-        retry_after = limiter_.hit(tx, "login_code:" + user->id, settings_.email_code_limit);
+        retry_after =
+            limiter_.hit(tx, client, "login_code:" + user->id, settings_.email_code_limit);
         if (retry_after) return;
         mail_code(tx, *user, ticket_hash, found->expires_at);
         sent = true;
@@ -353,7 +359,7 @@ TwoFactor::Match TwoFactor::match(const Attempt& attempt, std::string_view code)
 }
 
 std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attempt& attempt,
-                                            const Match& match) {
+                                            const Match& match, const ClientInfo& client) {
     const std::int64_t now = clock_.now();
     // The attempt's own ticket counted it as a failure when it was admitted.
     const auto max_failures = [&](const std::string& hash) {
@@ -381,14 +387,14 @@ std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attemp
     if (!current || current->password_hash != attempt.user.password_hash) return std::nullopt;
     tx.reset_second_factor_failures(current->id);
     if (match.confirms_app) {
-        audit_.record(tx, event::authenticator_confirmed, *current);
-        notify_app_confirmed(tx, *current);
+        audit_.record(tx, client, event::authenticator_confirmed, *current);
+        notify_app_confirmed(tx, *current, client);
     }
     if (match.replaces_app) notices_.authenticator_removed(tx, *current);
     if (match.kind == Match::Kind::recovery) {
         notices_.recovery_code_used(tx, *current,
                                     static_cast<int>(tx.unused_recovery_codes(current->id).size()));
-        audit_.record(tx, event::recovery_code_used, *current);
+        audit_.record(tx, client, event::recovery_code_used, *current);
     }
     return current;
 }

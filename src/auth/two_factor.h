@@ -75,26 +75,30 @@ class TwoFactor {
 
     // Turning 2FA on through register or update.
     TwoFactorSetup prepare_setup(const store::User& user);
-    void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup);
+    void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup,
+                     const ClientInfo& client);
 
     // POST 2fa/totp/: a new app secret, waiting for its first code; a confirmed app keeps
     // working until the new one is confirmed. Replacing a confirmed app needs a recent login or
     // the password, like removing it.
-    TotpEnrolment begin_totp(const Principal& caller, const std::optional<std::string>& password);
+    TotpEnrolment begin_totp(const Principal& caller, const std::optional<std::string>& password,
+                             const ClientInfo& client);
     // POST 2fa/totp/confirm: 400 under "code" when it is not a current code of the new app.
-    void confirm_totp(const Principal& caller, std::string_view code);
+    void confirm_totp(const Principal& caller, std::string_view code, const ClientInfo& client);
     // DELETE 2fa/totp/: needs a recent login or the password; 404 when there is no app.
-    void remove_totp(const Principal& caller, const std::optional<std::string>& password);
+    void remove_totp(const Principal& caller, const std::optional<std::string>& password,
+                     const ClientInfo& client);
     // POST 2fa/recovery_codes/: the password is required; the old codes stop working.
     std::vector<std::string> regenerate_recovery_codes(const Principal& caller,
-                                                       const std::string& password);
+                                                       const std::string& password,
+                                                       const ClientInfo& client);
 
     // The password step succeeded for a user who needs a second factor: a ticket, and a mailed
     // code when no app is ready, inside the caller's transaction.
     LoginChallenge challenge(store::Transaction& tx, const store::User& user,
                              const ClientInfo& client);
     // {"ticket", "send": "email"}: mails a new code (rate limited).
-    void send_email_code(std::string_view ticket);
+    void send_email_code(std::string_view ticket, const ClientInfo& client);
 
     // The second step of a login, read before its code is checked. LoginFlow runs it:
     // ticket_attempt() or password_attempt(), lockout_wait(), admit() for a ticket, match(), then
@@ -142,7 +146,7 @@ class TwoFactor {
     // request spent any of it first or the password changed meanwhile: the caller then rolls
     // its transaction back and counts a wrong code.
     std::optional<store::User> spend(store::Transaction& tx, const Attempt& attempt,
-                                     const Match& match);
+                                     const Match& match, const ClientInfo& client);
     // Inside the caller's transaction: a wrong code counts toward the account's lockout. A
     // ticket's attempt paid when it was admitted; without a ticket, every ticket whose mailed
     // code was a candidate pays, so that form cannot outlast a ticket's limit of wrong codes.
@@ -155,7 +159,8 @@ class TwoFactor {
     // Whether an app not confirmed yet may still be (its enrolment is recent enough).
     bool enrolment_open(const store::TotpDevice& device) const;
     // The owner is told of a confirmed app, with when and from where.
-    void notify_app_confirmed(store::Transaction& tx, const store::User& user);
+    void notify_app_confirmed(store::Transaction& tx, const store::User& user,
+                              const ClientInfo& client);
     std::string email_code_hash(const std::string& ticket_hash, std::string_view code) const;
     void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash,
                    std::int64_t expires_at);

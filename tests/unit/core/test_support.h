@@ -30,6 +30,9 @@
 
 namespace authd::testing {
 
+// The client of the domain calls that tests make.
+inline const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
+
 // Keeps what the outbox delivers; can be told to fail the next deliveries.
 class RecordingTransport final : public mail::Transport {
   public:
@@ -110,12 +113,12 @@ struct Domain {
         registration.email = username + "@example.com";
         registration.password = password;
         registration.password2 = password;
-        return accounts.register_user(registration);
+        return accounts.register_user(registration, kClient);
     }
 
     auth::TokenPair login(const std::string& username,
                           const std::string& password = "correct horse battery") {
-        auto outcome = login_flow.password_step(username, password, {"127.0.0.1", "unit-test"});
+        auto outcome = login_flow.password_step(username, password, kClient);
         if (!outcome.session) throw std::logic_error("login needs a second factor");
         return outcome.session->tokens;
     }
