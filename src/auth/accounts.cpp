@@ -90,7 +90,7 @@ store::User Accounts::register_user(const Registration& r, const ClientInfo& cli
     user.id = random_.token(kUserIdBytes);
     user.username = r.username;
     user.email = r.email;
-    user.password_hash = hasher_.hash(r.password);
+    user.password_hash = hasher_.hash(r.password, {client.ip});
     user.two_fa_enable = r.two_fa_enable;
     user.lang = r.lang;
     user.date_joined = now;
@@ -195,7 +195,7 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
         throw ValidationError("two_fa_enable", i18n::keys::verify_email_before_two_fa);
     // Hashing the recovery codes is slow: done before the transaction, used if still needed.
     std::optional<TwoFactorSetup> setup;
-    if (turning_on) setup = two_factor_.prepare_setup(before);
+    if (turning_on) setup = two_factor_.prepare_setup(before, client);
     // The platform's services first: the account is renamed only once all of them are.
     std::optional<HeldChange> held;
     if (changes.username && *changes.username != before.username &&
@@ -271,7 +271,7 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
     }
     errors.throw_if_any();
 
-    const std::string new_hash = hasher_.hash(change.new_password);
+    const std::string new_hash = hasher_.hash(change.new_password, {client.ip});
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
         tx.update_password(caller.user.id, new_hash, now);

@@ -132,7 +132,7 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
     if (password != password2) errors.add("new_password2", i18n::keys::passwords_do_not_match);
     errors.throw_if_any();
 
-    const std::string hash = hasher_.hash(password);
+    const std::string hash = hasher_.hash(password, {client.ip});
     bool done = false;
     store_.write([&](store::Transaction& tx) {
         auto current = links_.use(tx, store::TokenPurpose::password_reset, uidb64, token);

@@ -126,7 +126,7 @@ void LoginFlow::refuse_if_locked(const store::User& user) {
 
 Sessions::LoginResult LoginFlow::second_step(const TwoFactor::Attempt& attempt,
                                              std::string_view code, const ClientInfo& client) {
-    const TwoFactor::Match match = two_factor_.match(attempt, code);
+    const TwoFactor::Match match = two_factor_.match(attempt, code, client);
     std::optional<Sessions::LoginResult> result;
     if (match.found()) {
         try {

@@ -30,11 +30,13 @@ class PasswordCheck {
                  std::string_view password, std::string_view address, crypto::HashPurpose purpose);
 
   private:
-    bool verify(const std::optional<store::User>& user, std::string_view password);
+    bool verify(const std::optional<store::User>& user, std::string_view password,
+                const crypto::HashCaller& caller);
     // After a match: a hash of another format (an imported Django hash) or with weaker
     // parameters than configured is replaced by a fresh one of the same password, unless the
     // password changed meanwhile. Not a password change: nothing is revoked.
-    void upgrade_hash(store::User& user, std::string_view password);
+    void upgrade_hash(store::User& user, std::string_view password,
+                      const crypto::HashCaller& caller);
 
     store::Store& store_;
     crypto::PasswordHasher& hasher_;

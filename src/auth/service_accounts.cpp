@@ -34,7 +34,7 @@ ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const Toke
       clock_(clock),
       random_(random),
       settings_(settings),
-      dummy_hash_(hasher.hash(random.token(24))) {
+      dummy_hash_(hasher.hash(random.token(24), {})) {
     for (auto& service : services)
         services_.push_back({std::move(service.name), digest(service.secret)});
 }
@@ -65,9 +65,9 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     std::string service_name;
     if (configured) {
         // The same work as a stored or unknown name's hash check.
-        (void)hasher_.verify(dummy_hash_, secret);
+        (void)hasher_.verify(dummy_hash_, secret, {client.ip});
         if (match) service_name = match->name;
-    } else if (check_stored(name, secret)) {
+    } else if (check_stored(name, secret, client)) {
         service_name = std::string(name);
     }
     if (service_name.empty()) {
@@ -99,17 +99,18 @@ ServiceClaims ServiceAccounts::authenticate(std::string_view token) const {
     }
 }
 
-bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret) {
+bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret,
+                                   const ClientInfo& client) {
     if (name.empty()) return false;
     std::optional<store::ServiceAccount> account;
     store_.read([&](store::Transaction& tx) { account = tx.service_account(name); });
     if (!account) {
-        (void)hasher_.verify(dummy_hash_, secret);
+        (void)hasher_.verify(dummy_hash_, secret, {client.ip});
         return false;
     }
-    if (!hasher_.verify(account->password_hash, secret)) return false;
+    if (!hasher_.verify(account->password_hash, secret, {client.ip})) return false;
     if (hasher_.needs_rehash(account->password_hash)) {
-        const std::string stronger_hash = hasher_.hash(secret);
+        const std::string stronger_hash = hasher_.hash(secret, {client.ip});
         store_.write([&](store::Transaction& tx) {
             // Only if nothing replaced the hash meanwhile.
             tx.replace_service_account_hash(account->name, account->password_hash, stronger_hash);

@@ -52,7 +52,7 @@ class ServiceAccounts {
 
   private:
     // Whether a stored account has this name and secret.
-    bool check_stored(std::string_view name, std::string_view secret);
+    bool check_stored(std::string_view name, std::string_view secret, const ClientInfo& client);
 
     struct Entry {
         std::string name;

@@ -99,7 +99,8 @@ TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& dev
 }
 
 std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
-                                                       std::vector<store::RecoveryCode>& rows) {
+                                                       std::vector<store::RecoveryCode>& rows,
+                                                       const ClientInfo& client) {
     std::vector<std::string> codes;
     rows.clear();
     const std::int64_t now = clock_.now();
@@ -112,7 +113,7 @@ std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
         store::RecoveryCode row;
         row.id = random_.token(kIdentifierBytes);
         row.user_id = user.id;
-        row.code_hash = hasher_.hash(code);
+        row.code_hash = hasher_.hash(code, {client.ip});
         row.created_at = now;
         rows.push_back(std::move(row));
         codes.push_back(code.substr(0, kRecoveryCodeLength / 2) + "-" +
@@ -121,10 +122,10 @@ std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
     return codes;
 }
 
-TwoFactorSetup TwoFactor::prepare_setup(const store::User& user) {
+TwoFactorSetup TwoFactor::prepare_setup(const store::User& user, const ClientInfo& client) {
     TwoFactorSetup setup;
     setup.app = new_app(user, setup.device);
-    setup.recovery_codes = new_recovery_codes(user, setup.recovery_rows);
+    setup.recovery_codes = new_recovery_codes(user, setup.recovery_rows, client);
     return setup;
 }
 
@@ -168,7 +169,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code,
     if (!pending) throw Error(ErrorKind::bad_request, "no_pending_app", i18n::keys::no_pending_app);
     Candidates candidates;
     candidates.devices.push_back(*pending);
-    const Match match = find_match(candidates, code);
+    const Match match = find_match(candidates, code, client.ip);
     bool confirmed = false;
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
@@ -205,7 +206,7 @@ std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& c
                                                               const ClientInfo& client) {
     reauthentication_.require(caller, password, client);
     std::vector<store::RecoveryCode> rows;
-    std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
+    std::vector<std::string> codes = new_recovery_codes(caller.user, rows, client);
     store_.write([&](store::Transaction& tx) {
         tx.replace_recovery_codes(caller.user.id, rows);
         audit_.record(tx, client, event::recovery_codes_regenerated, caller.user,
@@ -304,7 +305,8 @@ TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const s
     return candidates;
 }
 
-TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string_view typed) {
+TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string_view typed,
+                                       std::string_view address) {
     const std::string code = normalise_code(typed);
     Match match;
     if (all_digits(code)) {
@@ -345,7 +347,7 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     }
     if (code.size() != kRecoveryCodeLength) return match;
     for (const store::RecoveryCode& recovery : candidates.recovery_codes) {
-        if (hasher_.verify(recovery.code_hash, code)) {
+        if (hasher_.verify(recovery.code_hash, code, {address})) {
             match.kind = Match::Kind::recovery;
             match.recovery_id = recovery.id;
             return match;
@@ -354,8 +356,9 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     return match;
 }
 
-TwoFactor::Match TwoFactor::match(const Attempt& attempt, std::string_view code) {
-    return find_match(attempt.candidates, code);
+TwoFactor::Match TwoFactor::match(const Attempt& attempt, std::string_view code,
+                                  const ClientInfo& client) {
+    return find_match(attempt.candidates, code, client.ip);
 }
 
 std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attempt& attempt,

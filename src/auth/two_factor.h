@@ -74,7 +74,7 @@ class TwoFactor {
               TwoFactorSettings settings);
 
     // Turning 2FA on through register or update.
-    TwoFactorSetup prepare_setup(const store::User& user);
+    TwoFactorSetup prepare_setup(const store::User& user, const ClientInfo& client);
     void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup,
                      const ClientInfo& client);
 
@@ -139,7 +139,7 @@ class TwoFactor {
     // is left.
     bool admit(const Attempt& attempt);
     // Which factor `code` is (checking a recovery code costs hashes: outside any transaction).
-    Match match(const Attempt& attempt, std::string_view code);
+    Match match(const Attempt& attempt, std::string_view code, const ClientInfo& client);
     // Inside the caller's transaction: spends what the code used (the app's time step, the
     // mailed code's ticket, the recovery code) and the attempt's ticket, and tells the owner
     // (an app confirmed, a recovery code used). The account as it is now; nullopt when another
@@ -155,7 +155,8 @@ class TwoFactor {
   private:
     Candidates load_candidates(store::Transaction& tx, const store::User& user,
                                const std::optional<store::LoginTicket>& ticket, bool all_tickets);
-    Match find_match(const Candidates& candidates, std::string_view code);
+    // `address`: the client's, for the hash pool's shares.
+    Match find_match(const Candidates& candidates, std::string_view code, std::string_view address);
     // Whether an app not confirmed yet may still be (its enrolment is recent enough).
     bool enrolment_open(const store::TotpDevice& device) const;
     // The owner is told of a confirmed app, with when and from where.
@@ -165,7 +166,8 @@ class TwoFactor {
     void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash,
                    std::int64_t expires_at);
     std::vector<std::string> new_recovery_codes(const store::User& user,
-                                                std::vector<store::RecoveryCode>& rows);
+                                                std::vector<store::RecoveryCode>& rows,
+                                                const ClientInfo& client);
     TotpEnrolment new_app(const store::User& user, store::TotpDevice& device);
 
     store::Store& store_;

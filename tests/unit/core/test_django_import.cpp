@@ -77,7 +77,7 @@ find(const std::string& username) {
 }
 
 std::string hash(const std::string& password = kPassword) {
-    return d.hasher.hash(password);
+    return d.hasher.hash(password, {});
 }
 };  // namespace
 
@@ -303,7 +303,7 @@ TEST_F(DjangoImportTest, StoredServiceAccountsGetTokensAndAreRehashed) {
     chat.key = "1";
     chat.name = "chat";
     // Weaker parameters than configured: upgraded on first use.
-    chat.password = crypto::Argon2idHasher({16, 1}).hash("chat-secret-123456");
+    chat.password = crypto::Argon2idHasher({16, 1}).hash("chat-secret-123456", {});
     data.services = {chat};
     EXPECT_EQ(run(data).services.created, 1u);
     EXPECT_THROW(d.services.issue_token("chat", "wrong-secret-123456", kClient), Error);

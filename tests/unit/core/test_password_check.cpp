@@ -81,7 +81,7 @@ TEST_F(PasswordCheckTest, ACheckTheHashPoolTurnedAwayIsNotCounted) {
 
 TEST_F(PasswordCheckTest, AMatchReplacesAHashWithWeakerParameters) {
     const store::User user = d.register_user("flo");
-    const std::string weaker = crypto::Argon2idHasher({8, 2}).hash(kPassword);
+    const std::string weaker = crypto::Argon2idHasher({8, 2}).hash(kPassword, {});
     d.store->write([&](store::Transaction& tx) { tx.replace_password_hash(user.id, weaker); });
     std::optional<store::User> found = account("flo");
     EXPECT_TRUE(

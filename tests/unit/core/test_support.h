@@ -57,15 +57,16 @@ class RecordingTransport final : public mail::Transport {
 // Counts the hashes computed, to show that two paths cost the same.
 class CountingHasher final : public crypto::PasswordHasher {
   public:
-    std::string hash(std::string_view password) override {
+    std::string hash(std::string_view password, const crypto::HashCaller& caller) override {
         ++calls;
-        return inner.hash(password);
+        return inner.hash(password, caller);
     }
-    bool verify(std::string_view phc, std::string_view password) override {
+    bool verify(std::string_view phc, std::string_view password,
+                const crypto::HashCaller& caller) override {
         // What a full pool answers (PasswordHasher's queue bound).
         if (busy) throw Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
         ++calls;
-        return inner.verify(phc, password);
+        return inner.verify(phc, password, caller);
     }
     bool needs_rehash(std::string_view phc) override { return inner.needs_rehash(phc); }
 

@@ -125,7 +125,7 @@ TEST_F(TwoFactorTest, ACodeSpentByAnotherLoginMeanwhileSpendsNothingMore) {
     const std::optional<auth::TwoFactor::Attempt> attempt =
         d.two_factor.ticket_attempt(second.ticket);
     ASSERT_TRUE(attempt);
-    const auth::TwoFactor::Match match = d.two_factor.match(*attempt, code_at(secret));
+    const auth::TwoFactor::Match match = d.two_factor.match(*attempt, code_at(secret), kClient);
     ASSERT_TRUE(match.found());
     // The other login uses the time step between this one's match and its spending.
     EXPECT_NO_THROW(d.login_flow.code_step(first.ticket, code_at(secret), kClient));
