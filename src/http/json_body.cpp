@@ -204,6 +204,10 @@ std::optional<std::string> BodyFields::string(std::string_view name, bool requir
     return std::string(text.data(), text.size());
 }
 
+std::string BodyFields::required_string(std::string_view name) {
+    return string(name, true).value_or(std::string());
+}
+
 std::optional<bool> BodyFields::boolean(std::string_view name, bool required) {
     known_.emplace_back(name);
     const std::string field(name);
