@@ -31,15 +31,15 @@ void Audit::record(store::Transaction& tx, const ClientInfo& client, std::string
     e.ip = client.ip;
     e.user_agent = client.user_agent;
     e.detail = utf8::repaired(detail);
-    tx.insert_security_event(e);
+    tx.audit().insert(e);
     if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }
 
 void Audit::record_repeated(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
                             std::string_view detail, std::int64_t window) {
     const std::int64_t now = clock_.now();
-    if (const auto last = tx.latest_security_event(kind, client.ip, now - window)) {
-        tx.repeat_security_event(last->id, now, std::string(detail));
+    if (const auto last = tx.audit().latest(kind, client.ip, now - window)) {
+        tx.audit().repeat(last->id, now, std::string(detail));
         return;
     }
     record(tx, client, kind, nullptr, {}, detail);

@@ -58,8 +58,8 @@ LoginFlow::LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& se
 std::optional<store::User> LoginFlow::find_account(std::string_view login) {
     std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
-        user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
-                                                         : tx.user_by_username(login);
+        user = login.find('@') != std::string_view::npos ? tx.users().find_by_email(login)
+                                                         : tx.users().find_by_username(login);
     });
     return user;
 }

@@ -49,9 +49,9 @@ void PasswordCheck::upgrade_hash(store::User& user, std::string_view password,
     const std::string fresh_hash = hasher_.hash(password, caller);
     store_.write([&](store::Transaction& tx) {
         // Only if nothing changed the password meanwhile.
-        auto current = tx.user_by_id(user.id);
+        auto current = tx.users().find_by_id(user.id);
         if (!current || current->password_hash != user.password_hash) return;
-        tx.replace_password_hash(user.id, fresh_hash);
+        tx.users().replace_password_hash(user.id, fresh_hash);
         user.password_hash = fresh_hash;
     });
 }

@@ -17,7 +17,8 @@ struct PasswordCheckTest : ::testing::Test {
 
     std::optional<store::User> account(const std::string& username) {
         std::optional<store::User> user;
-        d.store->read([&](store::Transaction& tx) { user = tx.user_by_username(username); });
+        d.store->read(
+            [&](store::Transaction& tx) { user = tx.users().find_by_username(username); });
         return user;
     }
     bool check(std::optional<store::User> user, const std::string& typed,
@@ -41,7 +42,7 @@ TEST_F(PasswordCheckTest, EveryFailureCostsTheSameOneHashAsAMatch) {
     std::optional<store::User> inactive = account("bo");
     inactive->is_active = false;
     d.store->write([&](store::Transaction& tx) {
-        tx.replace_password_hash(account("cy")->id, "!");  // Django's disabled password
+        tx.users().replace_password_hash(account("cy")->id, "!");  // Django's disabled password
     });
     bool matched = true;
     EXPECT_EQ(hashes([&] { matched = check(account("ada"), "ada", kPassword); }), 1);
@@ -82,7 +83,8 @@ TEST_F(PasswordCheckTest, ACheckTheHashPoolTurnedAwayIsNotCounted) {
 TEST_F(PasswordCheckTest, AMatchReplacesAHashWithWeakerParameters) {
     const store::User user = d.register_user("flo");
     const std::string weaker = crypto::Argon2idHasher({8, 2}).hash(kPassword, {});
-    d.store->write([&](store::Transaction& tx) { tx.replace_password_hash(user.id, weaker); });
+    d.store->write(
+        [&](store::Transaction& tx) { tx.users().replace_password_hash(user.id, weaker); });
     std::optional<store::User> found = account("flo");
     EXPECT_TRUE(
         d.password_check.matches(found, "flo", kPassword, kAddress, crypto::HashPurpose::login));
@@ -91,7 +93,8 @@ TEST_F(PasswordCheckTest, AMatchReplacesAHashWithWeakerParameters) {
     EXPECT_EQ(found->password_hash, stored);
     EXPECT_FALSE(d.hasher.needs_rehash(stored));
     // A wrong password changes nothing.
-    d.store->write([&](store::Transaction& tx) { tx.replace_password_hash(user.id, weaker); });
+    d.store->write(
+        [&](store::Transaction& tx) { tx.users().replace_password_hash(user.id, weaker); });
     found = account("flo");
     EXPECT_FALSE(d.password_check.matches(found, "flo", "wrong password!!", kAddress,
                                           crypto::HashPurpose::login));
