@@ -38,7 +38,7 @@ test-asan: deps
 	./scripts/test-asan
 
 # The benchmark suite (bench/run): authd under wrk on SQLite, then PostgreSQL, beside an HTTP
-# floor and an Argon2id floor; prints one table (README "Performance"). BENCH_SECONDS per phase
+# floor and an Argon2id floor; prints one table (docs/PERFORMANCE.md). BENCH_SECONDS per phase
 # (10); BENCH_GROWTH=1 adds the 1,000,000-account run.
 bench: deps $(BUILD_DIR)/Makefile
 	BENCH_BUILD_DIR=$(BUILD_DIR) ./bench/run

@@ -24,48 +24,70 @@ std::optional<bool> two_fa_field(http::BodyFields& fields, bool required) {
     return short_value ? short_value : long_value;
 }
 
-http::Response create_account(const Services& s, http::RequestContext& context) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
+struct NewAccount {
+    std::string username;
+    std::string password;
+    std::string password2;
+    std::string email;
+    std::optional<bool> two_fa_enable;
+    std::optional<std::string> lang;
+    static NewAccount read(http::BodyFields& fields) {
+        return {fields.required_string("username"),  fields.required_string("password"),
+                fields.required_string("password2"), fields.required_string("email"),
+                two_fa_field(fields, false),         fields.string("lang", false)};
+    }
+};
+
+// PUT (every field) or PATCH (some) of the profile.
+template <bool partial>
+struct ProfileBody {
+    auth::ProfileChanges changes;
+    static ProfileBody read(http::BodyFields& fields) {
+        auth::ProfileChanges changes;
+        changes.username = fields.string("username", !partial);
+        changes.email = fields.string("email", !partial);
+        changes.two_fa_enable = two_fa_field(fields, !partial);
+        changes.lang = fields.string("lang", false);
+        changes.password = fields.string("password", false);
+        return {std::move(changes)};
+    }
+};
+
+struct PasswordChange {
+    std::string password;
+    std::string new_password;
+    std::string new_password2;
+    static PasswordChange read(http::BodyFields& fields) {
+        return {fields.required_string("password"), fields.required_string("new_password"),
+                fields.required_string("new_password2")};
+    }
+};
+
+http::Response create_account(const Services& s, http::RequestContext& context, NewAccount body) {
     auth::Registration registration;
-    auto username = fields.string("username", true);
-    auto password = fields.string("password", true);
-    auto password2 = fields.string("password2", true);
-    auto email = fields.string("email", true);
-    auto two_fa = two_fa_field(fields, false);
-    auto lang = fields.string("lang", false);
-    fields.finish();
-    registration.username = *username;
-    registration.password = *password;
-    registration.password2 = *password2;
-    registration.email = *email;
-    registration.two_fa_enable = two_fa.value_or(false);
+    registration.username = std::move(body.username);
+    registration.password = std::move(body.password);
+    registration.password2 = std::move(body.password2);
+    registration.email = std::move(body.email);
+    registration.two_fa_enable = body.two_fa_enable.value_or(false);
     registration.ip = context.client_ip;
     // Without a `lang` field the account takes the request's language (the front end sends a
     // `lang` header), else English.
-    registration.lang = lang ? *lang : std::string(i18n::code(http::request_language(context)));
+    registration.lang = body.lang ? std::move(*body.lang)
+                                  : std::string(i18n::code(http::request_language(context)));
     const store::User user = s.accounts.register_user(registration);
     return http::json_response(status::created, user_json(user));
 }
 
 http::Response get_account(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    return ok(user_json(s.accounts.get(caller, context.param("username"))));
+    return ok(user_json(s.accounts.get(caller(context), context.param("username"))));
 }
 
-http::Response update_account(const Services& s, http::RequestContext& context, bool partial) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    auth::require_owner(caller, context.param("username"));
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auth::ProfileChanges changes;
-    changes.username = fields.string("username", !partial);
-    changes.email = fields.string("email", !partial);
-    changes.two_fa_enable = two_fa_field(fields, !partial);
-    changes.lang = fields.string("lang", false);
-    changes.password = fields.string("password", false);
-    fields.finish();
-    const auth::UpdateResult result = s.accounts.update(caller, context.param("username"), changes);
+template <bool partial>
+http::Response update_account(const Services& s, http::RequestContext& context,
+                              const ProfileBody<partial>& body) {
+    const auth::UpdateResult result =
+        s.accounts.update(caller(context), context.param("username"), body.changes);
     json::object answer = user_json(result.user);
     if (result.tokens) {
         answer["access"] = result.tokens->access;
@@ -81,51 +103,37 @@ http::Response update_account(const Services& s, http::RequestContext& context, 
     return ok(answer);
 }
 
-http::Response change_password(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    auth::require_owner(caller, context.param("username"));
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto current = fields.string("password", true);
-    auto new_password = fields.string("new_password", true);
-    auto new_password2 = fields.string("new_password2", true);
-    fields.finish();
-    s.accounts.change_password(caller, context.param("username"),
-                               {*current, *new_password, *new_password2});
+http::Response change_password(const Services& s, http::RequestContext& context,
+                               const PasswordChange& body) {
+    s.accounts.change_password(caller(context), context.param("username"),
+                               {body.password, body.new_password, body.new_password2});
     return ok(json::object{});
 }
 
-http::Response delete_account(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    auth::require_owner(caller, context.param("username"));
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto password = fields.string("password", false);
-    fields.finish();
-    s.accounts.remove(caller, context.param("username"), password);
+http::Response delete_account(const Services& s, http::RequestContext& context,
+                              const OptionalPassword& body) {
+    s.accounts.remove(caller(context), context.param("username"), body.password);
     return http::no_content_response();
 }
 
 }  // namespace
 
-void add_account_routes(http::Router& router, const Services& services) {
-    const Services* s = &services;
-    router.add(verb::post, "/api/auth/", "account_create",
-               [s](http::RequestContext& c) { return create_account(*s, c); });
-    router.add(
-        verb::get, "/api/auth/{username}", "account_get",
-        [s](http::RequestContext& c) { return get_account(*s, c); },
-        http::Router::Execution::io_thread_if_local_reads);
-    router.add(verb::put, "/api/auth/update/{username}", "account_update",
-               [s](http::RequestContext& c) { return update_account(*s, c, false); });
-    router.add(verb::patch, "/api/auth/update/{username}", "account_update",
-               [s](http::RequestContext& c) { return update_account(*s, c, true); });
-    router.add(verb::put, "/api/auth/password/{username}", "password_change",
-               [s](http::RequestContext& c) { return change_password(*s, c); });
-    router.add(verb::patch, "/api/auth/password/{username}", "password_change",
-               [s](http::RequestContext& c) { return change_password(*s, c); });
-    router.add(verb::delete_, "/api/auth/delete/{username}", "account_delete",
-               [s](http::RequestContext& c) { return delete_account(*s, c); });
+void add_account_routes(http::Router& router, const Services& s) {
+    using namespace route_table;
+    router.add(verb::post, "/api/auth/", "account_create", anyone, json_body<NewAccount>,
+               worker_pool, handler<create_account>(s));
+    router.add(verb::get, "/api/auth/{username}", "account_get", account_owner, no_body,
+               io_thread_if_local_reads, handler<get_account>(s));
+    router.add(verb::put, "/api/auth/update/{username}", "account_update", account_owner,
+               json_body<ProfileBody<false>>, worker_pool, handler<update_account<false>>(s));
+    router.add(verb::patch, "/api/auth/update/{username}", "account_update", account_owner,
+               json_body<ProfileBody<true>>, worker_pool, handler<update_account<true>>(s));
+    router.add(verb::put, "/api/auth/password/{username}", "password_change", account_owner,
+               json_body<PasswordChange>, worker_pool, handler<change_password>(s));
+    router.add(verb::patch, "/api/auth/password/{username}", "password_change", account_owner,
+               json_body<PasswordChange>, worker_pool, handler<change_password>(s));
+    router.add(verb::delete_, "/api/auth/delete/{username}", "account_delete", account_owner,
+               json_body<OptionalPassword>, worker_pool, handler<delete_account>(s));
 }
 
 }  // namespace authd::api

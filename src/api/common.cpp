@@ -10,26 +10,6 @@ namespace authd::api {
 
 namespace json = boost::json;
 
-std::string_view bearer_token(const http::RequestContext& context) {
-    const std::string_view header = context.header("Authorization");
-    const auto space = header.find(' ');
-    const std::string_view scheme = header.substr(0, space);
-    const bool is_bearer = scheme.size() == 6 && auth::ascii_lower(scheme) == "bearer";
-    if (header.empty() || !is_bearer)
-        throw Error(ErrorKind::missing_credentials, "not_authenticated",
-                    i18n::keys::not_authenticated);
-    const std::string_view token =
-        space == std::string_view::npos ? std::string_view{} : header.substr(space + 1);
-    if (token.empty() || token.find(' ') != std::string_view::npos) auth::throw_invalid_bearer();
-    return token;
-}
-
-auth::Principal authenticate_user(auth::Sessions& sessions, http::RequestContext& context) {
-    auth::Principal principal = sessions.authenticate(bearer_token(context));
-    context.user_language = i18n::from_code(principal.user.lang);
-    return principal;
-}
-
 auth::ClientInfo client_info(const http::RequestContext& context) {
     return {context.client_ip, context.user_agent()};
 }

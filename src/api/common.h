@@ -2,8 +2,13 @@
 // Small helpers the route files share.
 #include <boost/json.hpp>
 
+#include <optional>
+#include <string>
+
+#include "api/access.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
+#include "http/json_body.h"
 #include "http/types.h"
 #include "i18n/message.h"
 #include "store/store.h"
@@ -11,13 +16,13 @@
 
 namespace authd::api {
 
-// The access token of `Authorization: Bearer <token>`; 401 not_authenticated when there is
-// none, 401 invalid_token when the header is malformed.
-std::string_view bearer_token(const http::RequestContext& context);
-
-// The caller's live session, from its access token. Answers use the user's language from
-// then on, unless the request names one (context.user_language).
-auth::Principal authenticate_user(auth::Sessions& sessions, http::RequestContext& context);
+// {"password"} when a route may ask for it (re-authentication), else {}.
+struct OptionalPassword {
+    std::optional<std::string> password;
+    static OptionalPassword read(http::BodyFields& fields) {
+        return {fields.string("password", false)};
+    }
+};
 
 auth::ClientInfo client_info(const http::RequestContext& context);
 

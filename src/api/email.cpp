@@ -59,13 +59,31 @@ std::vector<std::string> messages_of(const ValidationError& error, i18n::Languag
     return messages;
 }
 
-http::Response request_reset(const Services& s, http::RequestContext& context) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto email = fields.string("email", true);
-    fields.finish();
-    s.password_reset.request(*email);
+struct Email {
+    std::string email;
+    static Email read(http::BodyFields& fields) { return {fields.required_string("email")}; }
+};
+
+struct NewPasswords {
+    std::string new_password;
+    std::string new_password2;
+    static NewPasswords read(http::BodyFields& fields) {
+        return {fields.required_string("new_password"), fields.required_string("new_password2")};
+    }
+};
+
+http::Response request_reset(const Services& s, http::RequestContext& context, const Email& body) {
+    s.password_reset.request(body.email);
     return detail_answer(context, i18n::keys::password_reset_sent);
+}
+
+http::Response show_reset_requested(const Services& s, http::RequestContext& context) {
+    return page(status::ok, web::reset_requested_page(http::request_language(context),
+                                                      s.password_reset.lifetime()));
+}
+
+http::Response show_reset_done(const Services&, http::RequestContext& context) {
+    return page(status::ok, web::reset_done_page(http::request_language(context)));
 }
 
 http::Response show_reset_form(const Services& s, http::RequestContext& context) {
@@ -81,20 +99,16 @@ http::Response show_reset_form(const Services& s, http::RequestContext& context)
     return reset_form(s, language, status::ok, {});
 }
 
-http::Response submit_reset(const Services& s, http::RequestContext& context) {
+// A form post from the reset page, or the JSON variant for clients of the API.
+http::Response submit_reset(const Services& s, http::RequestContext& context,
+                            std::variant<NewPasswords, http::Form> body) {
     const std::string_view uidb64 = context.param("uidb64");
     const std::string_view token = context.param("token");
-    if (!http::is_form_request(context.request)) {
-        // The JSON variant, for clients of the API.
-        const json::object body = http::parse_json_body(context.request);
-        http::BodyFields fields(body);
-        auto password = fields.string("new_password", true);
-        auto password2 = fields.string("new_password2", true);
-        fields.finish();
-        s.password_reset.complete(uidb64, token, *password, *password2);
+    if (const auto* passwords = std::get_if<NewPasswords>(&body)) {
+        s.password_reset.complete(uidb64, token, passwords->new_password, passwords->new_password2);
         return detail_answer(context, i18n::keys::password_reset_complete);
     }
-    auto form = http::parse_form_body(context.request);
+    http::Form& form = std::get<http::Form>(body);
     const auto user = s.password_reset.link_user(uidb64, token);
     const i18n::Language language = page_language(context, user);
     // A dead link says so first: no form to resubmit can bring it back.
@@ -135,44 +149,37 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
 }
 
 http::Response resend_verification(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.verification.resend(caller);
+    s.verification.resend(caller(context));
     return detail_answer(context, i18n::keys::verification_sent, status::accepted);
 }
 
 http::Response dump_data(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
     // HEAD reads; it must not queue an export nor count against the limit.
     if (context.request.method() == verb::head) return ok(json::object{});
-    s.data_export.request(caller);
+    s.data_export.request(caller(context));
     return detail_answer(context, i18n::keys::data_export_queued, status::accepted);
 }
 
 }  // namespace
 
-void add_email_routes(http::Router& router, const Services& services) {
-    const Services* s = &services;
-    router.add(verb::post, "/api/auth/password_reset", "password_reset",
-               [s](http::RequestContext& c) { return request_reset(*s, c); });
-    router.add(verb::get, "/api/auth/password_reset/done", "password_reset_done",
-               [s](http::RequestContext& c) {
-                   return page(status::ok, web::reset_requested_page(http::request_language(c),
-                                                                     s->password_reset.lifetime()));
-               });
-    router.add(verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "password_reset_form",
-               [s](http::RequestContext& c) { return show_reset_form(*s, c); });
+void add_email_routes(http::Router& router, const Services& s) {
+    using namespace route_table;
+    router.add(verb::post, "/api/auth/password_reset", "password_reset", anyone, json_body<Email>,
+               worker_pool, handler<request_reset>(s));
+    router.add(verb::get, "/api/auth/password_reset/done", "password_reset_done", anyone, no_body,
+               worker_pool, handler<show_reset_requested>(s));
+    router.add(verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "password_reset_form", anyone,
+               no_body, worker_pool, handler<show_reset_form>(s));
     router.add(verb::post, "/api/auth/reset/{uidb64}/{token:secret}", "password_reset_confirm",
-               [s](http::RequestContext& c) { return submit_reset(*s, c); });
-    router.add(verb::get, "/api/auth/reset/done", "password_reset_complete",
-               [](http::RequestContext& c) {
-                   return page(status::ok, web::reset_done_page(http::request_language(c)));
-               });
-    router.add(verb::get, "/api/auth/verify_email/{uidb64}/{token:secret}", "verify_email",
-               [s](http::RequestContext& c) { return verify_email(*s, c); });
-    router.add(verb::post, "/api/auth/verify_email", "verify_email_resend",
-               [s](http::RequestContext& c) { return resend_verification(*s, c); });
-    router.add(verb::get, "/api/auth/dump_data", "dump_data",
-               [s](http::RequestContext& c) { return dump_data(*s, c); });
+               anyone, json_or_form_body<NewPasswords>, worker_pool, handler<submit_reset>(s));
+    router.add(verb::get, "/api/auth/reset/done", "password_reset_complete", anyone, no_body,
+               worker_pool, handler<show_reset_done>(s));
+    router.add(verb::get, "/api/auth/verify_email/{uidb64}/{token:secret}", "verify_email", anyone,
+               no_body, worker_pool, handler<verify_email>(s));
+    router.add(verb::post, "/api/auth/verify_email", "verify_email_resend", user, no_body,
+               worker_pool, handler<resend_verification>(s));
+    router.add(verb::get, "/api/auth/dump_data", "dump_data", user, no_body, worker_pool,
+               handler<dump_data>(s));
 }
 
 }  // namespace authd::api

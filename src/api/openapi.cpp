@@ -32,19 +32,18 @@ std::string openapi_document(const std::string& public_url) {
 }
 
 void add_openapi_routes(http::Router& router, const Services& services) {
+    using namespace route_table;
     // Built once: a document that does not parse stops the start, not a request.
     auto document = std::make_shared<const std::string>(openapi_document(services.public_url));
-    router.add(
-        verb::get, "/api/auth/openapi.json", "openapi",
-        [document](http::RequestContext&) {
-            http::Response response{status::ok, 11};
-            response.set(field::content_type, http::json_content_type);
-            response.set(field::cache_control, "public, max-age=300");
-            response.body() = *document;
-            response.prepare_payload();
-            return response;
-        },
-        http::Router::Execution::io_thread);
+    router.add(verb::get, "/api/auth/openapi.json", "openapi", anyone, no_body, io_thread,
+               [document](http::RequestContext&) {
+                   http::Response response{status::ok, 11};
+                   response.set(field::content_type, http::json_content_type);
+                   response.set(field::cache_control, "public, max-age=300");
+                   response.body() = *document;
+                   response.prepare_payload();
+                   return response;
+               });
 }
 
 }  // namespace authd::api

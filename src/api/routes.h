@@ -1,5 +1,11 @@
 #pragma once
-// The HTTP face of the domain: every route of API.md that this build serves.
+// The HTTP face of the domain: every route of API.md that this build serves. Each add_*_routes
+// lists its routes one per statement: method, pattern, name, who may call it (http::Access),
+// the body it reads, where it runs, and its handler.
+#include <utility>
+
+#include "api/access.h"
+#include "http/json_body.h"
 #include "http/router.h"
 
 namespace authd {
@@ -46,6 +52,24 @@ struct Services {
     std::string public_url;     // AUTH_PUBLIC_URL: the server of GET /api/auth/openapi.json
 };
 
+// A handler of the route table: `function(services, context[, body])`, as Router::add calls
+// it once the caller is proved and the body read.
+template <auto function>
+auto handler(const Services& services) {
+    return [&services](http::RequestContext& context, auto&&... body) {
+        return function(services, context, std::forward<decltype(body)>(body)...);
+    };
+}
+
+// The words of the route tables: each add_*_routes says `using namespace route_table;`.
+namespace route_table {
+using enum http::Access;
+using enum http::Router::Execution;
+using http::json_body;
+using http::json_or_form_body;
+using http::no_body;
+}  // namespace route_table
+
 void add_account_routes(http::Router& router, const Services& services);
 void add_token_routes(http::Router& router, const Services& services);
 void add_ops_routes(http::Router& router, const Services& services);
@@ -53,7 +77,9 @@ void add_email_routes(http::Router& router, const Services& services);
 void add_two_factor_routes(http::Router& router, const Services& services);
 void add_openapi_routes(http::Router& router, const Services& services);
 
+// Each route's access is proved by make_authenticator(services).
 inline void add_all_routes(http::Router& router, const Services& services) {
+    router.authenticate_with(make_authenticator(services));
     add_ops_routes(router, services);
     add_token_routes(router, services);
     add_email_routes(router, services);

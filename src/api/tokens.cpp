@@ -13,46 +13,60 @@ namespace {
 namespace json = boost::json;
 using http::bhttp::verb;
 
-// The one required string field of a small body ({"refresh"}, {"token"}).
-std::string single_field(http::RequestContext& context, std::string_view name) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto value = fields.string(name, true);
-    fields.finish();
-    return *value;
-}
+struct Credentials {
+    std::string username;
+    std::string password;
+    static Credentials read(http::BodyFields& fields) {
+        return {fields.required_string("username"), fields.required_string("password")};
+    }
+};
 
-http::Response login(const Services& s, http::RequestContext& context) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto username = fields.string("username", true);
-    auto password = fields.string("password", true);
-    fields.finish();
+struct RefreshToken {
+    std::string refresh;
+    static RefreshToken read(http::BodyFields& fields) {
+        return {fields.required_string("refresh")};
+    }
+};
+
+struct ServiceCredentials {
+    std::string name;
+    std::string password;
+    static ServiceCredentials read(http::BodyFields& fields) {
+        return {fields.required_string("serviceName"), fields.required_string("password")};
+    }
+};
+
+struct TokenToInspect {
+    std::string token;
+    static TokenToInspect read(http::BodyFields& fields) {
+        return {fields.required_string("token")};
+    }
+};
+
+http::Response login(const Services& s, http::RequestContext& context, const Credentials& body) {
     const auth::LoginOutcome outcome =
-        s.login.password_step(*username, *password, client_info(context));
+        s.login.password_step(body.username, body.password, client_info(context));
     if (outcome.challenge) return second_factor_required(context, *outcome.challenge);
     return ok(login_json(*outcome.session));
 }
 
-http::Response refresh(const Services& s, http::RequestContext& context) {
-    return ok(pair_json(s.sessions.refresh(single_field(context, "refresh"))));
+http::Response refresh(const Services& s, http::RequestContext&, const RefreshToken& body) {
+    return ok(pair_json(s.sessions.refresh(body.refresh)));
 }
 
-http::Response logout(const Services& s, http::RequestContext& context) {
-    s.sessions.logout(single_field(context, "refresh"));
+http::Response logout(const Services& s, http::RequestContext&, const RefreshToken& body) {
+    s.sessions.logout(body.refresh);
     return ok(json::object{});
 }
 
 http::Response logout_all(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.sessions.logout_all(caller);
+    s.sessions.logout_all(caller(context));
     return ok(json::object{});
 }
 
 http::Response list_sessions(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
     json::array sessions;
-    for (const auto& [session, events] : s.sessions.list(caller)) {
+    for (const auto& [session, events] : s.sessions.list(caller(context))) {
         json::array history;
         for (const store::SecurityEvent& event : events)
             history.push_back(json::object{{"event", event.kind},
@@ -65,7 +79,7 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
             {"last_used", util::iso8601(session.last_used_at)},
             {"user_agent", session.user_agent},
             {"ip", session.ip},
-            {"current", session.id == caller.session.id},
+            {"current", session.id == context.principal.session_id},
             {"events", std::move(history)},
         });
     }
@@ -73,24 +87,18 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
 }
 
 http::Response end_session(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    s.sessions.end(caller, std::string(context.param("id")));
+    s.sessions.end(caller(context), std::string(context.param("id")));
     return http::no_content_response();
 }
 
-http::Response service_token(const Services& s, http::RequestContext& context) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto name = fields.string("serviceName", true);
-    auto password = fields.string("password", true);
-    fields.finish();
+http::Response service_token(const Services& s, http::RequestContext& context,
+                             const ServiceCredentials& body) {
     return ok(json::object{
-        {"token", s.service_accounts.issue_token(*name, *password, context.client_ip)}});
+        {"token", s.service_accounts.issue_token(body.name, body.password, context.client_ip)}});
 }
 
-http::Response introspect(const Services& s, http::RequestContext& context) {
-    s.service_accounts.authenticate(bearer_token(context));
-    const auth::IntrospectionResult result = s.sessions.introspect(single_field(context, "token"));
+http::Response introspect(const Services& s, http::RequestContext&, const TokenToInspect& body) {
+    const auth::IntrospectionResult result = s.sessions.introspect(body.token);
     const bool service_removed =
         result.token_type == "service" && !s.service_accounts.is_configured(result.service_name);
     if (!result.active || service_removed) return ok(json::object{{"active", false}});
@@ -107,24 +115,24 @@ http::Response introspect(const Services& s, http::RequestContext& context) {
 
 }  // namespace
 
-void add_token_routes(http::Router& router, const Services& services) {
-    const Services* s = &services;
-    router.add(verb::post, "/api/auth/login", "login",
-               [s](http::RequestContext& c) { return login(*s, c); });
-    router.add(verb::post, "/api/auth/refresh", "refresh",
-               [s](http::RequestContext& c) { return refresh(*s, c); });
-    router.add(verb::post, "/api/auth/logout", "logout",
-               [s](http::RequestContext& c) { return logout(*s, c); });
-    router.add(verb::post, "/api/auth/logout_all", "logout_all",
-               [s](http::RequestContext& c) { return logout_all(*s, c); });
-    router.add(verb::get, "/api/auth/sessions", "sessions_list",
-               [s](http::RequestContext& c) { return list_sessions(*s, c); });
-    router.add(verb::delete_, "/api/auth/sessions/{id}", "session_end",
-               [s](http::RequestContext& c) { return end_session(*s, c); });
-    router.add(verb::post, "/api/auth/internal/auth", "service_token",
-               [s](http::RequestContext& c) { return service_token(*s, c); });
-    router.add(verb::post, "/api/auth/introspect", "introspect",
-               [s](http::RequestContext& c) { return introspect(*s, c); });
+void add_token_routes(http::Router& router, const Services& s) {
+    using namespace route_table;
+    router.add(verb::post, "/api/auth/login", "login", anyone, json_body<Credentials>, worker_pool,
+               handler<login>(s));
+    router.add(verb::post, "/api/auth/refresh", "refresh", anyone, json_body<RefreshToken>,
+               worker_pool, handler<refresh>(s));
+    router.add(verb::post, "/api/auth/logout", "logout", anyone, json_body<RefreshToken>,
+               worker_pool, handler<logout>(s));
+    router.add(verb::post, "/api/auth/logout_all", "logout_all", user, no_body, worker_pool,
+               handler<logout_all>(s));
+    router.add(verb::get, "/api/auth/sessions", "sessions_list", user, no_body, worker_pool,
+               handler<list_sessions>(s));
+    router.add(verb::delete_, "/api/auth/sessions/{id}", "session_end", user, no_body, worker_pool,
+               handler<end_session>(s));
+    router.add(verb::post, "/api/auth/internal/auth", "service_token", anyone,
+               json_body<ServiceCredentials>, worker_pool, handler<service_token>(s));
+    router.add(verb::post, "/api/auth/introspect", "introspect", service, json_body<TokenToInspect>,
+               worker_pool, handler<introspect>(s));
 }
 
 }  // namespace authd::api

@@ -21,85 +21,94 @@ json::array string_array(const std::vector<std::string>& values) {
 
 // POST otp: {"ticket", "code"}, {"ticket", "send": "email"}, or the existing front end's
 // {"username", "password", "otp"}.
-http::Response otp(const Services& s, http::RequestContext& context) {
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    if (fields.has("ticket")) {
-        auto ticket = fields.string("ticket", true);
-        auto send = fields.string("send", false);
-        auto code = fields.string("code", !send);
-        if (send && *send != "email") fields.add_error("send", i18n::keys::otp_send_choice);
-        if (send && code) fields.add_error("non_field_errors", i18n::keys::otp_code_or_send);
-        fields.finish();
-        if (send) {
-            s.login.send_email_code(*ticket);
+struct OtpBody {
+    std::optional<std::string> ticket;  // the two forms with a ticket
+    std::optional<std::string> send;
+    std::optional<std::string> code;
+    std::string username;  // the front end's form
+    std::string password;
+    std::string otp;
+
+    static OtpBody read(http::BodyFields& fields) {
+        OtpBody body;
+        if (fields.has("ticket")) {
+            body.ticket = fields.string("ticket", true);
+            body.send = fields.string("send", false);
+            body.code = fields.string("code", !body.send);
+            if (body.send && *body.send != "email")
+                fields.add_error("send", i18n::keys::otp_send_choice);
+            if (body.send && body.code)
+                fields.add_error("non_field_errors", i18n::keys::otp_code_or_send);
+            return body;
+        }
+        body.username = fields.required_string("username");
+        body.password = fields.required_string("password");
+        body.otp = fields.required_string("otp");
+        return body;
+    }
+};
+
+struct Code {
+    std::string code;
+    static Code read(http::BodyFields& fields) { return {fields.required_string("code")}; }
+};
+
+struct Password {
+    std::string password;
+    static Password read(http::BodyFields& fields) { return {fields.required_string("password")}; }
+};
+
+http::Response otp(const Services& s, http::RequestContext& context, const OtpBody& body) {
+    if (body.ticket) {
+        if (body.send) {
+            s.login.send_email_code(*body.ticket);
             return detail_answer(context, i18n::keys::login_code_sent);
         }
-        return ok(login_json(s.login.code_step(*ticket, *code, client_info(context))));
+        return ok(login_json(s.login.code_step(*body.ticket, *body.code, client_info(context))));
     }
-    auto username = fields.string("username", true);
-    auto password = fields.string("password", true);
-    auto code = fields.string("otp", true);
-    fields.finish();
-    return ok(login_json(s.login.both_steps(*username, *password, *code, client_info(context))));
+    return ok(login_json(
+        s.login.both_steps(body.username, body.password, body.otp, client_info(context))));
 }
 
-http::Response begin_totp(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto password = fields.string("password", false);
-    fields.finish();
-    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller, password);
+http::Response begin_totp(const Services& s, http::RequestContext& context,
+                          const OptionalPassword& body) {
+    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller(context), body.password);
     return ok(json::object{{"secret", enrolment.secret},
                            {"otp_uri", enrolment.otp_uri},
                            {"qr_svg", enrolment.qr_svg}});
 }
 
-http::Response confirm_totp(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto code = fields.string("code", true);
-    fields.finish();
-    s.two_factor.confirm_totp(caller, *code);
+http::Response confirm_totp(const Services& s, http::RequestContext& context, const Code& body) {
+    s.two_factor.confirm_totp(caller(context), body.code);
     return detail_answer(context, i18n::keys::authenticator_confirmed);
 }
 
-http::Response remove_totp(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto password = fields.string("password", false);
-    fields.finish();
-    s.two_factor.remove_totp(caller, password);
+http::Response remove_totp(const Services& s, http::RequestContext& context,
+                           const OptionalPassword& body) {
+    s.two_factor.remove_totp(caller(context), body.password);
     return http::no_content_response();
 }
 
-http::Response recovery_codes(const Services& s, http::RequestContext& context) {
-    const auth::Principal caller = authenticate_user(s.sessions, context);
-    const json::object body = http::parse_json_body(context.request);
-    http::BodyFields fields(body);
-    auto password = fields.string("password", true);
-    fields.finish();
+http::Response recovery_codes(const Services& s, http::RequestContext& context,
+                              const Password& body) {
     return ok(json::object{{"recovery_codes", string_array(s.two_factor.regenerate_recovery_codes(
-                                                  caller, *password))}});
+                                                  caller(context), body.password))}});
 }
 
 }  // namespace
 
-void add_two_factor_routes(http::Router& router, const Services& services) {
-    const Services* s = &services;
-    router.add(verb::post, "/api/auth/otp", "otp",
-               [s](http::RequestContext& c) { return otp(*s, c); });
-    router.add(verb::post, "/api/auth/2fa/totp", "totp_begin",
-               [s](http::RequestContext& c) { return begin_totp(*s, c); });
-    router.add(verb::delete_, "/api/auth/2fa/totp", "totp_remove",
-               [s](http::RequestContext& c) { return remove_totp(*s, c); });
-    router.add(verb::post, "/api/auth/2fa/totp/confirm", "totp_confirm",
-               [s](http::RequestContext& c) { return confirm_totp(*s, c); });
-    router.add(verb::post, "/api/auth/2fa/recovery_codes", "recovery_codes",
-               [s](http::RequestContext& c) { return recovery_codes(*s, c); });
+void add_two_factor_routes(http::Router& router, const Services& s) {
+    using namespace route_table;
+    router.add(verb::post, "/api/auth/otp", "otp", anyone, json_body<OtpBody>, worker_pool,
+               handler<otp>(s));
+    router.add(verb::post, "/api/auth/2fa/totp", "totp_begin", user, json_body<OptionalPassword>,
+               worker_pool, handler<begin_totp>(s));
+    router.add(verb::delete_, "/api/auth/2fa/totp", "totp_remove", user,
+               json_body<OptionalPassword>, worker_pool, handler<remove_totp>(s));
+    router.add(verb::post, "/api/auth/2fa/totp/confirm", "totp_confirm", user, json_body<Code>,
+               worker_pool, handler<confirm_totp>(s));
+    router.add(verb::post, "/api/auth/2fa/recovery_codes", "recovery_codes", user,
+               json_body<Password>, worker_pool, handler<recovery_codes>(s));
 }
 
 }  // namespace authd::api

@@ -1,8 +1,8 @@
 #include "auth/settings.h"
 
-#include <algorithm>
-#include <cctype>
 #include <stdexcept>
+
+#include "util/text.h"
 
 namespace authd::auth {
 
@@ -69,9 +69,7 @@ const config::Settings<KeySettings>& signing_key_settings() {
              },
              [](const KeySettings& s) { return s.jwt_key_file; }),
          [](KeySettings& s) {
-             std::string lower(crypto::to_string(s.jwt_algorithm));
-             std::transform(lower.begin(), lower.end(), lower.begin(),
-                            [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+             const std::string lower = text::ascii_lower(crypto::to_string(s.jwt_algorithm));
              s.jwt_key_file = s.data_dir + "/jwt-" + lower + (lower == "hs256" ? ".key" : ".pem");
          }},
     };

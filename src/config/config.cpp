@@ -4,12 +4,13 @@
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "util/text.h"
 
 namespace authd::config {
 
@@ -31,17 +32,6 @@ std::optional<std::string> Environment::value(const std::string& variable) const
     return value;
 }
 
-namespace {
-
-std::string trim(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string::npos) return "";
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
-
-}  // namespace
-
 std::int64_t parse_seconds(const std::string& text, std::int64_t min) {
     const auto seconds = parse_duration(text);
     if (!seconds)
@@ -57,7 +47,7 @@ std::vector<std::string> parse_list(const std::string& text) {
     std::size_t start = 0;
     for (;;) {
         const auto comma = text.find(',', start);
-        std::string entry = trim(text.substr(start, comma - start));
+        std::string entry(text::trim_blanks(std::string_view(text).substr(start, comma - start)));
         if (!entry.empty()) entries.push_back(std::move(entry));
         if (comma == std::string::npos) return entries;
         start = comma + 1;
@@ -142,9 +132,8 @@ std::optional<Range> userinfo_password(std::string_view url) {
 // libpq percent-decodes parameter names too: "p%61ssword" is "password".
 bool is_credential_parameter(std::string_view encoded_name) {
     const auto decoded = boost::urls::make_pct_string_view(encoded_name);
-    std::string name = decoded ? decoded->decode() : std::string(encoded_name);
-    for (char& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string name =
+        text::ascii_lower(decoded ? decoded->decode() : std::string(encoded_name));
     return name == "password" || name == "sslpassword" || name == "passfile";
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "http/request_checks.h"
+#include "util/text.h"
 
 namespace authd::http {
 namespace ip = boost::asio::ip;
@@ -21,7 +22,7 @@ ip::address normalized(const ip::address& address) {
 
 std::optional<ip::address> parse_address(std::string_view text) {
     boost::system::error_code ec;
-    auto address = ip::make_address(std::string(trim_blanks(text)), ec);
+    auto address = ip::make_address(std::string(text::trim_blanks(text)), ec);
     if (ec) return std::nullopt;
     return normalized(address);
 }
@@ -108,7 +109,7 @@ bool prefix_matches(const ip::address_v6::bytes_type& a, const ip::address_v6::b
 TrustedProxies::TrustedProxies(const std::vector<std::string>& entries) {
     for (const auto& entry : entries) {
         boost::system::error_code ec;
-        const std::string text(trim_blanks(entry));
+        const std::string text(text::trim_blanks(entry));
         if (text.find('/') != std::string::npos) {
             auto v4 = ip::make_network_v4(text, ec);
             if (!ec) {
@@ -151,7 +152,7 @@ bool TrustedProxies::contains(const ip::address& raw_address) const {
 }
 
 std::optional<ip::address> parse_forwarded_address(std::string_view entry) {
-    entry = trim_blanks(entry);
+    entry = text::trim_blanks(entry);
     if (entry.empty()) return std::nullopt;
     if (entry.front() == '[') {
         const auto close = entry.find(']');
@@ -183,13 +184,13 @@ std::vector<std::string> forwarded_for_values(std::string_view forwarded) {
         std::optional<std::string> for_value;
         bool valid = !unterminated;
         for (const auto raw_pair : split_outside_quotes(element, ';', unterminated)) {
-            const auto pair = trim_blanks(raw_pair);
+            const auto pair = text::trim_blanks(raw_pair);
             if (pair.empty()) continue;  // "for=a;;proto=http" has an empty pair: allowed
             const auto equals = pair.find('=');
             const auto value = equals == std::string_view::npos
                                    ? std::optional<std::string>()
-                                   : forwarded_value(trim_blanks(pair.substr(equals + 1)));
-            const auto name = trim_blanks(pair.substr(0, std::min(equals, pair.size())));
+                                   : forwarded_value(text::trim_blanks(pair.substr(equals + 1)));
+            const auto name = text::trim_blanks(pair.substr(0, std::min(equals, pair.size())));
             if (!value || name.empty()) {
                 valid = false;
                 continue;

@@ -7,16 +7,10 @@
 #include <stdexcept>
 
 #include "http/responses.h"
+#include "util/text.h"
 
 namespace authd::http {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 // A DNS name or an IPv4 address: dot-separated non-empty labels of letters, digits and '-'.
 // Percent-escapes and other characters are refused: browsers send IDNs as punycode.
@@ -46,8 +40,8 @@ void add_vary(Response& response, std::string_view token) {
         response.set(bhttp::field::vary, token);
         return;
     }
-    const std::string current = lower(it->value());
-    const std::string wanted = lower(token);
+    const std::string current = text::ascii_lower(it->value());
+    const std::string wanted = text::ascii_lower(token);
     std::size_t start = 0;
     while (start <= current.size()) {
         auto end = current.find(',', start);
@@ -68,7 +62,7 @@ void add_vary(Response& response, std::string_view token) {
 std::optional<std::string> normalize_origin(std::string_view text) {
     const auto separator = text.find("://");
     if (separator == std::string_view::npos) return std::nullopt;
-    const std::string scheme = lower(text.substr(0, separator));
+    const std::string scheme = text::ascii_lower(text.substr(0, separator));
     if (scheme != "http" && scheme != "https") return std::nullopt;
     std::string_view authority = text.substr(separator + 3);
 
@@ -96,7 +90,7 @@ std::optional<std::string> normalize_origin(std::string_view text) {
         if (!valid_name(host)) return std::nullopt;
     }
 
-    std::string origin = scheme + "://" + lower(host);
+    std::string origin = scheme + "://" + text::ascii_lower(host);
     if (!port.empty()) {
         unsigned number = 0;
         const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);

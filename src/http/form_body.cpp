@@ -7,23 +7,17 @@
 #include "http/json_body.h"
 #include "http/request_checks.h"
 #include "util/errors.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace authd::http {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 std::string media_type(const Request& request) {
     const auto it = request.find(bhttp::field::content_type);
     if (it == request.end()) return "";
     std::string_view value = it->value();
-    return lower(trim_blanks(value.substr(0, value.find(';'))));
+    return text::ascii_lower(text::trim_blanks(value.substr(0, value.find(';'))));
 }
 
 [[noreturn]] void malformed() {
@@ -61,10 +55,11 @@ std::optional<std::string> cookie_value(const Request& request, std::string_view
         std::string_view header = it->value();
         while (!header.empty()) {
             const auto end = header.find(';');
-            const std::string_view pair = trim_blanks(header.substr(0, end));
+            const std::string_view pair = text::trim_blanks(header.substr(0, end));
             const auto equals = pair.find('=');
-            if (equals != std::string_view::npos && trim_blanks(pair.substr(0, equals)) == name)
-                return std::string(trim_blanks(pair.substr(equals + 1)));
+            if (equals != std::string_view::npos &&
+                text::trim_blanks(pair.substr(0, equals)) == name)
+                return std::string(text::trim_blanks(pair.substr(equals + 1)));
             if (end == std::string_view::npos) break;
             header.remove_prefix(end + 1);
         }
@@ -74,7 +69,8 @@ std::optional<std::string> cookie_value(const Request& request, std::string_view
 
 bool accepts_json(const Request& request) {
     const auto it = request.find(bhttp::field::accept);
-    return it != request.end() && lower(it->value()).find("application/json") != std::string::npos;
+    return it != request.end() &&
+           text::ascii_lower(it->value()).find("application/json") != std::string::npos;
 }
 
 }  // namespace authd::http

@@ -7,33 +7,13 @@
 #include <unordered_set>
 
 #include "http/request_checks.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace authd::http {
 namespace {
 
 constexpr std::size_t max_json_depth = 32;
-
-bool ascii_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && ascii_space(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && ascii_space(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
 
 // The reason is the parser's own, in English: it names the syntax, not a person's mistake.
 Error parse_error(std::string_view reason) {
@@ -157,8 +137,8 @@ boost::json::object parse_json_body(const Request& request) {
 
     std::string_view content_type =
         has_content_type ? std::string_view(content_type_field->value()) : std::string_view{};
-    const std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
-    if (!equals_ignoring_case(media_type, "application/json"))
+    const std::string_view media_type = text::trim(content_type.substr(0, content_type.find(';')));
+    if (!text::iequals_ascii(media_type, "application/json"))
         throw_unsupported_media_type(media_type);
 
     check_json_text(text);
@@ -197,11 +177,15 @@ std::optional<std::string> BodyFields::string(std::string_view name, bool requir
         return std::nullopt;
     }
     // Blankness is judged on a trimmed view only: a password keeps its spaces.
-    if (required && trim(std::string_view(text.data(), text.size())).empty()) {
+    if (required && text::trim(std::string_view(text.data(), text.size())).empty()) {
         errors_.add(field, i18n::keys::field_blank);
         return std::nullopt;
     }
     return std::string(text.data(), text.size());
+}
+
+std::string BodyFields::required_string(std::string_view name) {
+    return string(name, true).value_or(std::string());
 }
 
 std::optional<bool> BodyFields::boolean(std::string_view name, bool required) {

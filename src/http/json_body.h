@@ -1,13 +1,17 @@
 #pragma once
 // Reading JSON request bodies: one parser and one field reader for every route, so that every
-// route refuses bad input the same way.
+// route refuses bad input the same way. A route names its body type in its table line
+// (json_body<T>, Router::add); the router reads the body before the handler runs.
 #include <boost/json.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
+#include "http/form_body.h"
 #include "http/types.h"
 #include "util/errors.h"
 
@@ -41,6 +45,8 @@ class BodyFields {
 
     // A string field. Required and absent/null/blank → error. Not a string → error.
     std::optional<std::string> string(std::string_view name, bool required);
+    // A required string field; "" when it has an error (finish() then throws).
+    std::string required_string(std::string_view name);
     // A boolean field (JSON true/false only).
     std::optional<bool> boolean(std::string_view name, bool required);
     // A field that is accepted by name but refused with `message` (e.g. "password" on update).
@@ -58,5 +64,36 @@ class BodyFields {
     std::vector<std::string> known_;
     FieldErrors errors_;
 };
+
+// A route's JSON body, read into T: parse_json_body(), then `static T read(BodyFields&)` takes
+// the fields T knows, and any other field is refused (BodyFields::finish). Errors come in the
+// order read() asks for the fields (a braced initialiser asks from left to right).
+template <class T>
+struct JsonBody {
+    static T read(const Request& request) {
+        const boost::json::object object = parse_json_body(request);
+        BodyFields fields(object);
+        T body = T::read(fields);
+        fields.finish();
+        return body;
+    }
+};
+template <class T>
+inline constexpr JsonBody<T> json_body{};
+
+// The fields of a form post, as parse_form_body() reads them.
+using Form = std::map<std::string, std::string>;
+
+// A form post (application/x-www-form-urlencoded) from an HTML page, any other body read as
+// JsonBody<T>.
+template <class T>
+struct JsonOrFormBody {
+    static std::variant<T, Form> read(const Request& request) {
+        if (is_form_request(request)) return parse_form_body(request);
+        return JsonBody<T>::read(request);
+    }
+};
+template <class T>
+inline constexpr JsonOrFormBody<T> json_or_form_body{};
 
 }  // namespace authd::http

@@ -1,5 +1,5 @@
 #pragma once
-// The one place where a request's language is decided (README "Languages").
+// The one place where a request's language is decided (docs/API.md, "Languages").
 #include <optional>
 #include <string>
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/errors.h"
+#include "util/text.h"
 
 namespace authd::http {
 namespace beast = boost::beast;
@@ -35,7 +36,7 @@ std::vector<std::string> list_elements(const bhttp::fields& header, bhttp::field
         for (;;) {
             const auto comma = rest.find(',');
             auto element = rest.substr(0, comma);
-            element = trim_blanks(element.substr(0, element.find(';')));
+            element = text::trim_blanks(element.substr(0, element.find(';')));
             if (!element.empty()) elements.push_back(quotable(element));
             if (comma == std::string_view::npos) break;
             rest.remove_prefix(comma + 1);
@@ -73,14 +74,6 @@ bool valid_host_value(std::string_view value) {
 }
 
 }  // namespace
-
-std::string_view trim_blanks(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 std::string_view target_path(std::string_view target) {
     std::string_view rest = target;

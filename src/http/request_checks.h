@@ -9,9 +9,6 @@
 
 namespace authd::http {
 
-// `text` without the blanks (spaces and tabs: RFC 9110's OWS) around it.
-std::string_view trim_blanks(std::string_view text);
-
 // The path that `target` names, without query or fragment: an origin-form target
 // ("/api/auth/login?x=1") as it is, an absolute-form one ("http://host:8000/api/auth/login",
 // scheme http or https in any case) without its scheme and authority ("/" when it has no path).

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "util/json_text.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace authd::http {
@@ -183,10 +184,7 @@ void add_safety_headers(Response& response) {
     };
     // Without a charset a browser may guess one (UTF-7 tricks); our texts are all UTF-8.
     if (!(starts_with("application/json") || starts_with("text/"))) return;
-    std::string lowered(value);
-    for (char& c : lowered)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (lowered.find("charset=") != std::string::npos) return;
+    if (text::ascii_lower(value).find("charset=") != std::string::npos) return;
     response.set(bhttp::field::content_type, std::string(value) + "; charset=utf-8");
 }
 

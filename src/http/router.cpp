@@ -82,8 +82,21 @@ std::string_view method_name(bhttp::verb method) {
 
 }  // namespace
 
-void Router::add(bhttp::verb method, std::string pattern, std::string name, Handler handler,
-                 Execution execution) {
+void Router::authenticate_with(std::shared_ptr<const Authenticator> authenticator) {
+    authenticator_ = std::move(authenticator);
+}
+
+std::shared_ptr<const Authenticator> Router::authenticator_for(Access access,
+                                                               std::string_view pattern) const {
+    if (access == Access::anyone) return nullptr;
+    if (!authenticator_)
+        throw std::invalid_argument("route \"" + std::string(pattern) +
+                                    "\" needs a caller but the router has no authenticator");
+    return authenticator_;
+}
+
+void Router::add_route(bhttp::verb method, std::string pattern, std::string name, Access access,
+                       Execution execution, Handler handler) {
     std::vector<std::string_view> segments;
     if (!split_path(pattern, segments))
         throw std::invalid_argument("invalid route pattern \"" + pattern + "\"");
@@ -100,8 +113,8 @@ void Router::add(bhttp::verb method, std::string pattern, std::string name, Hand
                                : std::string(segment);
     }
     if (pattern.back() == '/') plain += '/';
-    routes_.push_back({method, std::move(plain), std::move(name), std::move(handler), execution,
-                       std::move(secret)});
+    routes_.push_back({method, std::move(plain), std::move(name), access, std::move(handler),
+                       execution, std::move(secret)});
 }
 
 std::string Router::loggable_path(std::string_view path) const {

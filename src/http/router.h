@@ -6,12 +6,32 @@
 // and add() refuses it.
 // A parameter written `{name:secret}` (the token of a mailed link) is a secret: the handler
 // sees it as `{name}`, and loggable_path() never lets it reach a log line.
+// Each route declares who may call it and the body it reads: its handler runs only once the
+// caller is proved and the body read (in that order), and receives both.
+#include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "http/types.h"
 
 namespace authd::http {
+
+// Proves a route's Access from its request. http/ only declares it: the proof needs the domain
+// (sessions, service accounts, the metrics token), and api/ implements it.
+class Authenticator {
+  public:
+    virtual ~Authenticator() = default;
+    // Sets context.principal (and context.user_language, for the answers that follow) when the
+    // request proves `access`; otherwise throws the typed error (util/errors.h) to answer.
+    virtual void authenticate(Access access, RequestContext& context) const = 0;
+};
+
+// The body of a route whose handler reads none: it is left unread, whatever it holds. Routes
+// that read one name its type with http::json_body<T> (http/json_body.h).
+struct NoBody {};
+inline constexpr NoBody no_body{};
 
 class Router {
   public:
@@ -27,14 +47,24 @@ class Router {
         io_thread_if_local_reads,
     };
 
-    // `name` labels the route in logs and metrics ("login", "account_get", ...).
-    void add(bhttp::verb method, std::string pattern, std::string name, Handler handler,
-             Execution execution = Execution::worker_pool);
+    // Routes added from now on whose access is not `anyone` have their caller proved by
+    // `authenticator`; adding one before this is an error.
+    void authenticate_with(std::shared_ptr<const Authenticator> authenticator);
+
+    // `name` labels the route in logs and metrics ("login", "account_get", ...). `body` is
+    // no_body, and the handler is called as handler(context); or a body type (`Body::read`
+    // parses the request's body, http/json_body.h), and it is called as
+    // handler(context, <the body read>).
+    template <class Body, class Function>
+    void add(bhttp::verb method, std::string pattern, std::string name, Access access, Body body,
+             Execution execution, Function handler);
 
     struct Route {
         bhttp::verb method;
         std::string pattern;  // as written, less the ":secret" marks
         std::string name;
+        Access access = Access::anyone;
+        // Proves the access, reads the body, then calls the handler given to add().
         Handler handler;
         Execution execution = Execution::worker_pool;
         std::vector<bool> secret;  // per segment of the pattern: a secret parameter
@@ -62,7 +92,29 @@ class Router {
     std::string loggable_path(std::string_view path) const;
 
   private:
+    // The authenticator a route with this access needs (null for `anyone`).
+    std::shared_ptr<const Authenticator> authenticator_for(Access access,
+                                                           std::string_view pattern) const;
+    void add_route(bhttp::verb method, std::string pattern, std::string name, Access access,
+                   Execution execution, Handler handler);
+
+    std::shared_ptr<const Authenticator> authenticator_;
     std::vector<Route> routes_;
 };
+
+template <class Body, class Function>
+void Router::add(bhttp::verb method, std::string pattern, std::string name, Access access, Body,
+                 Execution execution, Function handler) {
+    auto authenticator = authenticator_for(access, pattern);
+    add_route(method, std::move(pattern), std::move(name), access, execution,
+              [authenticator = std::move(authenticator), access,
+               handler = std::move(handler)](RequestContext& context) -> Response {
+                  if (authenticator) authenticator->authenticate(access, context);
+                  if constexpr (std::is_same_v<Body, NoBody>)
+                      return handler(context);
+                  else
+                      return handler(context, Body::read(context.request));
+              });
+}
 
 }  // namespace authd::http

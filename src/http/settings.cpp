@@ -40,7 +40,8 @@ const config::Settings<ServerOptions>& server_settings() {
          integer(&ServerOptions::io_threads, 1, 256),
          [](ServerOptions& options) { options.io_threads = config::cores(); }},
         {"AUTH_WORKER_THREADS", literal("16"),
-         "threads that run request handlers (more measured worse: see Performance, isolation)",
+         "threads that run request handlers (more measured worse: see "
+         "[PERFORMANCE.md](PERFORMANCE.md), isolation)",
          integer(&ServerOptions::worker_threads, 1, 1024)},
         {"AUTH_WORKER_QUEUE", literal("1024"),
          "requests waiting for a handler thread at most; beyond, 503",

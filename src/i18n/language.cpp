@@ -1,25 +1,13 @@
 #include "i18n/language.h"
+#include "util/text.h"
 
 #include <cstddef>
 
 namespace authd::i18n {
 namespace {
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back()))
-        text.remove_suffix(1);
-    return text;
-}
+using text::ascii_lower;
+using text::trim_blanks;
 
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), as thousandths; -1 if malformed.
 int parse_qvalue(std::string_view text) {
@@ -43,15 +31,15 @@ int quality_of(std::string_view parameters) {
     int quality = 1000;
     while (!parameters.empty()) {
         const std::size_t semicolon = parameters.find(';');
-        const std::string_view parameter = trim(parameters.substr(0, semicolon));
+        const std::string_view parameter = trim_blanks(parameters.substr(0, semicolon));
         parameters = semicolon == std::string_view::npos ? std::string_view{}
                                                          : parameters.substr(semicolon + 1);
         if (parameter.empty()) continue;
         const std::size_t equals = parameter.find('=');
         if (equals == std::string_view::npos) return -1;
-        const std::string_view name = trim(parameter.substr(0, equals));
-        if (name.size() == 1 && lower(name[0]) == 'q') {
-            quality = parse_qvalue(trim(parameter.substr(equals + 1)));
+        const std::string_view name = trim_blanks(parameter.substr(0, equals));
+        if (name.size() == 1 && ascii_lower(name[0]) == 'q') {
+            quality = parse_qvalue(trim_blanks(parameter.substr(equals + 1)));
             if (quality < 0) return -1;
         }
     }
@@ -79,10 +67,10 @@ std::optional<Language> from_code(std::string_view text) {
 }
 
 std::optional<Language> from_tag(std::string_view tag) {
-    tag = trim(tag);
+    tag = trim_blanks(tag);
     const std::string_view primary = tag.substr(0, tag.find_first_of("-_"));
     if (primary.size() != 2) return std::nullopt;
-    const char lowered[2] = {lower(primary[0]), lower(primary[1])};
+    const char lowered[2] = {ascii_lower(primary[0]), ascii_lower(primary[1])};
     return from_code(std::string_view(lowered, 2));
 }
 

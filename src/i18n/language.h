@@ -7,7 +7,7 @@
 namespace authd::i18n {
 
 // Adding one: a value here, its code in language.cpp, its plural rule in catalog.cpp, and
-// resources/i18n/<code>.json (README "Languages").
+// resources/i18n/<code>.json (docs/DEVELOPING.md, "Languages").
 enum class Language { en, fr, es };
 
 inline constexpr std::array all_languages = {Language::en, Language::fr, Language::es};

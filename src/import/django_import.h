@@ -2,7 +2,7 @@
 // `authd import-django`: the Django service's users, django-otp authenticator apps and
 // microservice accounts into authd's store, in one transaction. Passwords keep their Django
 // hash, which login verifies and upgrades to Argon2id. What happens to each kind of record
-// authd cannot take is told in README.md ("Moving from the Django service") and, for each
+// authd cannot take is told in docs/MIGRATING.md ("What happens to each record") and, for each
 // record, on the message stream.
 #include <cstddef>
 #include <iosfwd>

@@ -1,4 +1,5 @@
 #include "import/django_schema.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,19 +11,12 @@ namespace {
 
 constexpr std::string_view kDeviceTable = "otp_totp_totpdevice";
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 // The table's real name for a column, compared ignoring case; "" when absent.
 std::string find_column(const std::vector<std::string>& columns,
                         std::initializer_list<std::string_view> names) {
     for (std::string_view name : names)
         for (const std::string& column : columns)
-            if (lower(column) == name) return column;
+            if (text::ascii_lower(column) == name) return column;
     return {};
 }
 
@@ -247,7 +241,7 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
 }
 
 std::optional<bool> parse_django_bool(std::string_view text) {
-    const std::string value = lower(text);
+    const std::string value = text::ascii_lower(text);
     if (value == "1" || value == "t" || value == "true") return true;
     if (value == "0" || value == "f" || value == "false") return false;
     return std::nullopt;

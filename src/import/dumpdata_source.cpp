@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "import/source_tables.h"
+#include "util/text.h"
 
 namespace authd::import {
 namespace {
@@ -30,12 +31,6 @@ Value as_text(const json::value& value) {
             // Doubles, and lists: a natural key (`dumpdata --natural-foreign`) stays JSON text.
             return json::serialize(value);
     }
-}
-
-std::string ascii_lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 // The dump read into memory as tables: model → rows of (column → value).
@@ -62,7 +57,7 @@ class DumpdataSource final : public TableReader {
             if (!model || !model->is_string() || !fields || !fields->is_object())
                 throw SourceError("'" + path + "': object " + std::to_string(index) +
                                   " has no \"model\" and \"fields\"");
-            std::string table = ascii_lower(std::string(model->get_string()));
+            std::string table = text::ascii_lower(std::string(model->get_string()));
             std::replace(table.begin(), table.end(), '.', '_');
             Table& t = tables_[table];
             Record record;

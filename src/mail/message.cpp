@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crypto/base64url.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace authd::mail {
@@ -35,16 +36,6 @@ bool is_printable_ascii(std::string_view value) {
         if (!is_printable_ascii(c)) return false;
     }
     return true;
-}
-
-std::string_view trim(std::string_view value) {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-    }
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-        value.remove_suffix(1);
-    }
-    return value;
 }
 
 void refuse_line_break(std::string_view value, std::string_view what) {
@@ -82,7 +73,7 @@ struct Mailbox {
 // Splits "Name <address>" (the name possibly quoted) or a bare "address".
 Mailbox parse_mailbox(std::string_view mailbox) {
     refuse_line_break(mailbox, "the sender");
-    const std::string_view trimmed = trim(mailbox);
+    const std::string_view trimmed = text::trim_blanks(mailbox);
     if (trimmed.empty() || trimmed.back() != '>') {
         validate_plain_address(trimmed, "the sender");
         return {"", std::string(trimmed)};
@@ -94,7 +85,7 @@ Mailbox parse_mailbox(std::string_view mailbox) {
     const std::string_view address = trimmed.substr(open + 1, trimmed.size() - open - 2);
     validate_plain_address(address, "the sender");
 
-    std::string_view name = trim(trimmed.substr(0, open));
+    std::string_view name = text::trim_blanks(trimmed.substr(0, open));
     std::string display_name;
     if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
         name = name.substr(1, name.size() - 2);

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "mail/transport.h"
+#include "util/text.h"
 
 namespace authd::mail {
 namespace {
@@ -24,13 +25,6 @@ struct SmtpSettings {
     long timeout_seconds = 0;
 };
 
-std::string lowercase(std::string_view value) {
-    std::string out(value);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // Never echoes the URL itself: it may carry a password.
 [[noreturn]] void refuse_url(const std::string& reason) {
     throw std::invalid_argument("invalid mail URL: " + reason);
@@ -42,7 +36,7 @@ SmtpSettings parse_smtp_url(const std::string& url, bool require_tls, long timeo
     const boost::urls::url_view& view = *parsed;
 
     SmtpSettings settings;
-    const std::string scheme = lowercase(view.scheme());
+    const std::string scheme = text::ascii_lower(view.scheme());
     if (scheme != "smtp" && scheme != "smtps") {
         refuse_url("the scheme must be smtp or smtps, not '" + scheme + "'");
     }

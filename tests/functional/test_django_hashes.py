@@ -1,4 +1,4 @@
-"""Password hashes imported from Django (issue 7; README "Passwords"): an account whose stored
+"""Password hashes imported from Django (issue 7; docs/MIGRATING.md): an account whose stored
 hash is one of Django's formats, exactly as Django wrote it into auth_user.password, logs in with
 its password; the first success replaces the hash with authd's own Argon2id without counting as a
 password change; a wrong password, Django's unusable "!" passwords, unknown formats and hashes

@@ -33,7 +33,7 @@ def test_export_is_mailed_as_a_json_attachment(mail_client, smtp_sink):
     assert mail_client.logout(second.refresh).status_code == 200
 
     # A French user: with no language named by the request, the answer is in French, and so is
-    # the message (README "Languages"); the export itself is language-neutral JSON.
+    # the message (docs/API.md, "Languages"); the export itself is language-neutral JSON.
     r = mail_client.get("/api/auth/dump_data/", token=first.access)
     assert r.status_code == 202, r.text
     assert_json(r)

@@ -525,5 +525,29 @@ TEST_F(OpenApiTest, AnswersForAnotherUsersNameAreDocumented) {
     EXPECT_GE(owner_only, 6u);
 }
 
+// The security each operation documents is the access its route declares (http::Access).
+TEST_F(OpenApiTest, EveryRouteDocumentsTheAccessItDeclares) {
+    auto security_of = [](http::Access access) {
+        switch (access) {
+            case http::Access::anyone:
+                return json::parse("[]");
+            case http::Access::user:
+            case http::Access::account_owner:
+                return json::parse(R"([{"accessToken": []}])");
+            case http::Access::service:
+                return json::parse(R"([{"serviceToken": []}])");
+            case http::Access::metrics_token:  // only when AUTH_METRICS_TOKEN is set
+                return json::parse(R"([{}, {"metricsToken": []}])");
+        }
+        return json::value();
+    };
+    for (const auto& route : router.routes()) {
+        const std::string method = lower(http::bhttp::to_string(route.method));
+        const json::value& operation = paths().at(openapi_path(route.pattern)).at(method);
+        EXPECT_EQ(operation.at("security"), security_of(route.access))
+            << method << " " << route.pattern;
+    }
+}
+
 }  // namespace
 }  // namespace authd

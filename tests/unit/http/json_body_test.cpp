@@ -218,5 +218,45 @@ TEST(BodyFields, UnknownFieldsInBodyOrder) {
     EXPECT_EQ(english(errors[2].messages), std::vector<std::string>{"Unknown field."});
 }
 
+struct Signup {
+    std::string username;
+    std::optional<std::string> lang;
+    static Signup read(BodyFields& fields) {
+        return {fields.required_string("username"), fields.string("lang", false)};
+    }
+};
+
+TEST(JsonBody, ReadsTheFieldsItsTypeNames) {
+    const Signup body = JsonBody<Signup>::read(json_request(R"({"username": "ann"})"));
+    EXPECT_EQ(body.username, "ann");
+    EXPECT_FALSE(body.lang);
+}
+
+TEST(JsonBody, RefusesMissingFieldsThenUnknownOnes) {
+    auto errors = validation_failure(
+        [] { JsonBody<Signup>::read(json_request(R"({"is_staff": true, "lang": "de"})")); });
+    ASSERT_EQ(errors.size(), 2u);
+    EXPECT_EQ(errors[0].field, "username");
+    EXPECT_EQ(english(errors[0].messages), std::vector<std::string>{"This field is required."});
+    EXPECT_EQ(errors[1].field, "is_staff");
+}
+
+TEST(JsonOrFormBody, AFormPostIsAFormAndAnythingElseJson) {
+    const auto form = JsonOrFormBody<Signup>::read(
+        make_request("username=ann&csrf_token=t", "application/x-www-form-urlencoded"));
+    ASSERT_TRUE(std::holds_alternative<Form>(form));
+    EXPECT_EQ(std::get<Form>(form).at("csrf_token"), "t");
+
+    const auto json = JsonOrFormBody<Signup>::read(json_request(R"({"username": "ann"})"));
+    ASSERT_TRUE(std::holds_alternative<Signup>(json));
+    EXPECT_EQ(std::get<Signup>(json).username, "ann");
+    try {
+        JsonOrFormBody<Signup>::read(make_request("username=ann", "text/plain"));
+        ADD_FAILURE() << "a text/plain body was read";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), "unsupported_media_type");
+    }
+}
+
 }  // namespace
 }  // namespace authd::http

@@ -13,10 +13,12 @@ using bhttp::verb;
 Router make_router() {
     Router router;
     auto answer = [](RequestContext&) { return Response{bhttp::status::ok, 11}; };
-    router.add(verb::post, "/api/auth/login", "login", answer);
-    router.add(verb::get, "/api/auth/jwks", "jwks", answer);
-    router.add(verb::get, "/.well-known/jwks.json", "jwks", answer);  // one name, two paths
-    router.add(verb::get, "/metrics", "metrics", answer);
+    constexpr auto pool = Router::Execution::worker_pool;
+    router.add(verb::post, "/api/auth/login", "login", Access::anyone, no_body, pool, answer);
+    router.add(verb::get, "/api/auth/jwks", "jwks", Access::anyone, no_body, pool, answer);
+    // One name, two paths.
+    router.add(verb::get, "/.well-known/jwks.json", "jwks", Access::anyone, no_body, pool, answer);
+    router.add(verb::get, "/metrics", "metrics", Access::anyone, no_body, pool, answer);
     return router;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/json_body.h"
+
 namespace authd::http {
 namespace {
 
@@ -15,16 +17,22 @@ Handler named(std::string name) {
     };
 }
 
+// A route open to anyone that reads no body: what the matching tests need.
+void add(Router& router, verb method, std::string pattern, std::string name, Handler handler) {
+    router.add(method, std::move(pattern), std::move(name), Access::anyone, no_body,
+               Router::Execution::worker_pool, std::move(handler));
+}
+
 class RouterTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        router.add(verb::get, "/api/auth/sessions", "sessions", named("sessions"));
-        router.add(verb::get, "/api/auth/{username}", "account_get", named("account_get"));
-        router.add(verb::patch, "/api/auth/{username}", "account_update", named("update"));
-        router.add(verb::delete_, "/api/auth/{username}", "account_delete", named("delete"));
-        router.add(verb::post, "/api/auth/login", "login", named("login"));
-        router.add(verb::post, "/api/auth/{username}/otp/{code}", "otp", named("otp"));
-        router.add(verb::get, "/", "root", named("root"));
+        add(router, verb::get, "/api/auth/sessions", "sessions", named("sessions"));
+        add(router, verb::get, "/api/auth/{username}", "account_get", named("account_get"));
+        add(router, verb::patch, "/api/auth/{username}", "account_update", named("update"));
+        add(router, verb::delete_, "/api/auth/{username}", "account_delete", named("delete"));
+        add(router, verb::post, "/api/auth/login", "login", named("login"));
+        add(router, verb::post, "/api/auth/{username}/otp/{code}", "otp", named("otp"));
+        add(router, verb::get, "/", "root", named("root"));
     }
     Router router;
 };
@@ -106,7 +114,7 @@ TEST_F(RouterTest, WrongMethodListsAllowedMethodsInOrder) {
 }
 
 TEST_F(RouterTest, OptionsRoutesAreRefused) {
-    EXPECT_THROW(router.add(verb::options, "/api/auth/login", "x", named("x")),
+    EXPECT_THROW(add(router, verb::options, "/api/auth/login", "x", named("x")),
                  std::invalid_argument);
 }
 
@@ -128,10 +136,11 @@ TEST_F(RouterTest, HandlerIsCallable) {
 class SecretSegmentsTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        router.add(verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "reset", named("r"));
-        router.add(verb::post, "/api/auth/reset/{uidb64}/{token:secret}", "reset_post", named("p"));
-        router.add(verb::get, "/api/auth/reset/done", "done", named("d"));
-        router.add(verb::get, "/api/auth/{username}", "account_get", named("a"));
+        add(router, verb::get, "/api/auth/reset/{uidb64}/{token:secret}", "reset", named("r"));
+        add(router, verb::post, "/api/auth/reset/{uidb64}/{token:secret}", "reset_post",
+            named("p"));
+        add(router, verb::get, "/api/auth/reset/done", "done", named("d"));
+        add(router, verb::get, "/api/auth/{username}", "account_get", named("a"));
     }
     Router router;
 };
@@ -167,8 +176,94 @@ TEST_F(SecretSegmentsTest, TheLoggedPathHidesTheSecretSegmentOnly) {
 
 TEST(RouterPatterns, InvalidPatternThrows) {
     Router router;
-    EXPECT_THROW(router.add(verb::get, "no-slash", "x", {}), std::invalid_argument);
-    EXPECT_THROW(router.add(verb::get, "/a//b", "x", {}), std::invalid_argument);
+    EXPECT_THROW(add(router, verb::get, "no-slash", "x", named("x")), std::invalid_argument);
+    EXPECT_THROW(add(router, verb::get, "/a//b", "x", named("x")), std::invalid_argument);
+}
+
+// Proves `user` for "Bearer good" only, and records what it was asked.
+class FakeAuthenticator : public Authenticator {
+  public:
+    void authenticate(Access access, RequestContext& context) const override {
+        asked.push_back(access);
+        if (context.header("Authorization") != "Bearer good")
+            throw Error(ErrorKind::missing_credentials, "not_authenticated",
+                        i18n::keys::not_authenticated);
+        context.principal.access = access;
+        context.principal.username = "alice";
+    }
+    mutable std::vector<Access> asked;
+};
+
+struct Name {
+    std::string name;
+    static Name read(BodyFields& fields) { return {fields.required_string("name")}; }
+};
+
+class RouteAccessTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        router.authenticate_with(authenticator);
+        router.add(verb::post, "/greet", "greet", Access::user, json_body<Name>,
+                   Router::Execution::worker_pool, [](RequestContext& context, Name body) {
+                       Response response{bhttp::status::ok, 11};
+                       response.body() =
+                           std::string(context.principal.username) + " greets " + body.name;
+                       return response;
+                   });
+        router.add(verb::post, "/open", "open", Access::anyone, no_body,
+                   Router::Execution::io_thread,
+                   [](RequestContext& context) { return named("open")(context); });
+    }
+
+    // The route's answer, or the code of the typed error it threw ("fields" for a
+    // ValidationError).
+    std::string call(std::string_view path, const std::string& authorization,
+                     const std::string& body) {
+        Request request{verb::post, path, 11};
+        if (!authorization.empty()) request.set(bhttp::field::authorization, authorization);
+        request.set(bhttp::field::content_type, "application/json");
+        request.body() = body;
+        auto match = router.match(verb::post, path);
+        RequestContext context{request, path, match.params, "127.0.0.1", "id"};
+        try {
+            return match.route->handler(context).body();
+        } catch (const Error& error) {
+            return error.code();
+        } catch (const ValidationError&) {
+            return "fields";
+        }
+    }
+
+    std::shared_ptr<FakeAuthenticator> authenticator = std::make_shared<FakeAuthenticator>();
+    Router router;
+};
+
+TEST_F(RouteAccessTest, TheHandlerGetsTheCallerAndTheBodyRead) {
+    EXPECT_EQ(call("/greet", "Bearer good", R"({"name": "bob"})"), "alice greets bob");
+    EXPECT_EQ(authenticator->asked, std::vector<Access>{Access::user});
+    EXPECT_EQ(router.match(verb::post, "/greet").route->access, Access::user);
+}
+
+TEST_F(RouteAccessTest, TheCallerIsProvedBeforeTheBodyIsRead) {
+    EXPECT_EQ(call("/greet", "", "{not json"), "not_authenticated");
+    EXPECT_EQ(call("/greet", "Bearer good", "{not json"), "parse_error");
+    EXPECT_EQ(call("/greet", "Bearer good", R"({"name": "bob", "age": 3})"), "fields");
+}
+
+TEST_F(RouteAccessTest, AnOpenRouteAsksNobodyAndLeavesItsBodyUnread) {
+    EXPECT_EQ(call("/open", "", "{not json"), "open");
+    EXPECT_TRUE(authenticator->asked.empty());
+    EXPECT_EQ(router.match(verb::post, "/open").route->access, Access::anyone);
+}
+
+TEST(RouteAccess, ARouteThatNeedsACallerNeedsAnAuthenticator) {
+    Router router;
+    for (Access access :
+         {Access::user, Access::account_owner, Access::service, Access::metrics_token})
+        EXPECT_THROW(router.add(verb::get, "/private", "private", access, no_body,
+                                Router::Execution::worker_pool, named("private")),
+                     std::invalid_argument);
+    EXPECT_TRUE(router.routes().empty());
 }
 
 }  // namespace

@@ -140,38 +140,45 @@ std::string header(const Response& response, std::string_view name) {
 class ServerTest : public ::testing::Test {
   protected:
     ServerTest() {
-        router.add(bhttp::verb::get, "/hello", "hello", [](RequestContext& context) {
+        add_route(bhttp::verb::get, "/hello", "hello", [](RequestContext& context) {
             boost::json::object body;
             body["hello"] = "world";
             body["ip"] = context.client_ip;
             body["request_id"] = context.request_id;
             return json_response(bhttp::status::ok, body);
         });
-        router.add(bhttp::verb::post, "/echo", "echo", [](RequestContext& context) {
+        add_route(bhttp::verb::post, "/echo", "echo", [](RequestContext& context) {
             return json_response(bhttp::status::ok, parse_json_body(context.request));
         });
-        router.add(bhttp::verb::get, "/users/{name}", "user", [](RequestContext& context) {
+        add_route(bhttp::verb::get, "/users/{name}", "user", [](RequestContext& context) {
             boost::json::object body;
             body["name"] = context.param("name");
             return json_response(bhttp::status::ok, body);
         });
-        router.add(bhttp::verb::delete_, "/users/{name}", "user_delete",
-                   [](RequestContext&) { return no_content_response(); });
-        router.add(bhttp::verb::get, "/forbidden", "forbidden", [](RequestContext&) -> Response {
+        add_route(bhttp::verb::delete_, "/users/{name}", "user_delete",
+                  [](RequestContext&) { return no_content_response(); });
+        add_route(bhttp::verb::get, "/forbidden", "forbidden", [](RequestContext&) -> Response {
             throw Error(ErrorKind::forbidden, "permission_denied", i18n::keys::permission_denied);
         });
-        router.add(bhttp::verb::get, "/invalid", "invalid", [](RequestContext&) -> Response {
+        add_route(bhttp::verb::get, "/invalid", "invalid", [](RequestContext&) -> Response {
             throw ValidationError("email", i18n::keys::email_invalid);
         });
-        router.add(bhttp::verb::get, "/crash", "crash",
-                   [](RequestContext&) -> Response { throw std::runtime_error("boom"); });
-        router.add(bhttp::verb::get, "/slow", "slow", [](RequestContext&) {
+        add_route(bhttp::verb::get, "/crash", "crash",
+                  [](RequestContext&) -> Response { throw std::runtime_error("boom"); });
+        add_route(bhttp::verb::get, "/slow", "slow", [](RequestContext&) {
             std::this_thread::sleep_for(400ms);
             return json_response(bhttp::status::ok, boost::json::object{{"slow", true}});
         });
     }
 
     ~ServerTest() override { stop_and_join(); }
+
+    // The routes of these tests are open to anyone and read no body.
+    void add_route(bhttp::verb method, std::string pattern, std::string name, Handler handler,
+                   Router::Execution execution = Router::Execution::worker_pool) {
+        router.add(method, std::move(pattern), std::move(name), Access::anyone, no_body, execution,
+                   std::move(handler));
+    }
 
     void start(ServerOptions options = {}) {
         options.host = "127.0.0.1";
@@ -434,7 +441,7 @@ TEST_F(ServerTest, BusyPoolAnswers503) {
 class ExecutionTest : public ServerTest {
   protected:
     ExecutionTest() {
-        router.add(bhttp::verb::get, "/hold", "hold", [this](RequestContext&) {
+        add_route(bhttp::verb::get, "/hold", "hold", [this](RequestContext&) {
             entered.set_value();
             release.wait();
             return json_response(bhttp::status::ok, boost::json::object{});
@@ -442,9 +449,9 @@ class ExecutionTest : public ServerTest {
         auto answer = [](RequestContext&) {
             return json_response(bhttp::status::ok, boost::json::object{});
         };
-        router.add(bhttp::verb::get, "/memory", "memory", answer, Router::Execution::io_thread);
-        router.add(bhttp::verb::get, "/reads", "reads", answer,
-                   Router::Execution::io_thread_if_local_reads);
+        add_route(bhttp::verb::get, "/memory", "memory", answer, Router::Execution::io_thread);
+        add_route(bhttp::verb::get, "/reads", "reads", answer,
+                  Router::Execution::io_thread_if_local_reads);
     }
 
     // The status of `target` while the worker is held.

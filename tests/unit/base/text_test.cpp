@@ -1,0 +1,37 @@
+#include "util/text.h"
+
+#include <gtest/gtest.h>
+
+namespace authd::text {
+namespace {
+
+TEST(Text, TrimRemovesOnlyTheNamedCharactersAtBothEnds) {
+    EXPECT_EQ(trim(" \t\r\n\v\fa b\f\v\n\r\t "), "a b");
+    EXPECT_EQ(trim_blanks(" \ta\nb\n\t "), "a\nb\n");
+    EXPECT_EQ(trim("--x--", "-"), "x");
+    EXPECT_EQ(trim(" \t \n"), "");
+    EXPECT_EQ(trim(""), "");
+    EXPECT_EQ(trim_blanks("\nx"), "\nx");
+}
+
+TEST(Text, LowerCasesAsciiOnlyAndLeavesOtherBytes) {
+    EXPECT_EQ(ascii_lower("Content-TYPE: Ä\xC3\x84Z"), "content-type: Ä\xC3\x84z");
+    EXPECT_EQ(ascii_lower('Q'), 'q');
+    EXPECT_EQ(ascii_lower('@'), '@');
+    EXPECT_EQ(ascii_lower('['), '[');
+}
+
+TEST(Text, ComparesIgnoringAsciiCase) {
+    EXPECT_TRUE(iequals_ascii("Application/JSON", "application/json"));
+    EXPECT_FALSE(iequals_ascii("json", "jsonx"));
+    EXPECT_FALSE(iequals_ascii("\xC3\x84", "\xC3\xA4"));  // Ä and ä: not ASCII, not folded
+}
+
+TEST(Text, ClassifiesAsciiCharacters) {
+    EXPECT_TRUE(is_ascii_alnum('z') && is_ascii_alnum('Z') && is_ascii_alnum('0'));
+    EXPECT_FALSE(is_ascii_alnum('_') || is_ascii_alnum('\xC3') || is_ascii_alpha('5'));
+    EXPECT_TRUE(is_ascii_digit('9') && !is_ascii_digit('a'));
+}
+
+}  // namespace
+}  // namespace authd::text
