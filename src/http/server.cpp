@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +31,7 @@
 #include "http/request_checks.h"
 #include "http/request_metrics.h"
 #include "http/responses.h"
+#include "http/task_group.h"
 #include "util/address_scope.h"
 #include "util/log.h"
 #include "util/origin.h"
@@ -46,15 +48,16 @@ namespace {
 // Expected failures (timeouts, closed sockets) come back as error codes instead of exceptions.
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+using RequestParser = bhttp::request_parser<bhttp::string_body>;
+using AnswerSerializer = bhttp::response_serializer<bhttp::string_body>;
+
 // After refusing a request (413, 431, 400) the rest of what the client sends is read and
 // dropped for a short while: closing with unread data would make the kernel send a reset that
 // can destroy the answer before the client reads it.
 constexpr std::size_t max_drain_bytes = 1024 * 1024;
 constexpr std::chrono::seconds max_drain_time{2};
 
-// How often shutdown checks whether the in-flight requests are done.
-constexpr std::chrono::milliseconds shutdown_poll{10};
-// After the grace period, how long the forcibly closed connections get to unwind.
+// After the grace period, how long the connections cut short get to unwind.
 constexpr std::chrono::milliseconds forced_close_wait{200};
 
 constexpr std::string_view hsts_value = "max-age=31536000; includeSubDomains";
@@ -161,8 +164,8 @@ struct Server::Impl {
 
     // What the access log line and the common headers need to know about one exchange.
     struct Exchange {
-        Clock::time_point started = Clock::now();
-        std::string request_id = new_request_id();
+        Clock::time_point started;  // the request's first byte
+        std::string request_id;
         std::string method = "-";
         std::string path = "-";
         std::string client_ip;
@@ -175,25 +178,54 @@ struct Server::Impl {
         // once they are read; a handler's errors use request_language(context), which also
         // knows the authenticated user.
         i18n::Language language = i18n::Language::en;
+
+        // What the access log line and the server's own answers take from the request's head.
+        void note_head(const Request& header) {
+            method = std::string(header.method_string());
+            path = std::string(target_path(header.target()));
+            version = header.version();
+            // Browsers send one; several cannot name one origin, so none is allowed.
+            if (header.count(bhttp::field::origin) == 1)
+                origin = std::string(header[bhttp::field::origin]);
+            language = request_language(header);
+        }
+
+        // Who asks (the client behind trusted proxies) and the request id it chose, if usable.
+        void note_client(const Request& request, const asio::ip::address& peer,
+                         const TrustedProxies& trusted) {
+            const std::string forwarded_for = joined_header(request, "X-Forwarded-For");
+            const std::string forwarded = joined_header(request, "Forwarded");
+            client_ip = resolve_client_address(
+                peer, {forwarded_for, forwarded, request["X-Real-IP"]}, trusted);
+            const auto client_request_id = request["X-Request-Id"];
+            if (acceptable_request_id(client_request_id))
+                request_id = std::string(client_request_id);
+            head = request.method() == bhttp::verb::head;
+        }
     };
 
+    // What reading a request came to: a request to dispatch, a request refused (its answer is
+    // ready, the connection closes after it), or the end of the connection.
+    enum class Read { request, refused, ended };
+
     asio::awaitable<void> accept_loop();
+    std::optional<RequestMetrics::Refusal> admit(const std::string& scope);
+    void forget(const std::string& scope);
+    std::size_t open_connection_count();
     asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
     asio::awaitable<void> serve_requests(Connection& connection);
-    asio::awaitable<bool> write_answer(Connection& connection, Response& response,
-                                       const Exchange& exchange, bool keep_alive);
-    asio::awaitable<void> refuse_and_close(Connection& connection, beast::flat_buffer& buffer,
-                                           Response response, Exchange& exchange);
+    asio::awaitable<Read> read_request(Connection& connection, bool first, RequestParser& parser,
+                                       Exchange& exchange, Response& refusal);
+    std::optional<Response> head_refusal(const RequestParser& parser, const error_code& ec,
+                                         std::size_t head_bytes, const Exchange& exchange) const;
+    std::optional<Response> read_refusal(const error_code& ec, i18n::Language language) const;
     asio::awaitable<Response> dispatch(const Request& request, Exchange& exchange);
     Response run_handler(const Router::Route& route, RequestContext& context);
+    void finish_answer(Response& response, const Exchange& exchange, bool keep_alive);
+    void log_answer(const Exchange& exchange, const Response& response);
+    asio::awaitable<void> drain(Connection& connection);
     void begin_shutdown();
     asio::awaitable<void> finish_shutdown();
-
-    std::size_t live_connections() {
-        std::lock_guard lock(registry_mutex);
-        return connections.size();
-    }
-    void close_connections(bool only_idle);
 
     ServerOptions options;
     const Router& router;
@@ -201,19 +233,20 @@ struct Server::Impl {
     TrustedProxies trusted;
     CorsPolicy cors;
 
-    std::mutex registry_mutex;
-    std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
-    // Open connections by address_scope() of their peer (trusted proxies are not counted).
+    // Open connections, in all and by address_scope() of their peer (trusted proxies are not
+    // counted by scope): the caps of accept.
+    std::mutex counts_mutex;
+    std::size_t open_connections = 0;
     std::unordered_map<std::string, std::size_t> connections_per_scope;
 
     std::atomic<bool> shutting_down{false};
-    // Until the accept loop has returned, an accept may have completed whose socket no
-    // connection owns yet: shutdown waits for it so that socket is closed, not left open.
-    std::atomic<bool> accept_loop_running{false};
     std::atomic<unsigned> requests_in_pool{0};
     unsigned short bound_port = 0;
     std::string listen_description;
 
+    // The accept loop and every connection: stop cancels them and waits for them. Declared
+    // before the io_context, whose destruction may end the last members.
+    TaskGroup tasks;
     // Declared before the io_context so that it is destroyed after it: pending coroutine
     // frames, destroyed with the io_context, may still refer to the pool.
     asio::thread_pool workers;
@@ -224,32 +257,46 @@ struct Server::Impl {
     asio::signal_set signals{control};
 };
 
-// One client connection. Only its own strand touches the stream and the idle flag.
+// One client connection, served by one coroutine on the stream's strand.
 struct Server::Impl::Connection {
-    Connection(tcp::socket socket, Impl& server_impl)
-        : strand(socket.get_executor()), stream(std::move(socket)), owner(server_impl) {}
-    ~Connection() {
-        std::lock_guard lock(owner.registry_mutex);
-        owner.connections.erase(this);
-        if (scope.empty()) return;
-        auto counted = owner.connections_per_scope.find(scope);
-        if (counted != owner.connections_per_scope.end() && --counted->second == 0)
-            owner.connections_per_scope.erase(counted);
+    Connection(tcp::socket socket, Impl& server_impl, asio::ip::address peer_address,
+               std::string peer_scope)
+        : stream(std::move(socket)),
+          owner(server_impl),
+          peer(std::move(peer_address)),
+          scope(std::move(peer_scope)),
+          stop(server_impl.tasks.join(stream.get_executor())) {}
+    ~Connection() { owner.forget(scope); }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // The completion token of the operations on the stream, through which stop cancels them:
+    // `total` cancellation cuts only the wait for a next request, which loses nothing by it
+    // (Beast's HTTP reads and writes accept `terminal` alone); `terminal` cuts anything.
+    auto stoppable() { return asio::bind_cancellation_slot(stop.slot(), use_tuple); }
+
+    // Sends an answer that finish_answer() has completed: for HEAD its head alone, Content-Length
+    // included. `serializer` must outlive the wait.
+    auto send(AnswerSerializer& serializer, bool head) {
+        // A fresh deadline: a slow handler must not cost the client an answer already computed.
+        stream.expires_after(owner.options.request_timeout);
+        return head ? bhttp::async_write_header(stream, serializer, stoppable())
+                    : bhttp::async_write(stream, serializer, stoppable());
     }
 
-    asio::any_io_executor strand;
     beast::tcp_stream stream;
     Impl& owner;
-    std::string scope;  // its count in connections_per_scope; empty: not counted
-    bool idle = false;  // waiting for the next request: may be closed at once on shutdown
+    asio::ip::address peer;
+    std::string scope;          // its count in connections_per_scope; empty: not counted
+    beast::flat_buffer buffer;  // what the client sent ahead of the request being read
+    // Last, so destroyed first: its slot is cleared while the stream is still there.
+    TaskGroup::Member stop;
 };
 
 asio::awaitable<void> Server::Impl::accept_loop() {
-    accept_loop_running = true;
-    struct Finished {
-        std::atomic<bool>& running;
-        ~Finished() { running = false; }
-    } finished{accept_loop_running};
+    // A member so that stop waits for this loop too: a socket it has just accepted is closed
+    // before run() returns, not left to no one.
+    const TaskGroup::Member member = tasks.join(control);
     for (;;) {
         tcp::socket socket(asio::make_strand(io));
         auto [ec] = co_await acceptor.async_accept(socket, use_tuple);
@@ -263,38 +310,50 @@ asio::awaitable<void> Server::Impl::accept_loop() {
             continue;
         }
         error_code endpoint_ec;
-        const auto peer = socket.remote_endpoint(endpoint_ec).address();
+        auto peer = socket.remote_endpoint(endpoint_ec).address();
         if (endpoint_ec) continue;  // gone already: the socket closes as it goes
         // Proxies in front carry many clients each: only the total cap holds them.
         std::string scope =
             trusted.contains(peer) ? std::string() : address_scope(peer.to_string());
-        auto connection = std::make_shared<Connection>(std::move(socket), *this);
-        std::optional<RequestMetrics::Refusal> refusal;
-        {
-            std::lock_guard lock(registry_mutex);
-            const auto counted = connections_per_scope.find(scope);
-            const std::size_t from_scope =
-                counted == connections_per_scope.end() ? 0 : counted->second;
-            if (connections.size() >= options.max_connections) {
-                refusal = RequestMetrics::Refusal::server_full;
-            } else if (!scope.empty() && from_scope >= options.max_connections_per_address) {
-                refusal = RequestMetrics::Refusal::per_address;
-            } else {
-                if (!scope.empty()) ++connections_per_scope[scope];
-                connection->scope = std::move(scope);
-                connections.emplace(connection.get(), connection);
-            }
-        }
-        if (refusal) {
+        if (const auto refusal = admit(scope)) {
             // Closed at once, before a byte is read: the connection costs nothing more.
             if (request_metrics) request_metrics->connection_refused(*refusal);
             error_code ignored;
-            connection->stream.socket().close(ignored);
+            socket.close(ignored);
             continue;
         }
-        auto strand = connection->strand;
+        auto connection =
+            std::make_shared<Connection>(std::move(socket), *this, peer, std::move(scope));
+        auto strand = connection->stream.get_executor();
         asio::co_spawn(strand, serve(std::move(connection)), log_coroutine_failure);
     }
+}
+
+// Counts a new connection in, unless it would pass a cap: then says which.
+std::optional<RequestMetrics::Refusal> Server::Impl::admit(const std::string& scope) {
+    std::lock_guard lock(counts_mutex);
+    const auto counted = connections_per_scope.find(scope);
+    const std::size_t from_scope = counted == connections_per_scope.end() ? 0 : counted->second;
+    if (open_connections >= options.max_connections) return RequestMetrics::Refusal::server_full;
+    if (!scope.empty() && from_scope >= options.max_connections_per_address)
+        return RequestMetrics::Refusal::per_address;
+    if (!scope.empty()) ++connections_per_scope[scope];
+    ++open_connections;
+    return std::nullopt;
+}
+
+void Server::Impl::forget(const std::string& scope) {
+    std::lock_guard lock(counts_mutex);
+    --open_connections;
+    if (scope.empty()) return;
+    auto counted = connections_per_scope.find(scope);
+    if (counted != connections_per_scope.end() && --counted->second == 0)
+        connections_per_scope.erase(counted);
+}
+
+std::size_t Server::Impl::open_connection_count() {
+    std::lock_guard lock(counts_mutex);
+    return open_connections;
 }
 
 asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection) {
@@ -304,136 +363,126 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
     connection->stream.close();
 }
 
+// The session loop, as in Beast's advanced_server_flex_awaitable: read a request, dispatch it,
+// write the answer; again while the connection is kept alive. A request refused as it is read
+// gets its answer the same way, then the connection closes.
 asio::awaitable<void> Server::Impl::serve_requests(Connection& connection) {
-    auto& stream = connection.stream;
-    error_code ec;
-    const auto peer = stream.socket().remote_endpoint(ec).address();
-    if (ec) co_return;
-
-    beast::flat_buffer buffer;
-    unsigned served = 0;
-    for (;;) {
-        // Between requests the idle timeout applies, until the first byte of the next one. A
-        // new connection gets no more than the header timeout for its first byte: a client
-        // that connects and sends nothing is as slow as one that sends a byte at a time.
-        if (buffer.size() == 0) {
-            connection.idle = true;
-            if (shutting_down) co_return;
-            stream.expires_after(served == 0
-                                     ? std::min(options.header_timeout, options.idle_timeout)
-                                     : options.idle_timeout);
-            auto [read_ec, read] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
-            connection.idle = false;
-            if (read_ec) co_return;
-            buffer.commit(read);
-        }
-
+    for (unsigned served = 0;;) {
         Exchange exchange;
-        exchange.client_ip = resolve_client_address(peer, {}, trusted);
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-        parser.body_limit(options.max_body_bytes);
-
-        // Deadlines count from the request's first byte, so dribbling bytes never extends
-        // them. On expiry the stream closes the socket: there is no 408, the client just goes.
-        const auto request_deadline = exchange.started + options.request_timeout;
-        stream.expires_at(std::min(exchange.started + options.header_timeout, request_deadline));
-        auto [header_ec, header_read] =
-            co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-        // A declared length over the limit fails after the last header, before the parser
-        // calls the headers done: they are all there.
-        if (parser.is_header_done() || header_ec == bhttp::error::body_limit) {
-            const auto& header = parser.get();
-            exchange.method = std::string(header.method_string());
-            exchange.path = std::string(target_path(header.target()));
-            exchange.version = header.version();
-            // Browsers send one; several cannot name one origin, so none is allowed.
-            if (header.count(bhttp::field::origin) == 1)
-                exchange.origin = std::string(header[bhttp::field::origin]);
-            exchange.language = request_language(header);
-        }
-        // The parser bounds the request line and the header lines each by the limit, not
-        // together: the whole head is measured here.
-        if (header_ec == bhttp::error::header_limit ||
-            (!header_ec && header_read > options.max_header_bytes)) {
-            // In English: the headers, `lang` among them, could not all be read.
-            co_await refuse_and_close(connection, buffer, header_too_large_response(), exchange);
-            co_return;
-        }
-        const auto declared_length = parser.content_length();
-        if (header_ec == bhttp::error::body_limit ||
-            (!header_ec && declared_length && *declared_length > options.max_body_bytes)) {
-            co_await refuse_and_close(
-                connection, buffer,
-                payload_too_large_response(options.max_body_bytes, exchange.language), exchange);
-            co_return;
-        }
-        if (header_ec) {
-            if (is_http_syntax_error(header_ec)) {
-                co_await refuse_and_close(
-                    connection, buffer,
-                    error_response(
-                        Error(ErrorKind::bad_request, "bad_request", i18n::keys::malformed_request),
-                        exchange.language),
-                    exchange);
-            }
-            co_return;  // timeouts and vanished clients: close quietly
-        }
-        if (auto refusal = framing_refusal(parser.get(), exchange.language)) {
-            co_await refuse_and_close(connection, buffer, std::move(*refusal), exchange);
-            co_return;
-        }
-
-        stream.expires_at(request_deadline);
-        if (!parser.is_done()) {
-            // curl and others wait for this before sending a larger body.
-            // Never to an HTTP/1.0 client, which knows no interim answers (RFC 9110 §10.1.1).
-            const auto expect = parser.get()[bhttp::field::expect];
-            if (beast::iequals(expect, "100-continue") && parser.get().version() >= 11) {
-                bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
-                auto [continue_ec, written] = co_await bhttp::async_write(stream, go_on, use_tuple);
-                if (continue_ec) co_return;
-            }
-            auto [body_ec, body_read] =
-                co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-            if (body_ec == bhttp::error::body_limit) {
-                co_await refuse_and_close(
-                    connection, buffer,
-                    payload_too_large_response(options.max_body_bytes, exchange.language),
-                    exchange);
-                co_return;
-            }
-            if (body_ec) {
-                if (is_http_syntax_error(body_ec)) {
-                    co_await refuse_and_close(
-                        connection, buffer,
-                        error_response(Error(ErrorKind::bad_request, "bad_request",
-                                             i18n::keys::malformed_request),
-                                       exchange.language),
-                        exchange);
-                }
-                co_return;
-            }
-        }
-
-        Request request = parser.release();
-        const std::string forwarded_for = joined_header(request, "X-Forwarded-For");
-        const std::string forwarded = joined_header(request, "Forwarded");
-        exchange.client_ip =
-            resolve_client_address(peer, {forwarded_for, forwarded, request["X-Real-IP"]}, trusted);
-        const auto client_request_id = request["X-Request-Id"];
-        if (acceptable_request_id(client_request_id))
-            exchange.request_id = std::string(client_request_id);
-        exchange.head = request.method() == bhttp::verb::head;
-
-        Response response = co_await dispatch(request, exchange);
+        RequestParser parser;
+        Response response;
+        const Read read =
+            co_await read_request(connection, served == 0, parser, exchange, response);
+        if (read == Read::ended) co_return;
+        if (read == Read::request) response = co_await dispatch(parser.get(), exchange);
 
         ++served;
-        const bool keep_alive =
-            request.keep_alive() && !shutting_down && served < options.max_requests_per_connection;
-        if (!co_await write_answer(connection, response, exchange, keep_alive)) co_return;
-        if (!keep_alive) co_return;
+        const bool keep_alive = read == Read::request && parser.get().keep_alive() &&
+                                !shutting_down && served < options.max_requests_per_connection;
+        finish_answer(response, exchange, keep_alive);
+        AnswerSerializer serializer{response};
+        auto [write_ec, written] = co_await connection.send(serializer, exchange.head);
+        log_answer(exchange, response);
+        if (read == Read::refused && !write_ec) co_await drain(connection);
+        if (write_ec || !keep_alive) co_return;
     }
+}
+
+// Waits for the request's first byte (the one wait that stop cuts at once), then reads its head
+// and body within their deadlines, or refuses it (`refusal`). `first`: the connection's first.
+asio::awaitable<Server::Impl::Read> Server::Impl::read_request(Connection& connection, bool first,
+                                                               RequestParser& parser,
+                                                               Exchange& exchange,
+                                                               Response& refusal) {
+    auto& stream = connection.stream;
+    auto& buffer = connection.buffer;
+    // Between requests the idle timeout applies, until the first byte of the next one. A new
+    // connection gets no more than the header timeout for its first byte: a client that
+    // connects and sends nothing is as slow as one that sends a byte at a time.
+    if (buffer.size() == 0) {
+        // Stop sets the flag before it cancels: no wait can begin after the cancellation.
+        if (shutting_down) co_return Read::ended;
+        stream.expires_after(first ? std::min(options.header_timeout, options.idle_timeout)
+                                   : options.idle_timeout);
+        auto [wait_ec, read] =
+            co_await stream.async_read_some(buffer.prepare(4096), connection.stoppable());
+        if (wait_ec) co_return Read::ended;
+        buffer.commit(read);
+    }
+
+    exchange.started = Clock::now();
+    exchange.request_id = new_request_id();
+    exchange.client_ip = resolve_client_address(connection.peer, {}, trusted);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    // The outcome of a read that failed: a refusal when the client should hear of it.
+    auto refused = [&refusal](std::optional<Response> answer) {
+        if (!answer) return Read::ended;  // timeouts and vanished clients: close quietly
+        refusal = std::move(*answer);
+        return Read::refused;
+    };
+
+    // Deadlines count from the request's first byte, so dribbling bytes never extends them. On
+    // expiry the stream closes the socket: there is no 408, the client just goes.
+    const auto request_deadline = exchange.started + options.request_timeout;
+    stream.expires_at(std::min(exchange.started + options.header_timeout, request_deadline));
+    auto [head_ec, head_bytes] =
+        co_await bhttp::async_read_header(stream, buffer, parser, connection.stoppable());
+    // A declared length over the limit fails after the last header, before the parser calls
+    // the headers done: they are all there.
+    if (parser.is_header_done() || head_ec == bhttp::error::body_limit)
+        exchange.note_head(parser.get());
+    if (auto answer = head_refusal(parser, head_ec, head_bytes, exchange))
+        co_return refused(std::move(answer));
+    if (head_ec) co_return Read::ended;
+
+    stream.expires_at(request_deadline);
+    if (!parser.is_done()) {
+        // curl and others wait for this before sending a larger body.
+        // Never to an HTTP/1.0 client, which knows no interim answers (RFC 9110 §10.1.1).
+        const auto expect = parser.get()[bhttp::field::expect];
+        if (beast::iequals(expect, "100-continue") && parser.get().version() >= 11) {
+            bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+            auto [continue_ec, written] =
+                co_await bhttp::async_write(stream, go_on, connection.stoppable());
+            if (continue_ec) co_return Read::ended;
+        }
+        auto [body_ec, body_read] =
+            co_await bhttp::async_read(stream, buffer, parser, connection.stoppable());
+        if (body_ec) co_return refused(read_refusal(body_ec, exchange.language));
+    }
+    exchange.note_client(parser.get(), connection.peer, trusted);
+    co_return Read::request;
+}
+
+// Refuse: the answer to a request whose head is not served, for the connection to close after
+// it (where its body ends cannot be known); nullopt when it may go on, or when the read failed
+// with nothing to say (a timeout, a client gone).
+std::optional<Response> Server::Impl::head_refusal(const RequestParser& parser,
+                                                   const error_code& ec, std::size_t head_bytes,
+                                                   const Exchange& exchange) const {
+    // The parser bounds the request line and the header lines each by the limit, not
+    // together: the whole head is measured here. In English: the headers, `lang` among them,
+    // could not all be read.
+    if (ec == bhttp::error::header_limit || (!ec && head_bytes > options.max_header_bytes))
+        return header_too_large_response();
+    const auto declared_length = parser.content_length();
+    if (!ec && declared_length && *declared_length > options.max_body_bytes)
+        return payload_too_large_response(options.max_body_bytes, exchange.language);
+    if (ec) return read_refusal(ec, exchange.language);
+    return framing_refusal(parser.get(), exchange.language);
+}
+
+// The answer to a read that failed in a way the client should hear of (a body over the limit,
+// malformed HTTP); nullopt for the rest (timeouts, a client gone).
+std::optional<Response> Server::Impl::read_refusal(const error_code& ec,
+                                                   i18n::Language language) const {
+    if (ec == bhttp::error::body_limit)
+        return payload_too_large_response(options.max_body_bytes, language);
+    if (is_http_syntax_error(ec))
+        return error_response(
+            Error(ErrorKind::bad_request, "bad_request", i18n::keys::malformed_request), language);
+    return std::nullopt;
 }
 
 asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchange& exchange) {
@@ -507,8 +556,8 @@ Response Server::Impl::run_handler(const Router::Route& route, RequestContext& c
     return internal_error_response(request_language(context));
 }
 
-asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Response& response,
-                                                 const Exchange& exchange, bool keep_alive) {
+// Write, before the bytes leave: the headers every answer carries, and its count.
+void Server::Impl::finish_answer(Response& response, const Exchange& exchange, bool keep_alive) {
     const auto status = response.result_int();
     // 204 and 304 carry no body and, per RFC 9110, no Content-Length either.
     const bool bodiless_status = status == 204 || status == 304;
@@ -535,48 +584,35 @@ asio::awaitable<bool> Server::Impl::write_answer(Connection& connection, Respons
     } else {
         response.prepare_payload();
     }
-    std::size_t body_bytes = response.body().size();
     // Counted before the answer leaves, so a client that has it also sees it counted.
     if (request_metrics) {
         const std::chrono::duration<double> handled = Clock::now() - exchange.started;
         request_metrics->record(exchange.route, exchange.method, response.result_int(),
                                 handled.count());
     }
-
-    auto& stream = connection.stream;
-    // A fresh deadline: a slow handler must not cost the client an answer already computed.
-    stream.expires_after(options.request_timeout);
-    const auto response_status = response.result_int();
-    error_code ec;
-    if (exchange.head) {
-        // Same headers (Content-Length included), no body.
-        bhttp::response<bhttp::empty_body> head{std::move(response.base())};
-        std::tie(ec, std::ignore) = co_await bhttp::async_write(stream, head, use_tuple);
-        body_bytes = 0;
-    } else {
-        std::tie(ec, std::ignore) = co_await bhttp::async_write(stream, response, use_tuple);
-    }
-
-    {
-        log::RequestScope scope(exchange.request_id);
-        const auto elapsed =
-            std::chrono::duration<double, std::milli>(Clock::now() - exchange.started).count();
-        char duration[32];
-        std::snprintf(duration, sizeof duration, "%.1f", elapsed);
-        // The path without the secrets of mailed links (declared by their routes).
-        log::info(exchange.client_ip + " \"" + log_safe(exchange.method) + " " +
-                  router.loggable_path(log_safe(exchange.path)) + "\" " +
-                  std::to_string(response_status) + " " + std::to_string(body_bytes) + " " +
-                  duration + "ms route=" + exchange.route);
-    }
-    co_return !ec;
 }
 
-asio::awaitable<void> Server::Impl::refuse_and_close(Connection& connection,
-                                                     beast::flat_buffer& buffer, Response response,
-                                                     Exchange& exchange) {
-    if (!co_await write_answer(connection, response, exchange, false)) co_return;
+// Write, once the bytes have left (or failed to): the access log line.
+void Server::Impl::log_answer(const Exchange& exchange, const Response& response) {
+    const std::size_t body_bytes = exchange.head ? 0 : response.body().size();
+    log::RequestScope scope(exchange.request_id);
+    const auto elapsed =
+        std::chrono::duration<double, std::milli>(Clock::now() - exchange.started).count();
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.1f", elapsed);
+    // The path without the secrets of mailed links (declared by their routes).
+    log::info(exchange.client_ip + " \"" + log_safe(exchange.method) + " " +
+              router.loggable_path(log_safe(exchange.path)) + "\" " +
+              std::to_string(response.result_int()) + " " + std::to_string(body_bytes) + " " +
+              duration + "ms route=" + exchange.route);
+}
+
+// After a refusal the client may still be sending (the body of a 413): the rest is read and
+// dropped for a short while (max_drain_time) before the connection closes. Stop does not cut
+// it: it is what lets the client read the refusal.
+asio::awaitable<void> Server::Impl::drain(Connection& connection) {
     auto& stream = connection.stream;
+    auto& buffer = connection.buffer;
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.expires_after(std::min<Clock::duration>(max_drain_time, options.request_timeout));
@@ -589,49 +625,25 @@ asio::awaitable<void> Server::Impl::refuse_and_close(Connection& connection,
     }
 }
 
-void Server::Impl::close_connections(bool only_idle) {
-    std::vector<std::shared_ptr<Connection>> live;
-    {
-        std::lock_guard lock(registry_mutex);
-        for (auto& [raw, weak] : connections)
-            if (auto connection = weak.lock()) live.push_back(std::move(connection));
-    }
-    for (auto& connection : live) {
-        auto strand = connection->strand;
-        asio::post(strand, [connection = std::move(connection), only_idle] {
-            if (only_idle && !connection->idle) return;
-            error_code ignored;
-            connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            connection->stream.close();
-        });
-    }
-}
-
+// Stop: no more connections; the idle ones end now, the others after their answer.
 void Server::Impl::begin_shutdown() {
     if (shutting_down.exchange(true)) return;
     log::info("shutting down");
     error_code ignored;
     acceptor.close(ignored);
     signals.cancel(ignored);
-    // Connections check the flag before they wait again, so none can slip into idleness
-    // after this sweep.
-    close_connections(true);
+    tasks.cancel(asio::cancellation_type::total);
     asio::co_spawn(control, finish_shutdown(), log_coroutine_failure);
 }
 
 asio::awaitable<void> Server::Impl::finish_shutdown() {
-    asio::steady_timer timer(control);
-    auto wait_until = [&](Clock::time_point deadline) -> asio::awaitable<void> {
-        while ((live_connections() > 0 || accept_loop_running) && Clock::now() < deadline) {
-            timer.expires_after(shutdown_poll);
-            co_await timer.async_wait(use_tuple);
-        }
-    };
-    co_await wait_until(Clock::now() + options.shutdown_grace);
-    if (const auto left = live_connections(); left > 0) {
-        log::warn("closing " + std::to_string(left) + " connections after the shutdown grace");
-        close_connections(false);
-        co_await wait_until(Clock::now() + forced_close_wait);
+    // Kept out of the `if`: g++ 12 miscompiles `if (!co_await tasks.wait_until(...))` (it crashes).
+    const bool all_done = co_await tasks.wait_until(Clock::now() + options.shutdown_grace);
+    if (!all_done) {
+        if (const auto left = open_connection_count(); left > 0)
+            log::warn("closing " + std::to_string(left) + " connections after the shutdown grace");
+        tasks.cancel(asio::cancellation_type::terminal);
+        co_await tasks.wait_until(Clock::now() + forced_close_wait);
     }
     io.stop();
 }

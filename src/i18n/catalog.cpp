@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <stdexcept>
 
+#include "i18n/keys.h"
+
 namespace authd::i18n {
 
 namespace detail {
@@ -151,6 +153,15 @@ std::vector<std::string_view> embedded_catalogue_codes() {
     for (std::size_t i = 0; i < detail::kEmbeddedCatalogueCount; ++i)
         codes.push_back(detail::kEmbeddedCatalogues[i].code);
     return codes;
+}
+
+std::string duration_text(Language language, std::int64_t seconds) {
+    const auto in = [language](Key unit, std::int64_t count) {
+        return translate(language, Message(unit, {{"count", count}}));
+    };
+    if (seconds > 0 && seconds % 3600 == 0) return in(keys::duration_hours, seconds / 3600);
+    if (seconds > 0 && seconds % 60 == 0) return in(keys::duration_minutes, seconds / 60);
+    return in(keys::duration_seconds, seconds);
 }
 
 }  // namespace authd::i18n

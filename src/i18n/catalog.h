@@ -5,6 +5,7 @@
 // message that depends on a number is an object of plural forms, {"one": ..., "other": ...},
 // chosen by the argument "count" with the language's rule (English and Spanish: one for 1;
 // French: one for 0 and 1).
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ const Catalogue& catalogue(Language language);
 
 // The placeholder names of a text, in order of appearance: "Hello {username}," → {"username"}.
 std::vector<std::string> placeholders(std::string_view text);
+
+// A length of time in words, in the largest whole unit: "24 hours", "1 hour", "15 minutes",
+// "90 seconds" in English (the lifetime of a mailed link, in pages and e-mails).
+std::string duration_text(Language language, std::int64_t seconds);
 
 // The codes of the catalogues compiled in (one per resources/i18n/*.json).
 std::vector<std::string_view> embedded_catalogue_codes();

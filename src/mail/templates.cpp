@@ -5,7 +5,7 @@
 
 #include "i18n/catalog.h"
 #include "i18n/keys.h"
-#include "web/pages.h"
+#include "util/text.h"
 
 namespace authd::mail {
 namespace {
@@ -62,10 +62,10 @@ std::string render_html(i18n::Language language, std::string_view subject,
     html +=
         "\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
-    html += web::html_escape(subject);
+    html += text::html_escape(subject);
     html += "</title>\n</head>\n<body>\n";
     for (const Block& block : blocks) {
-        const std::string escaped = web::html_escape(block.text);
+        const std::string escaped = text::html_escape(block.text);
         if (block.is_link) {
             html += "<p><a href=\"" + escaped + "\">" + escaped + "</a></p>\n";
         } else {
@@ -121,7 +121,7 @@ std::string safe_filename_part(std::string_view text) {
 // "The link works once and expires in <duration>. ..."
 Block expiry(const Words& words, i18n::Key key, std::int64_t lifetime) {
     return {
-        words(i18n::Message(key, {{"duration", web::duration_text(words.language, lifetime)}}))};
+        words(i18n::Message(key, {{"duration", i18n::duration_text(words.language, lifetime)}}))};
 }
 
 }  // namespace

@@ -55,4 +55,32 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
     return true;
 }
 
+// Text made safe inside HTML element content and quoted attribute values.
+inline std::string html_escape(std::string_view value) {
+    std::string escaped;
+    escaped.reserve(value.size());
+    for (const char c : value) {
+        switch (c) {
+            case '&':
+                escaped += "&amp;";
+                break;
+            case '<':
+                escaped += "&lt;";
+                break;
+            case '>':
+                escaped += "&gt;";
+                break;
+            case '"':
+                escaped += "&quot;";
+                break;
+            case '\'':
+                escaped += "&#39;";
+                break;
+            default:
+                escaped += c;
+        }
+    }
+    return escaped;
+}
+
 }  // namespace authd::text

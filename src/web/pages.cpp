@@ -7,8 +7,12 @@
 #include "crypto/base64url.h"
 #include "i18n/catalog.h"
 #include "i18n/keys.h"
+#include "util/text.h"
 
 namespace authd::web {
+
+using i18n::duration_text;
+using text::html_escape;
 namespace {
 
 // The only styling of every page. Its exact bytes are hashed into the CSP, so any change here
@@ -80,42 +84,6 @@ struct Words {
 };
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-    std::string escaped;
-    escaped.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                escaped += "&amp;";
-                break;
-            case '<':
-                escaped += "&lt;";
-                break;
-            case '>':
-                escaped += "&gt;";
-                break;
-            case '"':
-                escaped += "&quot;";
-                break;
-            case '\'':
-                escaped += "&#39;";
-                break;
-            default:
-                escaped += c;
-        }
-    }
-    return escaped;
-}
-
-std::string duration_text(i18n::Language language, std::int64_t seconds) {
-    const auto in = [language](i18n::Key unit, std::int64_t count) {
-        return i18n::translate(language, i18n::Message(unit, {{"count", count}}));
-    };
-    if (seconds > 0 && seconds % 3600 == 0) return in(i18n::keys::duration_hours, seconds / 3600);
-    if (seconds > 0 && seconds % 60 == 0) return in(i18n::keys::duration_minutes, seconds / 60);
-    return in(i18n::keys::duration_seconds, seconds);
-}
 
 std::string_view content_security_policy() {
     static const std::string policy =

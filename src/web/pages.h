@@ -32,11 +32,4 @@ std::string email_verification_invalid_page(i18n::Language language, std::int64_
 // The value of the Content-Security-Policy header the pages are made for.
 std::string_view content_security_policy();
 
-// Text made safe inside HTML element content and quoted attribute values.
-std::string html_escape(std::string_view text);
-
-// A link lifetime in words, in the largest whole unit: "24 hours", "1 hour", "15 minutes",
-// "90 seconds" in English (also used by the e-mail texts).
-std::string duration_text(i18n::Language language, std::int64_t seconds);
-
 }  // namespace authd::web

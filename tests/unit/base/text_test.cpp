@@ -33,5 +33,12 @@ TEST(Text, ClassifiesAsciiCharacters) {
     EXPECT_TRUE(is_ascii_digit('9') && !is_ascii_digit('a'));
 }
 
+TEST(Text, HtmlEscapeCoversTheFiveSpecialCharacters) {
+    EXPECT_EQ(html_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+    EXPECT_EQ(html_escape(""), "");
+    EXPECT_EQ(html_escape("plain text, é"), "plain text, é");
+    EXPECT_EQ(html_escape("&amp;"), "&amp;amp;");
+}
+
 }  // namespace
 }  // namespace authd::text

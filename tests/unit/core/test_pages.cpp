@@ -5,11 +5,14 @@
 #include <utility>
 #include <vector>
 
+#include "i18n/catalog.h"
 #include "i18n/language.h"
 #include "web/pages.h"
 
 namespace authd::web {
 namespace {
+
+using i18n::duration_text;
 
 const std::string kHostile = "\"><script>alert(1)</script>";
 constexpr i18n::Language en = i18n::Language::en;
@@ -115,13 +118,6 @@ TEST(Pages, StyleIsAPhoneFriendlyColumn) {
     const std::string style = style_text(reset_form_page(en, "t", {}, 12));
     EXPECT_NE(style.find("max-width:28rem"), std::string::npos);
     EXPECT_NE(style.find("width:100%"), std::string::npos);
-}
-
-TEST(Pages, HtmlEscapeCoversTheFiveSpecialCharacters) {
-    EXPECT_EQ(html_escape("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
-    EXPECT_EQ(html_escape(""), "");
-    EXPECT_EQ(html_escape("plain text, é"), "plain text, é");
-    EXPECT_EQ(html_escape("&amp;"), "&amp;amp;");
 }
 
 TEST(Pages, ResetFormStatesTheConfiguredLength) {

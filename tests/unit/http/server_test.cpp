@@ -552,6 +552,35 @@ TEST_F(ServerTest, StopLetsInFlightRequestsFinish) {
     EXPECT_LT(stopping.get(), 2000ms);
 }
 
+TEST_F(ServerTest, StopLetsARequestBeingReadFinish) {
+    ServerOptions options;
+    options.shutdown_grace = 5s;
+    start(options);
+    Client client(server->port());
+    client.send_raw("GET /hello HTTP/1.1\r\nHost: x\r\n");  // the head is not complete yet
+    std::this_thread::sleep_for(100ms);
+    auto stopping = std::async(std::launch::async, [this] { return stop_and_join(); });
+    std::this_thread::sleep_for(100ms);
+    client.send_raw("\r\n");
+    auto response = client.read_response();
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_FALSE(response.keep_alive());
+    EXPECT_LT(stopping.get(), 2000ms);
+}
+
+TEST_F(ServerTest, RequestsStillUnderWayAreCutAfterTheGrace) {
+    ServerOptions options;
+    options.shutdown_grace = 1s;
+    start(options);
+    Client client(server->port());
+    client.send_raw("GET /hello HTTP/1.1\r\nHost: x\r\n");  // and nothing more
+    std::this_thread::sleep_for(100ms);
+    const auto took = stop_and_join();
+    EXPECT_GE(took, 900ms);
+    EXPECT_LT(took, 3000ms);
+    EXPECT_TRUE(client.closed_by_server(1000ms));
+}
+
 TEST_F(ServerTest, EveryAnswerCarriesNosniffAndNoHstsByDefault) {
     start();
     Client client(server->port());
