@@ -1,5 +1,6 @@
 #include "auth/accounts.h"
 
+#include "auth/password_change.h"
 #include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
 #include "util/address_scope.h"
@@ -77,9 +78,10 @@ store::User Accounts::register_user(const Registration& r) {
 
     // Early answers for the common case; the unique indexes decide races below.
     store_.read([&](store::Transaction& tx) {
-        if (tx.user_by_username(r.username) || tx.username_reserved(r.username))
+        if (tx.users().find_by_username(r.username) ||
+            tx.account_changes().username_reserved(r.username))
             errors.add("username", duplicate_message("username"));
-        if (tx.user_by_email(r.email)) errors.add("email", duplicate_message("email"));
+        if (tx.users().find_by_email(r.email)) errors.add("email", duplicate_message("email"));
     });
     errors.throw_if_any();
 
@@ -111,9 +113,10 @@ store::User Accounts::register_user(const Registration& r) {
         store_.write([&](store::Transaction& tx) {
             if (platform_) {
                 tx.lock_key(name_lock(user.username));
-                if (tx.username_reserved(user.username)) throw store::Duplicate("username");
+                if (tx.account_changes().username_reserved(user.username))
+                    throw store::Duplicate("username");
             }
-            tx.insert_user(user);
+            tx.users().insert(user);
             if (on_platform) {
                 held = platform_->begin(tx, PlatformChange::create,
                                         {user.id, user.username, "", user.email, user.lang, ""});
@@ -130,7 +133,7 @@ store::User Accounts::register_user(const Registration& r) {
     try {
         store_.write([&](store::Transaction& tx) {
             platform_->finish(tx, *held);
-            tx.finish_user_creation(user.id);
+            tx.users().finish_creation(user.id);
             user.is_active = true;
             user.pending_creation = false;
             audit_.record(tx, event::account_created, user);
@@ -148,9 +151,9 @@ HeldChange Accounts::rename_on_platform(const Principal& caller, const std::stri
     try {
         store_.write([&](store::Transaction& tx) {
             tx.lock_key(name_lock(new_username));
-            const auto current = tx.user_by_id(caller.user.id);
+            const auto current = tx.users().find_by_id(caller.user.id);
             if (!current) throw_invalid_bearer();  // deleted meanwhile
-            const auto other = tx.user_by_username(new_username);
+            const auto other = tx.users().find_by_username(new_username);
             if (other && other->id != current->id) throw store::Duplicate("username");
             held = platform_->begin(tx, PlatformChange::rename,
                                     {current->id, current->username, new_username, current->email,
@@ -211,7 +214,7 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     try {
         store_.write([&](store::Transaction& tx) {
             if (held) platform_->finish(tx, *held);
-            auto current = tx.user_by_id(caller.user.id);
+            auto current = tx.users().find_by_id(caller.user.id);
             if (!current) throw_invalid_bearer();  // deleted meanwhile
             store::User user = *current;
             const std::string old_email = user.email;
@@ -226,14 +229,15 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             if (email_changed) user.email_verified = false;
             if (changes.lang) user.lang = *changes.lang;
             if (changes.two_fa_enable) user.two_fa_enable = *changes.two_fa_enable;
-            tx.update_profile(user);
+            tx.users().update_profile(user);
             if (renamed) {
                 result.tokens = sessions_.reissue(tx, user, caller.session);
                 audit_.record(tx, event::username_changed, user, caller.session.id,
                               current->username);
             }
             if (email_changed) {
-                tx.delete_one_time_tokens(user.id, store::TokenPurpose::email_verification);
+                tx.one_time_tokens().delete_of_user(user.id,
+                                                    store::TokenPurpose::email_verification);
                 notices_.email_changed(tx, user, old_email);
                 audit_.record(tx, event::email_changed, user, caller.session.id);
                 verification_.send(tx, user);
@@ -279,8 +283,9 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
     const std::string new_hash = hasher_.hash(change.new_password);
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
-        tx.update_password(caller.user.id, new_hash, now);
-        tx.revoke_user_sessions(caller.user.id, now, "password_changed", caller.session.id);
+        store_new_password(tx, caller.user.id, new_hash, now);
+        tx.sessions().revoke_all_of_user(caller.user.id, now, "password_changed",
+                                         caller.session.id);
         notices_.password_changed(tx, caller.user);
         audit_.record(tx, event::password_changed, caller.user, caller.session.id);
     });
@@ -306,7 +311,7 @@ void Accounts::remove(const Principal& caller, std::string_view path_username,
         return;
     }
     store_.write([&](store::Transaction& tx) {
-        tx.delete_user(caller.user.id);
+        tx.users().remove(caller.user.id);
         audit_.record(tx, event::account_deleted, caller.user, caller.session.id);
     });
 }

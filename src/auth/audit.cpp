@@ -33,7 +33,7 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
     e.ip = origin.ip;
     e.user_agent = clean_user_agent(origin.user_agent);
     e.detail = utf8::repaired(detail);
-    tx.insert_security_event(e);
+    tx.audit().insert(e);
     if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }
 
@@ -41,8 +41,8 @@ void Audit::record_repeated(store::Transaction& tx, std::string_view kind, std::
                             std::int64_t window) {
     const Origin& origin = current_origin();
     const std::int64_t now = clock_.now();
-    if (const auto last = tx.latest_security_event(kind, origin.ip, now - window)) {
-        tx.repeat_security_event(last->id, now, std::string(detail));
+    if (const auto last = tx.audit().latest(kind, origin.ip, now - window)) {
+        tx.audit().repeat(last->id, now, std::string(detail));
         return;
     }
     record(tx, kind, nullptr, {}, detail);

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/password_change.h"
 #include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
 #include "mail/outbox.h"
@@ -54,7 +55,7 @@ std::optional<store::User> EmailVerification::verify(std::string_view uidb64,
         verified.reset();  // a retried transaction starts over
         auto user = links_.use(tx, store::TokenPurpose::email_verification, uidb64, token);
         if (!user) return;
-        tx.set_email_verified(user->id, true);
+        tx.users().set_email_verified(user->id, true);
         audit_.record(tx, event::email_verified, *user);
         verified = std::move(user);
     });
@@ -92,7 +93,7 @@ void PasswordReset::request(std::string_view email) {
     store_.write([&](store::Transaction& tx) {
         // Counted for every address, known or not, so both paths do the same work.
         if (limiter_.hit(tx, "password_reset:" + ascii_lower(email), settings_.limit)) return;
-        auto user = tx.user_by_email(email);
+        auto user = tx.users().find_by_email(email);
         if (!user || !user->is_active) return;
         const std::string link = links_.create(tx, store::TokenPurpose::password_reset, *user,
                                                settings_.reset_lifetime, "reset");
@@ -135,8 +136,8 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
         auto current = links_.use(tx, store::TokenPurpose::password_reset, uidb64, token);
         if (!current) return;  // spent by a concurrent request meanwhile
         const std::int64_t now = clock_.now();
-        tx.update_password(current->id, hash, now);
-        tx.revoke_user_sessions(current->id, now, "password_reset", "");
+        store_new_password(tx, current->id, hash, now);
+        tx.sessions().revoke_all_of_user(current->id, now, "password_reset", "");
         notices_.password_reset(tx, *current);
         audit_.record(tx, event::password_reset, *current);
         done = true;
@@ -172,9 +173,9 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
         {"password_changed_at", user.password_changed_at},
     };
     json::array sessions;
-    for (const store::Session& s : tx.all_sessions(user.id)) {
+    for (const store::Session& s : tx.sessions().all_of_user(user.id)) {
         const std::optional<std::string> reason =
-            s.revoked_at ? tx.revoke_reason(s.id) : std::nullopt;
+            s.revoked_at ? tx.sessions().revoke_reason(s.id) : std::nullopt;
         sessions.push_back(json::object{
             {"created", s.created_at},
             {"last_used", s.last_used_at},
@@ -188,7 +189,7 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
     // The audit log's events about the user (kept for AUTH_AUDIT_RETENTION).
     constexpr int kMaxEvents = 10'000;
     json::array events;
-    for (const store::SecurityEvent& e : tx.security_events_of_user(user.id, kMaxEvents))
+    for (const store::SecurityEvent& e : tx.audit().of_user(user.id, kMaxEvents))
         events.push_back(json::object{{"event", e.kind},
                                       {"at", e.at},
                                       {"ip", e.ip},
@@ -215,7 +216,7 @@ void DataExport::request(const Principal& caller) {
     store_.write([&](store::Transaction& tx) {
         retry_after = limiter_.hit(tx, "dump_data:" + caller.user.id, settings_.limit);
         if (retry_after) return;
-        auto user = tx.user_by_id(caller.user.id);
+        auto user = tx.users().find_by_id(caller.user.id);
         if (!user) return;
         if (platform_ && platform_->has_calls(PlatformChange::export_data)) {
             held = platform_->begin(

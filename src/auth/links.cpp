@@ -29,7 +29,7 @@ std::string OneTimeLinks::create(store::Transaction& tx, store::TokenPurpose pur
     row.email = user.email;
     row.created_at = clock_.now();
     row.expires_at = row.created_at + lifetime;
-    tx.insert_one_time_token(row);
+    tx.one_time_tokens().insert(row);
     return public_url_ + "/api/auth/" + std::string(route) + "/" +
            crypto::base64url_encode(user.id) + "/" + token + "/";
 }
@@ -38,11 +38,11 @@ std::optional<store::User> OneTimeLinks::check(store::Transaction& tx, store::To
                                                std::string_view uidb64, std::string_view token) {
     const auto user_id = parse_link(uidb64, token);
     if (!user_id) return std::nullopt;
-    const auto row = tx.one_time_token(hash_identifier(token));
-    if (!row || row->purpose != purpose || row->user_id != *user_id || row->used_at ||
-        row->expires_at <= clock_.now())
+    const auto row = tx.one_time_tokens().find(hash_identifier(token));
+    if (!row || row->purpose != purpose || row->user_id != *user_id ||
+        !store::live(*row, clock_.now()))
         return std::nullopt;
-    auto user = tx.user_by_id(row->user_id);
+    auto user = tx.users().find_by_id(row->user_id);
     if (!user || !user->is_active || ascii_lower(user->email) != ascii_lower(row->email))
         return std::nullopt;
     return user;
@@ -51,7 +51,8 @@ std::optional<store::User> OneTimeLinks::check(store::Transaction& tx, store::To
 std::optional<store::User> OneTimeLinks::use(store::Transaction& tx, store::TokenPurpose purpose,
                                              std::string_view uidb64, std::string_view token) {
     auto user = check(tx, purpose, uidb64, token);
-    if (!user || !tx.use_one_time_token(hash_identifier(token), clock_.now())) return std::nullopt;
+    if (!user || !tx.one_time_tokens().use(hash_identifier(token), clock_.now()))
+        return std::nullopt;
     return user;
 }
 

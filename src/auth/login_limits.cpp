@@ -24,8 +24,8 @@ std::string account_bucket(const std::string& account) {
 std::int64_t window_wait(store::Transaction& tx, const std::string& bucket, const Limit& limit,
                          std::int64_t now) {
     const std::int64_t since = now - limit.window;
-    if (tx.count_rate_events(bucket, since) < limit.attempts) return 0;
-    const std::int64_t oldest = tx.oldest_rate_event(bucket, since).value_or(now);
+    if (tx.limits().count(bucket, since) < limit.attempts) return 0;
+    const std::int64_t oldest = tx.limits().oldest(bucket, since).value_or(now);
     return std::max<std::int64_t>(1, oldest + limit.window - now);
 }
 
@@ -52,12 +52,12 @@ LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_
     const std::string by_account = account_bucket(account);
     std::int64_t wait = 0;
     store_.write([&](store::Transaction& tx) {
-        tx.lock_rate_buckets({pair, by_address, by_account});
+        tx.limits().lock_buckets({pair, by_address, by_account});
         const std::int64_t now = attempt.at;
         wait = std::max(window_wait(tx, by_address, settings_.per_address, now),
                         window_wait(tx, by_account, settings_.per_account, now));
         const std::int64_t since = now - settings_.failure_memory;
-        const std::int64_t failures = tx.count_rate_events(pair, since);
+        const std::int64_t failures = tx.limits().count(pair, since);
         if (failures >= settings_.backoff_after) {
             // 1 s after the 5th failure, 2 s after the 6th, ... at most backoff_max.
             const std::int64_t doublings =
@@ -65,22 +65,22 @@ LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_
             const std::int64_t delay =
                 std::min(settings_.backoff_max,
                          settings_.backoff_base << std::min<std::int64_t>(doublings, 30));
-            const std::int64_t until = tx.newest_rate_event(pair, since).value_or(now) + delay;
+            const std::int64_t until = tx.limits().newest(pair, since).value_or(now) + delay;
             wait = std::max(wait, until - now);
         }
         if (wait > 0) return;  // nothing written: the transaction commits empty
-        tx.insert_rate_event(pair, now);
-        tx.insert_rate_event(by_address, now);
-        tx.insert_rate_event(by_account, now);
+        tx.limits().insert(pair, now);
+        tx.limits().insert(by_address, now);
+        tx.limits().insert(by_account, now);
     });
     if (wait > 0) throw_rate_limited(wait);
     return attempt;
 }
 
 void LoginLimits::release(store::Transaction& tx, const Attempt& attempt) {
-    tx.delete_rate_event(pair_bucket(attempt.identifier, attempt.address), attempt.at);
-    tx.delete_rate_event(address_bucket(attempt.address), attempt.at);
-    tx.delete_rate_event(account_bucket(attempt.account), attempt.at);
+    tx.limits().delete_one(pair_bucket(attempt.identifier, attempt.address), attempt.at);
+    tx.limits().delete_one(address_bucket(attempt.address), attempt.at);
+    tx.limits().delete_one(account_bucket(attempt.account), attempt.at);
 }
 
 void LoginLimits::release(const Attempt& attempt) noexcept {
@@ -94,14 +94,14 @@ void LoginLimits::release(const Attempt& attempt) noexcept {
 void LoginLimits::record_failure(store::Transaction& tx, const std::string& account,
                                  std::string_view address) {
     const std::int64_t now = clock_.now();
-    tx.insert_rate_event(pair_bucket(account, address), now);
-    tx.insert_rate_event(address_bucket(address), now);
-    tx.insert_rate_event(account_bucket(account), now);
+    tx.limits().insert(pair_bucket(account, address), now);
+    tx.limits().insert(address_bucket(address), now);
+    tx.limits().insert(account_bucket(account), now);
 }
 
 void LoginLimits::record_success(store::Transaction& tx, const std::string& pair,
                                  std::string_view address) {
-    tx.delete_rate_events(pair_bucket(pair, address));
+    tx.limits().delete_all(pair_bucket(pair, address));
 }
 
 }  // namespace authd::auth

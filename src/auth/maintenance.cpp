@@ -28,11 +28,11 @@ void Maintenance::stop() {
 void Maintenance::run_once() {
     const std::int64_t now = clock_.now();
     store_.write([&](store::Transaction& tx) {
-        tx.prune_rate_events(now - settings_.rate_event_retention);
-        tx.delete_expired_login_tickets(now);
-        tx.prune_security_events(now - settings_.audit_retention);
-        tx.prune_outbox(now - settings_.outbox_retention);
-        tx.prune_event_deliveries(now - settings_.outbox_retention);
+        tx.limits().prune(now - settings_.rate_event_retention);
+        tx.login_tickets().delete_expired(now);
+        tx.audit().prune(now - settings_.audit_retention);
+        tx.outbox().prune(now - settings_.outbox_retention);
+        tx.events().prune(now - settings_.outbox_retention);
     });
 }
 

@@ -12,20 +12,20 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
     const std::int64_t now = clock_.now();
     const std::int64_t since = now - limit.window;
     const std::string key = hash_identifier(bucket);
-    tx.lock_rate_buckets({key});  // parallel hits are counted one after the other
-    if (tx.count_rate_events(key, since) >= limit.attempts) {
-        const std::int64_t oldest = tx.oldest_rate_event(key, since).value_or(now);
+    tx.limits().lock_buckets({key});  // parallel hits are counted one after the other
+    if (tx.limits().count(key, since) >= limit.attempts) {
+        const std::int64_t oldest = tx.limits().oldest(key, since).value_or(now);
         // The kind of limit only ("password_reset"), never the address or account it counts.
         audit_.record(tx, event::rate_limited, nullptr, {}, bucket.substr(0, bucket.find(':')));
         return std::max<std::int64_t>(1, oldest + limit.window - now);
     }
-    tx.insert_rate_event(key, now);  // old ones are cleared by Maintenance
+    tx.limits().insert(key, now);  // old ones are cleared by Maintenance
     if (counted_at) *counted_at = now;
     return std::nullopt;
 }
 
 void RateLimiter::release(store::Transaction& tx, std::string_view bucket, std::int64_t at) {
-    tx.delete_rate_event(hash_identifier(bucket), at);
+    tx.limits().delete_one(hash_identifier(bucket), at);
 }
 
 void throw_rate_limited(std::int64_t retry_after) {

@@ -101,7 +101,7 @@ ServiceClaims ServiceAccounts::authenticate(std::string_view token) const {
 bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret) {
     if (name.empty()) return false;
     std::optional<store::ServiceAccount> account;
-    store_.read([&](store::Transaction& tx) { account = tx.service_account(name); });
+    store_.read([&](store::Transaction& tx) { account = tx.service_accounts().find(name); });
     if (!account) {
         (void)hasher_.verify(dummy_hash_, secret);
         return false;
@@ -111,7 +111,8 @@ bool ServiceAccounts::check_stored(std::string_view name, std::string_view secre
         const std::string stronger_hash = hasher_.hash(secret);
         store_.write([&](store::Transaction& tx) {
             // Only if nothing replaced the hash meanwhile.
-            tx.replace_service_account_hash(account->name, account->password_hash, stronger_hash);
+            tx.service_accounts().replace_hash(account->name, account->password_hash,
+                                               stronger_hash);
         });
     }
     return true;
@@ -122,7 +123,8 @@ bool ServiceAccounts::is_configured(std::string_view name) const {
         if (entry.name == name) return true;
     if (name.empty()) return false;
     bool stored = false;
-    store_.read([&](store::Transaction& tx) { stored = tx.service_account(name).has_value(); });
+    store_.read(
+        [&](store::Transaction& tx) { stored = tx.service_accounts().find(name).has_value(); });
     return stored;
 }
 

@@ -49,7 +49,7 @@ void Sessions::collect(metrics::Writer& out) {
         const std::int64_t now = clock_.now();
         std::int64_t count = 0;
         store_.read([&](store::Transaction& tx) {
-            count = tx.active_session_count(now, now - tokens_.settings().refresh_idle_timeout);
+            count = tx.sessions().count_live(now, now - tokens_.settings().refresh_idle_timeout);
         });
         return count;
     });
@@ -59,7 +59,7 @@ void Sessions::collect(metrics::Writer& out) {
 }
 
 bool Sessions::live(const store::Session& session, std::int64_t now) const {
-    return !session.revoked_at && now < session.expires_at;
+    return store::live(session, now);
 }
 
 TokenPair Sessions::mint(const store::User& user, const store::Session& session,
@@ -82,8 +82,8 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
 std::optional<store::User> Sessions::find_account(std::string_view login) {
     std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
-        user = login.find('@') != std::string_view::npos ? tx.user_by_email(login)
-                                                         : tx.user_by_username(login);
+        user = login.find('@') != std::string_view::npos ? tx.users().find_by_email(login)
+                                                         : tx.users().find_by_username(login);
     });
     return user;
 }
@@ -94,9 +94,9 @@ void upgrade_password_hash(store::Store& store, crypto::PasswordHasher& hasher, 
     const std::string fresh_hash = hasher.hash(password);
     store.write([&](store::Transaction& tx) {
         // Only if nothing changed the password meanwhile.
-        auto current = tx.user_by_id(user.id);
+        auto current = tx.users().find_by_id(user.id);
         if (!current || current->password_hash != user.password_hash) return;
-        tx.replace_password_hash(user.id, fresh_hash);
+        tx.users().replace_password_hash(user.id, fresh_hash);
         user.password_hash = fresh_hash;
     });
 }
@@ -116,7 +116,7 @@ store::User Sessions::check_password(std::optional<store::User> user, std::strin
 Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& user,
                                      const ClientInfo& client) {
     // The account may have been deleted or its password changed since it was read.
-    auto current = tx.user_by_id(user.id);
+    auto current = tx.users().find_by_id(user.id);
     if (!current || !current->is_active || current->password_hash != user.password_hash)
         throw_login_failed();
     const std::int64_t now = clock_.now();
@@ -131,8 +131,8 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     session.refresh_hash = hash_identifier(refresh_jti);
     session.user_agent = clean_user_agent(client.user_agent);
     session.ip = client.ip;
-    tx.record_login(current->id, now);
-    tx.insert_session(session);
+    tx.users().record_login(current->id, now);
+    tx.sessions().insert(session);
     return {mint(*current, session, refresh_jti, random_.token(kIdentifierBytes), now),
             current->lang, session.id};
 }
@@ -156,25 +156,25 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
     std::int64_t issued_at = 0;
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
-        auto found = tx.session_by_id(claims.session_id);
+        auto found = tx.sessions().find(claims.session_id);
         if (!found || !names_owner(claims, *found) || !live(*found, now)) return;
-        auto owner = tx.user_by_id(found->user_id);
+        auto owner = tx.users().find_by_id(found->user_id);
         if (!owner || !owner->is_active) return;
         session = *found;
         user = *owner;
         if (session.refresh_hash == presented_hash) {
             if (now - session.last_used_at > tokens_.settings().refresh_idle_timeout) {
-                tx.revoke_session(session.id, now, "idle");
+                tx.sessions().revoke(session.id, now, "idle");
                 return;
             }
-            if (tx.rotate_refresh(session.id, presented_hash, hash_identifier(next_refresh_jti),
-                                  now)) {
+            if (tx.sessions().rotate_refresh(session.id, presented_hash,
+                                             hash_identifier(next_refresh_jti), now)) {
                 outcome = Outcome::rotated;
                 issued_at = now;
                 return;
             }
             // Another request rotated it between our read and our update: read its result.
-            found = tx.session_by_id(claims.session_id);
+            found = tx.sessions().find(claims.session_id);
             if (!found || !live(*found, now)) return;
             session = *found;
         }
@@ -189,7 +189,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
         // An authentic refresh token of this session (its tag, or the earlier form's signature,
         // checked) that is no longer current: it was stolen or replayed. End the session so neither
         // party can go on with it.
-        tx.revoke_session(session.id, now, "refresh_token_reuse");
+        tx.sessions().revoke(session.id, now, "refresh_token_reuse");
         audit_.record(tx, event::refresh_reuse_detected, user, session.id);
         outcome = Outcome::reused;
     });
@@ -216,10 +216,10 @@ void Sessions::logout(std::string_view refresh_token) {
         throw_invalid_refresh();
     }
     store_.write([&](store::Transaction& tx) {
-        auto session = tx.session_by_id(claims.session_id);
+        auto session = tx.sessions().find(claims.session_id);
         if (session && names_owner(claims, *session) &&
-            tx.revoke_session(session->id, clock_.now(), "logout")) {
-            const auto user = tx.user_by_id(session->user_id);
+            tx.sessions().revoke(session->id, clock_.now(), "logout")) {
+            const auto user = tx.users().find_by_id(session->user_id);
             audit_.record(tx, event::logout, user ? &*user : nullptr, session->id);
         }
     });
@@ -235,7 +235,7 @@ Principal Sessions::authenticate(std::string_view access_token) {
     }
     std::optional<Principal> principal;
     store_.read([&](store::Transaction& tx) {
-        auto found = tx.session_with_user(claims.session_id);
+        auto found = tx.sessions().find_with_user(claims.session_id);
         if (!found) return;
         auto& [session, user] = *found;
         if (session.user_id != claims.subject || !live(session, clock_.now()) || !user.is_active)
@@ -248,7 +248,7 @@ Principal Sessions::authenticate(std::string_view access_token) {
 
 void Sessions::logout_all(const Principal& principal) {
     store_.write([&](store::Transaction& tx) {
-        tx.revoke_user_sessions(principal.user.id, clock_.now(), "logout_all", "");
+        tx.sessions().revoke_all_of_user(principal.user.id, clock_.now(), "logout_all", "");
         audit_.record(tx, event::logout_all, principal.user, principal.session.id);
     });
 }
@@ -257,8 +257,9 @@ std::vector<Sessions::SessionView> Sessions::list(const Principal& principal) {
     constexpr int kEventsPerSession = 50;
     std::vector<SessionView> sessions;
     store_.read([&](store::Transaction& tx) {
-        for (store::Session& session : tx.active_sessions(principal.user.id, clock_.now())) {
-            auto events = tx.security_events_of_session(session.id, kEventsPerSession);
+        for (store::Session& session :
+             tx.sessions().live_of_user(principal.user.id, clock_.now())) {
+            auto events = tx.audit().of_session(session.id, kEventsPerSession);
             sessions.push_back({std::move(session), std::move(events)});
         }
     });
@@ -268,9 +269,9 @@ std::vector<Sessions::SessionView> Sessions::list(const Principal& principal) {
 void Sessions::end(const Principal& principal, const std::string& session_id) {
     bool ended = false;
     store_.write([&](store::Transaction& tx) {
-        auto session = tx.session_by_id(session_id);
+        auto session = tx.sessions().find(session_id);
         if (session && session->user_id == principal.user.id && live(*session, clock_.now()))
-            ended = tx.revoke_session(session_id, clock_.now(), "ended_by_user");
+            ended = tx.sessions().revoke(session_id, clock_.now(), "ended_by_user");
         if (ended) audit_.record(tx, event::session_ended, principal.user, session_id);
     });
     if (!ended) throw Error(ErrorKind::not_found, "not_found", i18n::keys::not_found);
@@ -280,7 +281,7 @@ TokenPair Sessions::reissue(store::Transaction& tx, const store::User& user,
                             const store::Session& session) {
     const std::int64_t now = clock_.now();
     const std::string refresh_jti = random_.token(kIdentifierBytes);
-    tx.replace_refresh(session.id, hash_identifier(refresh_jti), now);
+    tx.sessions().replace_refresh(session.id, hash_identifier(refresh_jti), now);
     return mint(user, session, refresh_jti, random_.token(kIdentifierBytes), now);
 }
 
@@ -306,13 +307,13 @@ IntrospectionResult Sessions::introspect(std::string_view token) {
             return result;
         const std::string& session_id = access ? access->session_id : refresh->session_id;
         store_.read([&](store::Transaction& tx) {
-            auto session = tx.session_by_id(session_id);
+            auto session = tx.sessions().find(session_id);
             if (!session || !live(*session, clock_.now())) return;
             if (access && session->user_id != access->subject) return;
             if (refresh && (!names_owner(*refresh, *session) ||
                             session->refresh_hash != hash_identifier(refresh->jti)))
                 return;
-            auto user = tx.user_by_id(session->user_id);
+            auto user = tx.users().find_by_id(session->user_id);
             if (!user || !user->is_active) return;
             result.active = true;
             result.token_type = type;

@@ -51,13 +51,27 @@ bool all_digits(std::string_view text) {
 
 bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, std::int64_t now,
                    int max_failures) {
-    return !ticket.used_at && now < ticket.expires_at && ticket.failures < max_failures &&
+    return store::live(ticket, now, max_failures) &&
            // A password changed since the password step ends the login.
            user.password_changed_at <= ticket.created_at && user.is_active;
 }
 
 // Of concurrent uses of one code, the losers end here: their transaction is rolled back.
 struct AlreadySpent {};
+
+// Spends the step of a code from an app (of concurrent uses of one code, one wins); returns
+// whether it did. The first code of an app confirms it, and an app confirmed replaces the one
+// confirmed before it.
+bool use_app_code(store::Transaction& tx, const std::string& user_id, const std::string& device_id,
+                  std::int64_t step, bool confirms, std::int64_t now) {
+    store::SecondFactors& factors = tx.second_factors();
+    if (!factors.use_totp_step(device_id, step)) return false;
+    if (confirms) {
+        factors.confirm_totp_device(device_id, now);
+        factors.delete_other_confirmed_totp(user_id, device_id);
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -158,9 +172,9 @@ TwoFactorSetup TwoFactor::prepare_setup(const store::User& user) {
 
 void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
                             const TwoFactorSetup& setup) {
-    tx.delete_totp_devices(user.id, true);
-    tx.insert_totp_device(setup.device);
-    tx.replace_recovery_codes(user.id, setup.recovery_rows);
+    tx.second_factors().delete_totp_devices(user.id, true);
+    tx.second_factors().insert_totp_device(setup.device);
+    tx.second_factors().replace_recovery_codes(user.id, setup.recovery_rows);
     notices_.two_factor_enabled(tx, user);
     audit_.record(tx, event::two_factor_enabled, user);
 }
@@ -173,8 +187,8 @@ TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
     store::TotpDevice device;
     TotpEnrolment enrolment = new_app(caller.user, device);
     store_.write([&](store::Transaction& tx) {
-        tx.delete_totp_devices(caller.user.id, true);
-        tx.insert_totp_device(device);
+        tx.second_factors().delete_totp_devices(caller.user.id, true);
+        tx.second_factors().insert_totp_device(device);
     });
     return enrolment;
 }
@@ -184,7 +198,7 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     std::optional<store::TotpDevice> pending;
     bool replaces = false;
     store_.read([&](store::Transaction& tx) {
-        for (store::TotpDevice& device : tx.totp_devices(caller.user.id)) {
+        for (store::TotpDevice& device : tx.second_factors().totp_devices(caller.user.id)) {
             if (device.confirmed_at)
                 replaces = true;
             else if (enrolment_open(device))
@@ -198,15 +212,16 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     bool confirmed = false;
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
-        if (match.kind == Match::Kind::totp && tx.use_totp_step(match.device_id, match.step, now)) {
-            tx.reset_second_factor_failures(caller.user.id);
+        if (match.kind == Match::Kind::totp &&
+            use_app_code(tx, caller.user.id, match.device_id, match.step, true, now)) {
+            tx.users().reset_second_factor_failures(caller.user.id);
             audit_.record(tx, event::authenticator_confirmed, caller.user, caller.session.id);
             notify_app_confirmed(tx, caller.user);
             if (replaces) notices_.authenticator_removed(tx, caller.user);
             confirmed = true;
             return;
         }
-        tx.record_second_factor_failure(caller.user.id, now);
+        tx.users().record_second_factor_failure(caller.user.id, now);
     });
     if (!confirmed) throw ValidationError("code", i18n::keys::code_invalid_for_new_app);
 }
@@ -215,8 +230,8 @@ void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::st
     reauthentication_.require(caller, password);
     bool removed = false;
     store_.write([&](store::Transaction& tx) {
-        if (tx.totp_devices(caller.user.id).empty()) return;
-        tx.delete_totp_devices(caller.user.id, false);
+        if (tx.second_factors().totp_devices(caller.user.id).empty()) return;
+        tx.second_factors().delete_totp_devices(caller.user.id, false);
         notices_.authenticator_removed(tx, caller.user);
         audit_.record(tx, event::authenticator_removed, caller.user, caller.session.id);
         removed = true;
@@ -230,7 +245,7 @@ std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& c
     std::vector<store::RecoveryCode> rows;
     std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
     store_.write([&](store::Transaction& tx) {
-        tx.replace_recovery_codes(caller.user.id, rows);
+        tx.second_factors().replace_recovery_codes(caller.user.id, rows);
         audit_.record(tx, event::recovery_codes_regenerated, caller.user, caller.session.id);
     });
     return codes;
@@ -252,7 +267,8 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
     } while (value >= 4'294'000'000U);
     std::string code = std::to_string(value % 1'000'000);
     code.insert(0, kEmailCodeDigits - code.size(), '0');
-    tx.set_ticket_email_code(ticket_hash, email_code_hash(ticket_hash, code), clock_.now());
+    tx.login_tickets().set_email_code(ticket_hash, email_code_hash(ticket_hash, code),
+                                      clock_.now());
     // The code lives as long as its ticket: say how long that is from now.
     const std::int64_t minutes = std::max<std::int64_t>(1, (expires_at - clock_.now() + 59) / 60);
     outbox_.enqueue(tx, mail::login_code_email(i18n::from_code_or_english(user.lang), user.email,
@@ -271,7 +287,7 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
     ticket.ip = client.ip;
     ticket.user_agent = clean_user_agent(client.user_agent);
     store_.write([&](store::Transaction& tx) {
-        tx.insert_login_ticket(ticket);
+        tx.login_tickets().insert(ticket);
         // An app is the factor of choice once it is ready; until then the code comes by mail.
         // Past the limit no code is mailed, silently: the client may ask for one explicitly.
         if (!user.totp_ready && user.email_verified &&
@@ -286,9 +302,9 @@ void TwoFactor::send_email_code(std::string_view ticket) {
     std::optional<std::int64_t> retry_after;
     bool sent = false;
     store_.write([&](store::Transaction& tx) {
-        auto found = tx.login_ticket(ticket_hash);
+        auto found = tx.login_tickets().find(ticket_hash);
         if (!found) return;
-        auto user = tx.user_by_id(found->user_id);
+        auto user = tx.users().find_by_id(found->user_id);
         if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures))
             return;
         if (!user->email_verified)
@@ -316,14 +332,14 @@ TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const s
                                                  const std::optional<store::LoginTicket>& ticket,
                                                  bool all_tickets) {
     Candidates candidates;
-    candidates.devices = tx.totp_devices(user.id);
+    candidates.devices = tx.second_factors().totp_devices(user.id);
     if (ticket && ticket->email_code_hash) candidates.email_tickets.push_back(*ticket);
     if (all_tickets)
         for (store::LoginTicket& live :
-             tx.live_login_tickets(user.id, clock_.now(), settings_.ticket_max_failures))
+             tx.login_tickets().live_of_user(user.id, clock_.now(), settings_.ticket_max_failures))
             if (live.email_code_hash && user.password_changed_at <= live.created_at)
                 candidates.email_tickets.push_back(std::move(live));
-    candidates.recovery_codes = tx.unused_recovery_codes(user.id);
+    candidates.recovery_codes = tx.second_factors().unused_recovery_codes(user.id);
     return candidates;
 }
 
@@ -392,24 +408,25 @@ void TwoFactor::finish(const store::User& user, const Match& match,
                 bool used = false;
                 switch (match.kind) {
                     case Match::Kind::totp:
-                        used = tx.use_totp_step(match.device_id, match.step, now);
+                        used = use_app_code(tx, user.id, match.device_id, match.step,
+                                            match.confirms_app, now);
                         break;
                     case Match::Kind::email:
-                        used = tx.use_login_ticket(match.ticket_hash, now,
-                                                   max_failures(match.ticket_hash));
+                        used = tx.login_tickets().use(match.ticket_hash, now,
+                                                      max_failures(match.ticket_hash));
                         break;
                     case Match::Kind::recovery:
-                        used = tx.use_recovery_code(match.recovery_id, now);
+                        used = tx.second_factors().use_recovery_code(match.recovery_id, now);
                         break;
                     case Match::Kind::none:
                         break;
                 }
                 if (used && ticket_hash && *ticket_hash != match.ticket_hash)
-                    used = tx.use_login_ticket(*ticket_hash, now, max_failures(*ticket_hash));
+                    used = tx.login_tickets().use(*ticket_hash, now, max_failures(*ticket_hash));
                 if (!used) throw AlreadySpent{};
-                auto current = tx.user_by_id(user.id);
+                auto current = tx.users().find_by_id(user.id);
                 if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
-                tx.reset_second_factor_failures(user.id);
+                tx.users().reset_second_factor_failures(user.id);
                 if (match.confirms_app) {
                     audit_.record(tx, event::authenticator_confirmed, *current);
                     notify_app_confirmed(tx, *current);
@@ -417,7 +434,9 @@ void TwoFactor::finish(const store::User& user, const Match& match,
                 if (match.replaces_app) notices_.authenticator_removed(tx, *current);
                 if (match.kind == Match::Kind::recovery) {
                     notices_.recovery_code_used(
-                        tx, *current, static_cast<int>(tx.unused_recovery_codes(user.id).size()));
+                        tx, *current,
+                        static_cast<int>(
+                            tx.second_factors().unused_recovery_codes(user.id).size()));
                     audit_.record(tx, event::recovery_code_used, *current);
                 }
                 outcomes.success(tx, *current);
@@ -433,8 +452,8 @@ void TwoFactor::finish(const store::User& user, const Match& match,
         // end's form), every ticket whose mailed code was a candidate pays, so that form cannot
         // outlast a ticket's limit of wrong codes.
         for (const std::string& charged : charged_tickets)
-            tx.count_ticket_failure(charged);
-        tx.record_second_factor_failure(user.id, clock_.now());
+            tx.login_tickets().count_failure(charged);
+        tx.users().record_second_factor_failure(user.id, clock_.now());
         if (outcomes.failure) outcomes.failure(tx, user);
     });
     throw_invalid_code();
@@ -446,9 +465,9 @@ void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
     std::optional<store::User> user;
     Candidates candidates;
     store_.read([&](store::Transaction& tx) {
-        auto found = tx.login_ticket(ticket_hash);
+        auto found = tx.login_tickets().find(ticket_hash);
         if (!found) return;
-        user = tx.user_by_id(found->user_id);
+        user = tx.users().find_by_id(found->user_id);
         if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures)) {
             user.reset();
             return;
@@ -461,8 +480,8 @@ void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
     // the ticket has wrong codes left get their code checked.
     bool admitted = false;
     store_.write([&](store::Transaction& tx) {
-        admitted =
-            tx.admit_ticket_attempt(ticket_hash, clock_.now(), settings_.ticket_max_failures);
+        admitted = tx.login_tickets().admit_attempt(ticket_hash, clock_.now(),
+                                                    settings_.ticket_max_failures);
     });
     if (!admitted) throw_invalid_ticket();
     finish(*user, find_match(candidates, code), ticket_hash, {}, outcomes);

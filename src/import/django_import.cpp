@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "auth/password_change.h"
 #include "auth/user_rules.h"
 #include "crypto/django_hashes.h"
 #include "i18n/catalog.h"
@@ -201,10 +202,10 @@ struct DjangoImporter::Run {
 
     // Another authd account holding the username or address, or "".
     std::string conflict(const UserValues& v, const std::string& own_id) {
-        if (auto other = tx.user_by_username(v.username); other && other->id != own_id)
+        if (auto other = tx.users().find_by_username(v.username); other && other->id != own_id)
             return "its username is taken in authd by another account (" + shown(other->username) +
                    ")";
-        if (auto other = tx.user_by_email(v.email); other && other->id != own_id)
+        if (auto other = tx.users().find_by_email(v.email); other && other->id != own_id)
             return "its e-mail address is taken in authd by another account (" +
                    shown(other->username) + ")";
         return {};
@@ -221,9 +222,9 @@ struct DjangoImporter::Run {
                         {v.username, v.email, v.password, std::to_string(v.date_joined),
                          optional_number(v.last_login), std::to_string(v.is_active),
                          std::to_string(v.two_fa), v.lang});
-        const auto record = tx.import_record(kUserSource, user.key);
+        const auto record = tx.imports().find(kUserSource, user.key);
         if (record) {
-            const auto existing = tx.user_by_id(record->target_id);
+            const auto existing = tx.users().find_by_id(record->target_id);
             if (!existing)
                 return skip(summary.users.skipped, label,
                             "it was imported before and deleted in authd since: not brought back");
@@ -239,11 +240,11 @@ struct DjangoImporter::Run {
             store::User updated = *existing;
             if (updated.password_hash != v.password) {
                 // Retires reset links and pending logins, as a password change in authd does.
-                tx.update_password(updated.id, v.password, now);
+                auth::store_new_password(tx, updated.id, v.password, now);
                 updated.password_changed_at = now;
             }
             if (updated.is_active && !v.is_active)
-                tx.revoke_user_sessions(updated.id, now, "deactivated", "");
+                tx.sessions().revoke_all_of_user(updated.id, now, "deactivated", "");
             updated.username = v.username;
             updated.email = v.email;
             updated.password_hash = v.password;
@@ -252,8 +253,8 @@ struct DjangoImporter::Run {
             updated.is_active = v.is_active;
             updated.date_joined = v.date_joined;
             updated.last_login = v.last_login;
-            tx.update_imported_user(updated);
-            tx.save_import_record({kUserSource, user.key, updated.id, print, now});
+            tx.users().update_imported(updated);
+            tx.imports().save({kUserSource, user.key, updated.id, print, now});
             ++summary.users.updated;
             return;
         }
@@ -272,8 +273,8 @@ struct DjangoImporter::Run {
         created.date_joined = v.date_joined;
         created.last_login = v.last_login;
         created.password_changed_at = now;
-        tx.insert_user(created);
-        tx.save_import_record({kUserSource, user.key, created.id, print, now});
+        tx.users().insert(created);
+        tx.imports().save({kUserSource, user.key, created.id, print, now});
         take(user, v, created.id);
         ++summary.users.created;
         if (!verifiable_hash(v.password))
@@ -360,9 +361,9 @@ struct DjangoImporter::Run {
             self.secrets_, "totp_device",
             {v.secret, std::to_string(v.step), std::to_string(v.t0), std::to_string(v.digits),
              std::to_string(v.drift), optional_number(v.last_t), user_id});
-        const auto record = tx.import_record(kAppSource, v.source->key);
+        const auto record = tx.imports().find(kAppSource, v.source->key);
         if (record) {
-            const auto existing = tx.totp_device(record->target_id);
+            const auto existing = tx.second_factors().totp_device(record->target_id);
             if (!existing)
                 return skip(summary.apps.skipped, v.label,
                             "it was imported before and removed in authd since: not brought back");
@@ -376,19 +377,19 @@ struct DjangoImporter::Run {
                 (!replacement.last_used_step ||
                  *existing->last_used_step > *replacement.last_used_step))
                 replacement.last_used_step = existing->last_used_step;
-            tx.delete_totp_device(existing->id);
-            tx.insert_totp_device(replacement);
-            tx.save_import_record({kAppSource, v.source->key, replacement.id, print, now});
+            tx.second_factors().delete_totp_device(existing->id);
+            tx.second_factors().insert_totp_device(replacement);
+            tx.imports().save({kAppSource, v.source->key, replacement.id, print, now});
             ++summary.apps.updated;
             return;
         }
-        for (const store::TotpDevice& device : tx.totp_devices(user_id))
+        for (const store::TotpDevice& device : tx.second_factors().totp_devices(user_id))
             if (device.confirmed_at)
                 return skip(summary.apps.skipped, v.label,
                             "the account already has an authenticator app in authd");
         const store::TotpDevice device = new_device(v, user_id);
-        tx.insert_totp_device(device);
-        tx.save_import_record({kAppSource, v.source->key, device.id, print, now});
+        tx.second_factors().insert_totp_device(device);
+        tx.imports().save({kAppSource, v.source->key, device.id, print, now});
         ++summary.apps.created;
     }
 
@@ -458,9 +459,9 @@ struct DjangoImporter::Run {
                          "AUTH_SERVICES also names it: its secret there is the one that "
                          "counts");
             const std::string print = fingerprint(self.secrets_, "service", {name, password});
-            const auto record = tx.import_record(kServiceSource, service.key);
+            const auto record = tx.imports().find(kServiceSource, service.key);
             if (record) {
-                const auto existing = tx.service_account(record->target_id);
+                const auto existing = tx.service_accounts().find(record->target_id);
                 if (!existing) {
                     skip(summary.services.skipped, label,
                          "it was imported before and removed from authd since: not brought back");
@@ -470,25 +471,25 @@ struct DjangoImporter::Run {
                     ++summary.services.unchanged;
                     continue;
                 }
-                if (existing->name != name && tx.service_account(name)) {
+                if (existing->name != name && tx.service_accounts().find(name)) {
                     skip(summary.services.skipped, label,
                          "it was renamed in Django since the last import, to a name that another "
                          "authd service account has: left as it was");
                     continue;
                 }
-                if (existing->name != name) tx.delete_service_account(existing->name);
-                tx.save_service_account({name, password, existing->created_at});
-                tx.save_import_record({kServiceSource, service.key, name, print, now});
+                if (existing->name != name) tx.service_accounts().remove(existing->name);
+                tx.service_accounts().save({name, password, existing->created_at});
+                tx.imports().save({kServiceSource, service.key, name, print, now});
                 ++summary.services.updated;
                 continue;
             }
-            if (tx.service_account(name)) {
+            if (tx.service_accounts().find(name)) {
                 skip(summary.services.skipped, label,
                      "a service account of that name is already stored in authd");
                 continue;
             }
-            tx.save_service_account({name, password, now});
-            tx.save_import_record({kServiceSource, service.key, name, print, now});
+            tx.service_accounts().save({name, password, now});
+            tx.imports().save({kServiceSource, service.key, name, print, now});
             ++summary.services.created;
             if (!verifiable_hash(password))
                 note(label,

@@ -49,7 +49,7 @@ void Outbox::enqueue(store::Transaction& tx, const Email& email) {
                               associated_data(message.id), random_);
     message.created_at = now;
     message.next_attempt_at = now;
-    tx.insert_outbox(message);
+    tx.outbox().insert(message);
 }
 
 OutboxSender::OutboxSender(store::Store& store, Transport& transport, const otp::SealedBox& seal,
@@ -84,7 +84,7 @@ int OutboxSender::deliver_due() {
     std::vector<store::OutboxMessage> claimed;
     const std::int64_t now = clock_.now();
     store_.write([&](store::Transaction& tx) {
-        claimed = tx.claim_due_outbox(now, now + settings_.claim_seconds, settings_.batch);
+        claimed = tx.outbox().claim_due(now, now + settings_.claim_seconds, settings_.batch);
     });
     int delivered = 0;
     const std::stop_token stop = task_.stop_token();
@@ -104,7 +104,7 @@ int OutboxSender::deliver_due() {
             // were, rather than stay held for claim_seconds.
             store_.write([&](store::Transaction& tx) {
                 for (std::size_t i = next; i < claimed.size(); ++i)
-                    tx.release_outbox_claim(claimed[i].id);
+                    tx.outbox().release_claim(claimed[i].id);
             });
             log::info("e-mail delivery stopped: " + std::to_string(claimed.size() - next) +
                       " message(s) left queued");
@@ -118,15 +118,15 @@ int OutboxSender::deliver_due() {
                       (give_up ? " failed for good: " : " failed, will retry: ") + e.what());
             store_.write([&](store::Transaction& tx) {
                 if (give_up)
-                    tx.mark_outbox_failed(message.id, attempts, e.what());
+                    tx.outbox().mark_failed(message.id, attempts, e.what());
                 else
-                    tx.mark_outbox_retry(message.id, attempts, at + backoff(attempts), e.what());
+                    tx.outbox().mark_retry(message.id, attempts, at + backoff(attempts), e.what());
             });
             continue;
         }
         // Recorded at once: after this, the message is never sent again.
         store_.write(
-            [&](store::Transaction& tx) { tx.mark_outbox_sent(message.id, clock_.now()); });
+            [&](store::Transaction& tx) { tx.outbox().mark_sent(message.id, clock_.now()); });
         sent_.add();
         log::info("e-mail " + message.id + " delivered");
         ++delivered;
@@ -137,7 +137,7 @@ int OutboxSender::deliver_due() {
 void OutboxSender::collect(metrics::Writer& out) {
     const auto pending = pending_.get([this] {
         std::int64_t count = 0;
-        store_.read([&](store::Transaction& tx) { count = tx.pending_outbox_count(); });
+        store_.read([&](store::Transaction& tx) { count = tx.outbox().pending_count(); });
         return count;
     });
     out.family("authd_outbox_pending", "gauge", "E-mails queued and not yet sent or given up.");

@@ -211,13 +211,13 @@ auth::HeldChange AccountChanges::begin(store::Transaction& tx, PlatformChange ch
     // An export is the background's from the start; the others are the request's until it
     // makes its first call (which extends the claim).
     if (change != PlatformChange::export_data) row.locked_until = now + settings_.claim_margin;
-    tx.insert_account_change(row);
+    tx.account_changes().insert(row);
     return {row.id, row.owner};
 }
 
 void AccountChanges::run(const auth::HeldChange& held) {
     std::optional<store::AccountChange> loaded;
-    store_.read([&](store::Transaction& tx) { loaded = tx.account_change(held.id); });
+    store_.read([&](store::Transaction& tx) { loaded = tx.account_changes().find(held.id); });
     if (!loaded)
         throw Error(ErrorKind::unavailable, "platform_unavailable",
                     i18n::keys::platform_unavailable, kRetryAfterSeconds);
@@ -236,19 +236,19 @@ void AccountChanges::run(const auth::HeldChange& held) {
             const Outcome outcome = call(change, first.call, "delete", false, 0);
             if (outcome != Outcome::success) {
                 store_.write([&](store::Transaction& tx) {
-                    tx.delete_account_change(change.id, change.owner);
+                    tx.account_changes().remove(change.id, change.owner);
                 });
                 refuse(kind, outcome);
             }
             // From here on the deletion is carried through.
             change.step = 1;
             store_.write([&](store::Transaction& tx) {
-                if (!tx.save_account_change(change)) throw LostClaim();
+                if (!tx.account_changes().save(change)) throw LostClaim();
                 effects_->deletion_started(tx, subject_of(change));
             });
             if (!forward(change)) {
                 store_.write([&](store::Transaction& tx) {
-                    tx.delete_account_change(change.id, change.owner);
+                    tx.account_changes().remove(change.id, change.owner);
                 });
             } else {
                 task_.wake();
@@ -267,7 +267,7 @@ void AccountChanges::run(const auth::HeldChange& held) {
     } catch (const CallCancelled&) {
         store_.write([&](store::Transaction& tx) {
             change.locked_until.reset();
-            tx.save_account_change(change);
+            tx.account_changes().save(change);
         });
         throw Error(ErrorKind::unavailable, "platform_unavailable",
                     i18n::keys::platform_unavailable, kRetryAfterSeconds);
@@ -275,7 +275,7 @@ void AccountChanges::run(const auth::HeldChange& held) {
 }
 
 void AccountChanges::finish(store::Transaction& tx, const auth::HeldChange& held) {
-    if (!tx.delete_account_change(held.id, held.owner))
+    if (!tx.account_changes().remove(held.id, held.owner))
         throw Error(ErrorKind::unavailable, "platform_unavailable",
                     i18n::keys::platform_unavailable, kRetryAfterSeconds);
 }
@@ -283,7 +283,7 @@ void AccountChanges::finish(store::Transaction& tx, const auth::HeldChange& held
 void AccountChanges::abandon(const auth::HeldChange& held) noexcept {
     try {
         std::optional<store::AccountChange> loaded;
-        store_.read([&](store::Transaction& tx) { loaded = tx.account_change(held.id); });
+        store_.read([&](store::Transaction& tx) { loaded = tx.account_changes().find(held.id); });
         if (!loaded) return;
         store::AccountChange change = *loaded;
         change.owner = held.owner;
@@ -345,7 +345,7 @@ AccountChanges::Progress AccountChanges::undo(store::AccountChange& change) {
     }
     const auth::PlatformSubject subject = subject_of(change);
     store_.write([&](store::Transaction& tx) {
-        if (!tx.delete_account_change(change.id, change.owner)) throw LostClaim();
+        if (!tx.account_changes().remove(change.id, change.owner)) throw LostClaim();
         if (change.kind == "create") effects_->creation_undone(tx, change.user_id);
         store::User user;
         user.id = change.user_id;
@@ -393,7 +393,7 @@ AccountChanges::Progress AccountChanges::gather_export(store::AccountChange& cha
     for (const json::value& key : results["unavailable"].as_array())
         unavailable.emplace_back(key.as_string());
     store_.write([&](store::Transaction& tx) {
-        if (!tx.delete_account_change(change.id, change.owner)) throw LostClaim();
+        if (!tx.account_changes().remove(change.id, change.owner)) throw LostClaim();
         effects_->export_gathered(tx, change.user_id, results["answers"].as_object(), unavailable);
     });
     return Progress::done;
@@ -414,13 +414,13 @@ AccountChanges::Progress AccountChanges::advance(store::AccountChange& change) {
             if (change.step == 0) {
                 const auth::PlatformSubject subject = subject_of(change);
                 store_.write([&](store::Transaction& tx) {
-                    if (!tx.save_account_change(change)) throw LostClaim();
+                    if (!tx.account_changes().save(change)) throw LostClaim();
                     effects_->deletion_started(tx, subject);
                 });
             }
             if (forward(change)) return Progress::waiting;
             store_.write([&](store::Transaction& tx) {
-                if (!tx.delete_account_change(change.id, change.owner)) throw LostClaim();
+                if (!tx.account_changes().remove(change.id, change.owner)) throw LostClaim();
             });
             return Progress::done;
         case PlatformChange::export_data:
@@ -477,7 +477,7 @@ void AccountChanges::hold(store::AccountChange& change, std::int64_t timeout_ms)
 
 void AccountChanges::save(const store::AccountChange& change) {
     bool saved = false;
-    store_.write([&](store::Transaction& tx) { saved = tx.save_account_change(change); });
+    store_.write([&](store::Transaction& tx) { saved = tx.account_changes().save(change); });
     if (!saved) throw LostClaim();
 }
 
@@ -495,15 +495,15 @@ int AccountChanges::run_due() {
     const std::int64_t now = clock_.now();
     std::vector<std::string> due;
     store_.read(
-        [&](store::Transaction& tx) { due = tx.due_account_changes(now, settings_.batch); });
+        [&](store::Transaction& tx) { due = tx.account_changes().due(now, settings_.batch); });
     int taken = 0;
     for (const std::string& id : due) {
         if (task_.stop_token().stop_requested()) break;
         const std::string owner = instance_ + ":" + random_.token(8);
         std::optional<store::AccountChange> change;
         store_.write([&](store::Transaction& tx) {
-            if (tx.claim_account_change(id, owner, now, now + settings_.claim_margin))
-                change = tx.account_change(id);
+            if (tx.account_changes().claim(id, owner, now, now + settings_.claim_margin))
+                change = tx.account_changes().find(id);
         });
         if (!change) continue;  // another instance took it
         ++taken;
@@ -512,7 +512,7 @@ int AccountChanges::run_due() {
         } catch (const LostClaim&) {
         } catch (const CallCancelled&) {
             change->locked_until.reset();
-            store_.write([&](store::Transaction& tx) { tx.save_account_change(*change); });
+            store_.write([&](store::Transaction& tx) { tx.account_changes().save(*change); });
             break;
         }
     }
@@ -531,7 +531,7 @@ void AccountChanges::collect(metrics::Writer& out) {
     metrics_.collect(out);
     const auto pending = pending_.get([this] {
         std::int64_t count = 0;
-        store_.read([&](store::Transaction& tx) { count = tx.account_change_count(); });
+        store_.read([&](store::Transaction& tx) { count = tx.account_changes().count(); });
         return count;
     });
     out.family("authd_account_changes_pending", "gauge",

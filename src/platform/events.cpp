@@ -100,7 +100,7 @@ void EventPublisher::publish(store::Transaction& tx, std::string_view type,
         if (subscriber.receives(type)) receivers.push_back(&subscriber);
     if (receivers.empty()) return;
     const std::int64_t now = clock_.now();
-    const std::int64_t seq = tx.next_event_sequence();
+    const std::int64_t seq = tx.events().next_sequence();
     const std::string body = json::serialize(
         json::object{{"type", type}, {"timestamp", util::iso8601(now)}, {"data", std::move(data)}});
     const std::string event_id = "msg_" + random_.token(kIdBytes);
@@ -115,7 +115,7 @@ void EventPublisher::publish(store::Transaction& tx, std::string_view type,
         delivery.body = body;
         delivery.created_at = now;
         delivery.next_attempt_at = now;
-        tx.insert_event_delivery(delivery);
+        tx.events().insert(delivery);
     }
 }
 
@@ -174,8 +174,7 @@ int EventSender::deliver_due() {
     const std::int64_t now = clock_.now();
     std::vector<store::EventDelivery> claimed;
     store_.write([&](store::Transaction& tx) {
-        claimed =
-            tx.claim_due_event_deliveries(now, now + settings_.claim_seconds, settings_.batch);
+        claimed = tx.events().claim_due(now, now + settings_.claim_seconds, settings_.batch);
     });
     int delivered = 0;
     for (std::size_t next = 0; next < claimed.size(); ++next) {
@@ -187,14 +186,15 @@ int EventSender::deliver_due() {
         } catch (const CallCancelled&) {
             store_.write([&](store::Transaction& tx) {
                 for (std::size_t i = next; i < claimed.size(); ++i)
-                    tx.release_event_claim(claimed[i].id);
+                    tx.events().release_claim(claimed[i].id);
             });
             break;
         }
         const std::int64_t at = clock_.now();
         const int attempts = delivery.attempts + 1;
         if (ok) {
-            store_.write([&](store::Transaction& tx) { tx.mark_event_delivered(delivery.id, at); });
+            store_.write(
+                [&](store::Transaction& tx) { tx.events().mark_delivered(delivery.id, at); });
             count(delivery.subscriber, "delivered");
             ++delivered;
             continue;
@@ -205,9 +205,9 @@ int EventSender::deliver_due() {
                   error);
         store_.write([&](store::Transaction& tx) {
             if (give_up)
-                tx.mark_event_failed(delivery.id, attempts, error);
+                tx.events().mark_failed(delivery.id, attempts, error);
             else
-                tx.mark_event_retry(
+                tx.events().mark_retry(
                     delivery.id, attempts,
                     at + exponential_backoff(attempts, settings_.retry_base, settings_.retry_max),
                     error);
@@ -229,7 +229,7 @@ void EventSender::collect(metrics::Writer& out) {
     if (now - pending_read_at_ >= 5) {
         try {
             std::vector<std::pair<std::string, std::int64_t>> counts;
-            store_.read([&](store::Transaction& tx) { counts = tx.pending_event_counts(); });
+            store_.read([&](store::Transaction& tx) { counts = tx.events().pending_counts(); });
             pending_ = std::move(counts);
             pending_read_at_ = now;
         } catch (const std::exception&) {

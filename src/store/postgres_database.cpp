@@ -121,7 +121,7 @@ class PostgresConnection final : public PooledConnection {
             ResultPtr result(PQexecPrepared(conn_, statement.name.c_str(),
                                             static_cast<int>(values.size()), values.data(), nullptr,
                                             nullptr, /*resultFormat=text*/ 0));
-            if (succeeded(result.get())) return to_result(result.get());
+            if (succeeded(result.get())) return to_result(result.get(), statement.columns);
             if (is_stale_statement(result.get())) {
                 // Another process changed the schema under the cached plan (or the server
                 // forgot the statement): prepare afresh. Inside a transaction that failed
@@ -178,13 +178,14 @@ class PostgresConnection final : public PooledConnection {
     struct PreparedStatement {
         std::string name;
         int parameter_count = 0;
+        std::shared_ptr<const Columns> columns;
     };
 
     const PreparedStatement& prepared(std::string_view sql) {
         if (const auto found = statements_.find(sql); found != statements_.end()) {
             return found->second;
         }
-        PreparedStatement statement{"s" + std::to_string(++statements_prepared_), 0};
+        PreparedStatement statement{"s" + std::to_string(++statements_prepared_), 0, nullptr};
         const std::string text(sql);
         ResultPtr prepared(PQprepare(conn_, statement.name.c_str(), text.c_str(), 0, nullptr));
         if (!succeeded(prepared.get())) fail(prepared.get());
@@ -193,6 +194,11 @@ class PostgresConnection final : public PooledConnection {
         ResultPtr description(PQdescribePrepared(conn_, statement.name.c_str()));
         if (!succeeded(description.get())) fail(description.get());
         statement.parameter_count = PQnparams(description.get());
+        std::vector<std::string> names;
+        names.reserve(PQnfields(description.get()));
+        for (int column = 0; column < PQnfields(description.get()); ++column)
+            names.emplace_back(PQfname(description.get(), column));
+        statement.columns = std::make_shared<const Columns>(std::move(names));
         return statements_.emplace(text, std::move(statement)).first->second;
     }
 
@@ -203,8 +209,9 @@ class PostgresConnection final : public PooledConnection {
                 error_field(result, PG_DIAG_MESSAGE_PRIMARY).starts_with("cached plan"));
     }
 
-    static Result to_result(const PGresult* result) {
+    static Result to_result(const PGresult* result, std::shared_ptr<const Columns> columns) {
         Result converted;
+        converted.columns = std::move(columns);
         const int row_count = PQntuples(result);
         const int column_count = PQnfields(result);
         converted.rows.reserve(row_count);

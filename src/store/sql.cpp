@@ -14,26 +14,56 @@
 
 namespace authd::store {
 
-const std::string& Row::text(std::size_t i) const {
-    const std::optional<std::string>& value = values_.at(i);
-    if (!value) throw DatabaseError("column " + std::to_string(i) + " is NULL");
+Column Columns::find(std::string_view name, std::string_view prefix, std::size_t from) const {
+    const auto matches = [&](const std::string& column) {
+        return column.size() == prefix.size() + name.size() && column.starts_with(prefix) &&
+               std::string_view(column).substr(prefix.size()) == name;
+    };
+    for (std::size_t i = from; i < names_.size(); ++i)
+        if (matches(names_[i])) return Column(i);
+    for (std::size_t i = 0; i < std::min(from, names_.size()); ++i)
+        if (matches(names_[i])) return Column(i);
+    throw DatabaseError("no column " + std::string(prefix) + std::string(name) + " in the result");
+}
+
+Column Result::column(std::string_view name) const {
+    if (!columns) throw DatabaseError("the result has no columns");
+    return columns->find(name);
+}
+
+namespace {
+const Columns no_columns;
+}
+
+ColumnFinder::ColumnFinder(const Result& result, std::string_view prefix)
+    : columns_(result.columns ? *result.columns : no_columns), prefix_(prefix) {}
+
+Column ColumnFinder::operator()(std::string_view name) {
+    const Column found = columns_.find(name, prefix_, next_);
+    next_ = found.index() + 1;
+    return found;
+}
+
+const std::string& Row::text(Column column) const {
+    const std::optional<std::string>& value = values_.at(column.index());
+    if (!value) throw DatabaseError("column " + std::to_string(column.index()) + " is NULL");
     return *value;
 }
 
-std::int64_t Row::integer(std::size_t i) const {
-    const std::string& value = text(i);
+std::int64_t Row::integer(Column column) const {
+    const std::string& value = text(column);
     std::int64_t number = 0;
     const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
     // The value itself stays out of the message: it may be a secret or a hash.
     if (value.empty() || error != std::errc() || end != value.data() + value.size()) {
-        throw DatabaseError("column " + std::to_string(i) + " is not an integer");
+        throw DatabaseError("column " + std::to_string(column.index()) + " is not an integer");
     }
     return number;
 }
 
-std::optional<std::int64_t> Row::optional_integer(std::size_t i) const {
-    if (is_null(i)) return std::nullopt;
-    return integer(i);
+std::optional<std::int64_t> Row::optional_integer(Column column) const {
+    if (is_null(column)) return std::nullopt;
+    return integer(column);
 }
 
 void Database::collect(metrics::Writer& out) const {
@@ -158,10 +188,11 @@ int migrate(Database& database, const std::vector<Migration>& migrations) {
     connection.execute_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
         "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-    const std::int64_t latest_applied =
-        connection.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-            .rows.at(0)
-            .integer(0);
+    const std::int64_t latest_applied = [&] {
+        const Result latest =
+            connection.execute("SELECT COALESCE(MAX(version), 0) AS latest FROM schema_migrations");
+        return latest.rows.at(0).integer(latest.column("latest"));
+    }();
     int applied = 0;
     for (const Migration& migration : migrations) {
         if (migration.version <= latest_applied) continue;

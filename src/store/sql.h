@@ -27,17 +27,44 @@ enum class Dialect { sqlite, postgres };
 // A statement parameter: NULL, an integer, or text.
 using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
 
-// One result row; every value arrives as text (NULL as nullopt).
+// A result column found by name (Result::column, ColumnFinder): where it sits in every row.
+class Column {
+  public:
+    std::size_t index() const { return index_; }
+
+  private:
+    friend class Columns;
+    explicit Column(std::size_t index) : index_(index) {}
+    std::size_t index_;
+};
+
+// The names of a statement's result columns, read once when the statement is prepared and
+// shared by each of its results.
+class Columns {
+  public:
+    Columns() = default;
+    explicit Columns(std::vector<std::string> names) : names_(std::move(names)) {}
+    std::size_t size() const { return names_.size(); }
+    // The column called `prefix` + `name`, looked for from `from` on and then from the start;
+    // throws DatabaseError when the result has none.
+    Column find(std::string_view name, std::string_view prefix = {}, std::size_t from = 0) const;
+
+  private:
+    std::vector<std::string> names_;
+};
+
+// One result row; every value arrives as text (NULL as nullopt). Read by columns found by name.
 class Row {
   public:
     explicit Row(std::vector<std::optional<std::string>> values) : values_(std::move(values)) {}
-    std::size_t size() const { return values_.size(); }
-    bool is_null(std::size_t i) const { return !values_.at(i).has_value(); }
-    const std::string& text(std::size_t i) const;  // throws on NULL
-    std::optional<std::string> optional_text(std::size_t i) const { return values_.at(i); }
-    std::int64_t integer(std::size_t i) const;  // throws on NULL or non-integer
-    std::optional<std::int64_t> optional_integer(std::size_t i) const;
-    bool boolean(std::size_t i) const { return integer(i) != 0; }
+    bool is_null(Column column) const { return !values_.at(column.index()).has_value(); }
+    const std::string& text(Column column) const;  // throws on NULL
+    std::optional<std::string> optional_text(Column column) const {
+        return values_.at(column.index());
+    }
+    std::int64_t integer(Column column) const;  // throws on NULL or non-integer
+    std::optional<std::int64_t> optional_integer(Column column) const;
+    bool boolean(Column column) const { return integer(column) != 0; }
 
   private:
     std::vector<std::optional<std::string>> values_;
@@ -45,7 +72,25 @@ class Row {
 
 struct Result {
     std::vector<Row> rows;
-    std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+    std::int64_t affected = 0;               // rows changed by INSERT/UPDATE/DELETE
+    std::shared_ptr<const Columns> columns;  // set by every execute()
+
+    // The column called `name`; throws DatabaseError when there is none.
+    Column column(std::string_view name) const;
+};
+
+// Finds one record's columns in a result by name, once per result, in the order they are asked
+// for: each is looked for first just after the previous one, so a reader that asks in the
+// SELECT's order compares one name per column. `prefix` picks one record out of a join.
+class ColumnFinder {
+  public:
+    explicit ColumnFinder(const Result& result, std::string_view prefix = {});
+    Column operator()(std::string_view name);
+
+  private:
+    const Columns& columns_;
+    std::string_view prefix_;
+    std::size_t next_ = 0;
 };
 
 // The database cannot be reached or is too busy right now: answered 503, retried later.

@@ -116,12 +116,19 @@ class SqliteConnection final : public PooledConnection {
         bind(statement, params);
 
         const sqlite3_int64 changes_before = sqlite3_total_changes64(db_);
-        const int column_count = sqlite3_column_count(handle);
         const auto give_up_at =
             std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
         Result result;
+        int column_count = -1;
         for (;;) {
             const int code = sqlite3_step(handle);
+            if (column_count < 0) {
+                // The first step prepares the statement again after a schema change, so
+                // `SELECT *` may have gained columns since it was cached.
+                column_count = sqlite3_column_count(handle);
+                if (static_cast<std::size_t>(column_count) != statement.columns->size())
+                    statement.columns = column_names(handle);
+            }
             if (code == SQLITE_ROW) {
                 result.rows.push_back(read_row(handle, column_count));
             } else if (code == SQLITE_DONE) {
@@ -137,6 +144,7 @@ class SqliteConnection final : public PooledConnection {
                 fail(code);
             }
         }
+        result.columns = statement.columns;
         // sqlite3_changes keeps the count of the last INSERT/UPDATE/DELETE, even after a SELECT.
         if (sqlite3_total_changes64(db_) != changes_before)
             result.affected = sqlite3_changes64(db_);
@@ -178,7 +186,19 @@ class SqliteConnection final : public PooledConnection {
         // slot_of_parameter[k - 1] is SQLite's index for `$k`: SQLite numbers named parameters
         // in order of first appearance, so `$2 ... $1` gives `$2` index 1.
         std::vector<int> slot_of_parameter;
+        std::shared_ptr<const Columns> columns;
     };
+
+    static std::shared_ptr<const Columns> column_names(sqlite3_stmt* handle) {
+        const int count = sqlite3_column_count(handle);
+        std::vector<std::string> names;
+        names.reserve(count);
+        for (int column = 0; column < count; ++column) {
+            const char* name = sqlite3_column_name(handle, column);
+            names.emplace_back(name ? name : "");
+        }
+        return std::make_shared<const Columns>(std::move(names));
+    }
 
     Statement& prepared(std::string_view sql) {
         if (const auto found = statements_.find(sql); found != statements_.end()) {
@@ -211,6 +231,7 @@ class SqliteConnection final : public PooledConnection {
             }
             statement.slot_of_parameter[number - 1] = slot;
         }
+        statement.columns = column_names(statement.handle);
         Statement& kept = statements_.emplace(std::string(sql), statement).first->second;
         statement.handle = nullptr;  // now owned by the cache
         return kept;

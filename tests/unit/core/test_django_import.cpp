@@ -72,7 +72,7 @@ struct DjangoImportTest : ::testing::Test {
 std::optional<store::User>
 find(const std::string& username) {
     std::optional<store::User> found;
-    d.store->read([&](store::Transaction& tx) { found = tx.user_by_username(username); });
+    d.store->read([&](store::Transaction& tx) { found = tx.users().find_by_username(username); });
     return found;
 }
 
@@ -213,7 +213,7 @@ TEST_F(DjangoImportTest, AnAccountDeletedInAuthdIsNotBroughtBack) {
     SourceData data;
     data.users = {user("1", "fay", "fay@example.com", hash())};
     run(data);
-    d.store->write([&](store::Transaction& tx) { tx.delete_user(find("fay")->id); });
+    d.store->write([&](store::Transaction& tx) { tx.users().remove(find("fay")->id); });
     const auto again = run(data);
     EXPECT_EQ(again.users.skipped, 1u);
     EXPECT_FALSE(find("fay"));
@@ -292,7 +292,9 @@ TEST_F(DjangoImportTest, OfSeveralAppsTheOneUsedLastIsKept) {
     EXPECT_EQ(summary.apps.created, 1u);
     EXPECT_EQ(summary.apps.skipped, 2u);
     std::vector<store::TotpDevice> devices;
-    d.store->read([&](store::Transaction& tx) { devices = tx.totp_devices(find("kim")->id); });
+    d.store->read([&](store::Transaction& tx) {
+        devices = tx.second_factors().totp_devices(find("kim")->id);
+    });
     ASSERT_EQ(devices.size(), 1u);
     EXPECT_EQ(devices[0].last_used_step, 9);
 }
@@ -311,7 +313,7 @@ TEST_F(DjangoImportTest, StoredServiceAccountsGetTokensAndAreRehashed) {
     EXPECT_EQ(d.services.authenticate(token).service_name, "chat");
     EXPECT_TRUE(d.services.is_configured("chat"));
     std::optional<store::ServiceAccount> stored;
-    d.store->read([&](store::Transaction& tx) { stored = tx.service_account("chat"); });
+    d.store->read([&](store::Transaction& tx) { stored = tx.service_accounts().find("chat"); });
     ASSERT_TRUE(stored);
     EXPECT_NE(stored->password_hash, *chat.password);
     EXPECT_FALSE(d.hasher.needs_rehash(stored->password_hash));

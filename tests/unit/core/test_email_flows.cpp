@@ -119,7 +119,7 @@ TEST(Outbox, APermanentRefusalIsNotRetried) {
     EXPECT_EQ(d.sender.deliver_due(), 0);
     EXPECT_TRUE(d.transport.delivered.empty());
     std::int64_t pending = -1;
-    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    d.store->read([&](store::Transaction& tx) { pending = tx.outbox().pending_count(); });
     EXPECT_EQ(pending, 0);
 }
 
@@ -132,7 +132,7 @@ TEST(Outbox, GivesUpAfterTwoDaysOfFailures) {
         d.clock.advance(3600);
     }
     std::int64_t pending = -1;
-    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    d.store->read([&](store::Transaction& tx) { pending = tx.outbox().pending_count(); });
     EXPECT_EQ(pending, 0);
     EXPECT_TRUE(d.transport.delivered.empty());
 }
@@ -141,8 +141,12 @@ TEST(Outbox, GivesUpAfterTwoDaysOfFailures) {
 std::vector<std::pair<std::string, std::string>> outbox_rows(Domain& d) {
     std::vector<std::pair<std::string, std::string>> rows;
     d.database->transaction(false, [&](store::Connection& c) {
-        for (const store::Row& row : c.execute("SELECT status, mime FROM outbox").rows)
-            rows.emplace_back(row.text(0), row.text(1));
+        const store::Result result = c.execute("SELECT status, mime FROM outbox");
+        if (result.rows.empty()) return;
+        const store::Column status = result.column("status");
+        const store::Column mime = result.column("mime");
+        for (const store::Row& row : result.rows)
+            rows.emplace_back(row.text(status), row.text(mime));
     });
     return rows;
 }
@@ -180,7 +184,7 @@ TEST(Outbox, AMessageQueuedInClearByAnOlderBuildIsStillDelivered) {
     const std::string mime =
         "From: a@example.com\r\nTo: b@example.com\r\nSubject: old\r\n\r\nhi\r\n";
     d.store->write([&](store::Transaction& tx) {
-        tx.insert_outbox(
+        tx.outbox().insert(
             {"old1", "b@example.com", "a@example.com", mime, d.clock.now(), d.clock.now(), 0});
     });
     const auto delivered = d.deliver();

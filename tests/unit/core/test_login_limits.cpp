@@ -31,7 +31,7 @@ struct LoginLimitsTest : ::testing::Test {
     std::vector<store::SecurityEvent> events_of(const std::string& username) {
         std::vector<store::SecurityEvent> events;
         d.store->read([&](store::Transaction& tx) {
-            events = tx.security_events_of_user(tx.user_by_username(username)->id, 100);
+            events = tx.audit().of_user(tx.users().find_by_username(username)->id, 100);
         });
         return events;
     }
@@ -190,9 +190,10 @@ TEST_F(LoginLimitsTest, MaintenanceForgetsOldEventsAndAttempts) {
     EXPECT_TRUE(events_of("fi").empty());
     // Sent messages are gone; a pending one is never deleted.
     std::int64_t rows = 0;
-    d.store->read([&](store::Transaction& tx) { pending = tx.pending_outbox_count(); });
+    d.store->read([&](store::Transaction& tx) { pending = tx.outbox().pending_count(); });
     d.database->transaction(false, [&](store::Connection& c) {
-        rows = c.execute("SELECT count(*) FROM outbox").rows.front().integer(0);
+        const store::Result result = c.execute("SELECT count(*) AS total FROM outbox");
+        rows = result.rows.front().integer(result.column("total"));
     });
     EXPECT_EQ(pending, 1);
     EXPECT_EQ(rows, 1);
@@ -233,7 +234,7 @@ TEST(StoreInput, TextWithANulCharacterIsRefusedBeforeTheDatabase) {
     d.register_user("ivy");
     try {
         d.store->read(
-            [&](store::Transaction& tx) { tx.user_by_username(std::string("ivy\0x", 5)); });
+            [&](store::Transaction& tx) { tx.users().find_by_username(std::string("ivy\0x", 5)); });
         ADD_FAILURE() << "accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::bad_request);
@@ -266,8 +267,8 @@ TEST(Audit, RepeatedFailuresOfOneAddressAreOneEventWithACount) {
     std::optional<store::SecurityEvent> first;
     std::optional<store::SecurityEvent> other;
     d.store->read([&](store::Transaction& tx) {
-        first = tx.latest_security_event("service_login_failed", "198.51.100.7", 0);
-        other = tx.latest_security_event("service_login_failed", "198.51.100.8", 0);
+        first = tx.audit().latest("service_login_failed", "198.51.100.7", 0);
+        other = tx.audit().latest("service_login_failed", "198.51.100.8", 0);
     });
     ASSERT_TRUE(first && other);
     EXPECT_EQ(first->repeats, 2);
@@ -278,7 +279,7 @@ TEST(Audit, RepeatedFailuresOfOneAddressAreOneEventWithACount) {
     d.clock.advance(601);
     record("198.51.100.7", "users");
     d.store->read([&](store::Transaction& tx) {
-        first = tx.latest_security_event("service_login_failed", "198.51.100.7", 0);
+        first = tx.audit().latest("service_login_failed", "198.51.100.7", 0);
     });
     EXPECT_EQ(first->repeats, 1);
 }

@@ -41,7 +41,8 @@ struct MetricsTest : ::testing::Test {
     // A user with a verified address and 2FA on; returns the app's secret.
     std::string enable_two_factor(const std::string& name) {
         const store::User user = d.register_user(name);
-        d.store->write([&](store::Transaction& tx) { tx.set_email_verified(user.id, true); });
+        d.store->write(
+            [&](store::Transaction& tx) { tx.users().set_email_verified(user.id, true); });
         const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
         auth::ProfileChanges changes;
         changes.two_fa_enable = true;
@@ -124,9 +125,9 @@ TEST_F(MetricsTest, SecondFactorStepsCountTheirOutcomes) {
     fails([&] { d.login_flow.both_steps("dee", kPassword, "000000", kClient); });
     EXPECT_EQ(all_logins(), plus_one(before, Outcome::wrong_code));
     d.store->write([&](store::Transaction& tx) {
-        const auto user = tx.user_by_username("dee");
+        const auto user = tx.users().find_by_username("dee");
         for (int i = 0; i < auth::TwoFactorSettings{}.max_consecutive_failures; ++i)
-            tx.record_second_factor_failure(user->id, d.clock.now());
+            tx.users().record_second_factor_failure(user->id, d.clock.now());
     });
     before = all_logins();
     fails([&] { d.login_flow.both_steps("dee", kPassword, code_of(secret), kClient); });

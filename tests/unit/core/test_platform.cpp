@@ -203,12 +203,12 @@ struct PlatformDomain : testing::Domain {
 
     std::optional<store::User> user(const std::string& name) {
         std::optional<store::User> found;
-        store->read([&](store::Transaction& tx) { found = tx.user_by_username(name); });
+        store->read([&](store::Transaction& tx) { found = tx.users().find_by_username(name); });
         return found;
     }
     std::int64_t pending_changes() {
         std::int64_t count = 0;
-        store->read([&](store::Transaction& tx) { count = tx.account_change_count(); });
+        store->read([&](store::Transaction& tx) { count = tx.account_changes().count(); });
         return count;
     }
 
@@ -289,13 +289,13 @@ TEST(AccountChanges, AbandonedCreateIsUndoneOnceItsClaimLapses) {
     pending.pending_creation = true;
     auth::HeldChange held;
     d.store->write([&](store::Transaction& tx) {
-        tx.insert_user(pending);
+        tx.users().insert(pending);
         held = d.changes.begin(tx, auth::PlatformChange::create,
                                {"u1", "bob", "", "bob@example.com", "en", ""});
         // As a request that died after users' call: one call done.
-        auto change = *tx.account_change(held.id);
+        auto change = *tx.account_changes().find(held.id);
         change.step = 1;
-        ASSERT_TRUE(tx.save_account_change(change));
+        ASSERT_TRUE(tx.account_changes().save(change));
     });
     EXPECT_EQ(d.changes.run_due(), 0);  // still held by its request
     d.clock.advance(6);

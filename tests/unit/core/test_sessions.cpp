@@ -17,16 +17,16 @@ TEST(Sessions, TheStoreReadsASessionWithItsUserInOneStatement) {
     const auth::TokenPair pair = d.login("sam");
     const std::string session_id = d.tokens.decode_access(pair.access).session_id;
     d.store->read([&](store::Transaction& tx) {
-        const auto found = tx.session_with_user(session_id);
+        const auto found = tx.sessions().find_with_user(session_id);
         ASSERT_TRUE(found.has_value());
         EXPECT_EQ(found->first.id, session_id);
         EXPECT_EQ(found->first.user_id, user.id);
-        EXPECT_EQ(found->first.refresh_hash, tx.session_by_id(session_id)->refresh_hash);
+        EXPECT_EQ(found->first.refresh_hash, tx.sessions().find(session_id)->refresh_hash);
         EXPECT_EQ(found->second.id, user.id);
         EXPECT_EQ(found->second.username, "sam");
-        EXPECT_EQ(found->second.password_hash, tx.user_by_id(user.id)->password_hash);
+        EXPECT_EQ(found->second.password_hash, tx.users().find_by_id(user.id)->password_hash);
         EXPECT_FALSE(found->second.totp_ready);
-        EXPECT_FALSE(tx.session_with_user("no such session").has_value());
+        EXPECT_FALSE(tx.sessions().find_with_user("no such session").has_value());
     });
 }
 

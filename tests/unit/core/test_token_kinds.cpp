@@ -26,8 +26,8 @@ std::string earlier_refresh(Domain& d, const std::string& access, std::int64_t e
     const auth::UserClaims claims = d.tokens.decode_access(access);
     const std::string jti = d.random.token(16);
     d.store->write([&](store::Transaction& tx) {
-        tx.replace_refresh(claims.session_id, auth::hash_identifier(jti), d.clock.now());
-        if (expires_at == 0) expires_at = tx.session_by_id(claims.session_id)->expires_at;
+        tx.sessions().replace_refresh(claims.session_id, auth::hash_identifier(jti), d.clock.now());
+        if (expires_at == 0) expires_at = tx.sessions().find(claims.session_id)->expires_at;
     });
     const boost::json::object payload{{"token_type", "refresh"},
                                       {"exp", expires_at},

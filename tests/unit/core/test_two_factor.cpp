@@ -34,7 +34,8 @@ struct TwoFactorTest : ::testing::Test {
     // A user with a verified address, logged in, with 2FA turned on; returns the app's secret.
     std::string enable(const std::string& name) {
         const store::User user = d.register_user(name);
-        d.store->write([&](store::Transaction& tx) { tx.set_email_verified(user.id, true); });
+        d.store->write(
+            [&](store::Transaction& tx) { tx.users().set_email_verified(user.id, true); });
         const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
         auth::ProfileChanges changes;
         changes.two_fa_enable = true;
@@ -163,9 +164,9 @@ TEST_F(TwoFactorTest, ConsecutiveFailuresLockTheAccountUntilTheWaitIsOver) {
     const std::string secret = enable("ian");
     const int limit = auth::TwoFactorSettings{}.max_consecutive_failures;
     d.store->write([&](store::Transaction& tx) {
-        const auto user = tx.user_by_username("ian");
+        const auto user = tx.users().find_by_username("ian");
         for (int i = 0; i < limit; ++i)
-            tx.record_second_factor_failure(user->id, d.clock.now());
+            tx.users().record_second_factor_failure(user->id, d.clock.now());
     });
     const auth::LoginChallenge challenge = this->challenge("ian");
     EXPECT_EQ(failure([&] { d.login_flow.code_step(challenge.ticket, code_at(secret), kClient); }),
@@ -227,21 +228,22 @@ TEST_F(TwoFactorTest, TurningItOffNeedsARecentLoginOrThePassword) {
 TEST_F(TwoFactorTest, SecretsAreStoredSealedAndOnlyOpenForTheirOwner) {
     const std::string secret = enable("max");
     std::vector<store::TotpDevice> devices;
-    d.store->read(
-        [&](store::Transaction& tx) { devices = tx.totp_devices(tx.user_by_username("max")->id); });
+    d.store->read([&](store::Transaction& tx) {
+        devices = tx.second_factors().totp_devices(tx.users().find_by_username("max")->id);
+    });
     ASSERT_EQ(devices.size(), 1u);
     EXPECT_EQ(devices[0].secret_sealed.find(otp::base32_encode(secret)), std::string::npos);
     // Moved to another account, the sealed secret does not open, so it matches nothing.
     const store::User other = d.register_user("ned");
     d.store->write([&](store::Transaction& tx) {
-        tx.set_email_verified(other.id, true);
+        tx.users().set_email_verified(other.id, true);
         store::TotpDevice copy = devices[0];
         copy.id = "copied";
         copy.user_id = other.id;
         copy.confirmed_at = d.clock.now();
-        tx.insert_totp_device(copy);
-        tx.update_profile([&] {
-            store::User u = *tx.user_by_id(other.id);
+        tx.second_factors().insert_totp_device(copy);
+        tx.users().update_profile([&] {
+            store::User u = *tx.users().find_by_id(other.id);
             u.two_fa_enable = true;
             return u;
         }());

@@ -12,6 +12,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The first row's value of the column called `name`.
+std::int64_t first_integer(const Result& result, std::string_view name) {
+    return result.rows.at(0).integer(result.column(name));
+}
+std::string first_text(const Result& result, std::string_view name) {
+    return result.rows.at(0).text(result.column(name));
+}
+std::optional<std::string> first_optional_text(const Result& result, std::string_view name) {
+    return result.rows.at(0).optional_text(result.column(name));
+}
+
 const std::vector<Migration> test_migrations = {
     {1, "0001_pg_users",
      "CREATE TABLE pg_users (id BIGINT PRIMARY KEY, name TEXT NOT NULL, email TEXT);\n"
@@ -40,13 +51,15 @@ class PostgresTest : public ::testing::Test {
 TEST_F(PostgresTest, BindsParametersAndRoundTripsValues) {
     auto lease = database_->acquire();
     EXPECT_EQ(lease->dialect(), Dialect::postgres);
-    const Result result = lease->execute("SELECT $2::text, $1::bigint, $1::bigint + 1, $3::text",
-                                         {std::int64_t{41}, std::string("a"), nullptr});
+    const Result result = lease->execute(
+        "SELECT $2::text AS two, $1::bigint AS one, $1::bigint + 1 AS next, $3::text AS three",
+        {std::int64_t{41}, std::string("a"), nullptr});
     ASSERT_EQ(result.rows.size(), 1u);
-    EXPECT_EQ(result.rows[0].text(0), "a");
-    EXPECT_EQ(result.rows[0].integer(1), 41);
-    EXPECT_EQ(result.rows[0].integer(2), 42);
-    EXPECT_TRUE(result.rows[0].is_null(3));
+    EXPECT_EQ(result.rows[0].text(result.column("two")), "a");
+    EXPECT_EQ(result.rows[0].integer(result.column("one")), 41);
+    EXPECT_EQ(result.rows[0].integer(result.column("next")), 42);
+    EXPECT_TRUE(result.rows[0].is_null(result.column("three")));
+    EXPECT_THROW(result.column("four"), DatabaseError);
     EXPECT_THROW(lease->execute("SELECT $1::int, $2::int", {std::int64_t{1}}), DatabaseError);
     EXPECT_THROW(lease->execute("SELEC 1"), DatabaseError);
     EXPECT_TRUE(lease->usable());
@@ -62,10 +75,10 @@ TEST_F(PostgresTest, MigratesOnceAndCountsAffectedRows) {
               1);
     const Result rows = lease->execute("SELECT id, name, email FROM pg_users ORDER BY id");
     ASSERT_EQ(rows.rows.size(), 2u);
-    EXPECT_EQ(rows.rows[0].integer(0), INT64_MIN);
-    EXPECT_EQ(rows.rows[1].integer(0), INT64_MAX);
-    EXPECT_EQ(rows.rows[1].text(1), "x'y");
-    EXPECT_TRUE(rows.rows[1].is_null(2));
+    EXPECT_EQ(rows.rows[0].integer(rows.column("id")), INT64_MIN);
+    EXPECT_EQ(rows.rows[1].integer(rows.column("id")), INT64_MAX);
+    EXPECT_EQ(rows.rows[1].text(rows.column("name")), "x'y");
+    EXPECT_TRUE(rows.rows[1].is_null(rows.column("email")));
     EXPECT_EQ(lease->execute("UPDATE pg_users SET email = NULL").affected, 2);
     EXPECT_EQ(rows.affected, 2);  // a SELECT reports the rows it returned
 }
@@ -132,7 +145,7 @@ TEST_F(PostgresTest, TransactionsCommitAndRollBack) {
                                         }),
                  DatabaseError);
     auto lease = database_->acquire();
-    EXPECT_EQ(lease->execute("SELECT COUNT(*) FROM pg_users").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(lease->execute("SELECT COUNT(*) AS n FROM pg_users"), "n"), 1);
 }
 
 TEST_F(PostgresTest, ConcurrentWritersAllSucceed) {
@@ -157,8 +170,9 @@ TEST_F(PostgresTest, ConcurrentWritersAllSucceed) {
     for (auto& writer : writers)
         writer.join();
     EXPECT_EQ(failures.load(), 0);
-    EXPECT_EQ(database_->acquire()->execute("SELECT value FROM pg_counters").rows.at(0).integer(0),
-              200);
+    EXPECT_EQ(
+        first_integer(database_->acquire()->execute("SELECT value FROM pg_counters"), "value"),
+        200);
 }
 
 // A read-only transaction sends no BEGIN for plain SELECTs (each has its own snapshot under
@@ -168,15 +182,15 @@ TEST_F(PostgresTest, ReadTransactionOfSelectsOpensNoServerTransaction) {
     const auto [first, second] = database_->transaction(false, [](Connection& connection) {
         // now() is the transaction's start time: equal for two statements in one transaction,
         // different for two statements each in its own.
-        const std::string at = connection.execute("SELECT now()::text").rows.at(0).text(0);
+        const std::string at = first_text(connection.execute("SELECT now()::text AS n"), "n");
         std::this_thread::sleep_for(20ms);
-        return std::pair(at, connection.execute("SELECT now()::text").rows.at(0).text(0));
+        return std::pair(at, first_text(connection.execute("SELECT now()::text AS n"), "n"));
     });
     EXPECT_NE(first, second);
     const auto [start, later] = database_->transaction(true, [](Connection& connection) {
-        const std::string at = connection.execute("SELECT now()::text").rows.at(0).text(0);
+        const std::string at = first_text(connection.execute("SELECT now()::text AS n"), "n");
         std::this_thread::sleep_for(20ms);
-        return std::pair(at, connection.execute("SELECT now()::text").rows.at(0).text(0));
+        return std::pair(at, first_text(connection.execute("SELECT now()::text AS n"), "n"));
     });
     EXPECT_EQ(start, later);
 }
@@ -192,28 +206,27 @@ TEST_F(PostgresTest, WritesInAReadTransactionStayAtomic) {
                                             throw std::runtime_error("changed my mind");
                                         }),
                  std::runtime_error);
-    EXPECT_EQ(database_->acquire()->execute("SELECT value FROM pg_counters").rows.at(0).integer(0),
-              0);
+    EXPECT_EQ(
+        first_integer(database_->acquire()->execute("SELECT value FROM pg_counters"), "value"), 0);
     // A locking SELECT begins the transaction too, so that its lock lasts until the end: the
     // statement after it still has the transaction's start time.
     const bool in_transaction = database_->transaction(false, [](Connection& connection) {
         connection.execute("SELECT value FROM pg_counters WHERE name = 'hits' FOR UPDATE");
         std::this_thread::sleep_for(20ms);
-        return connection.execute("SELECT now() <> statement_timestamp()")
-                   .rows.at(0)
-                   .optional_text(0) == "t";
+        return first_optional_text(connection.execute("SELECT now() <> statement_timestamp() AS n"),
+                                   "n") == "t";
     });
     EXPECT_TRUE(in_transaction);
 }
 
 TEST_F(PostgresTest, TerminatedConnectionIsDroppedAndReplaced) {
     auto victim = database_->acquire();
-    const std::int64_t pid = victim->execute("SELECT pg_backend_pid()").rows.at(0).integer(0);
+    const std::int64_t pid = first_integer(victim->execute("SELECT pg_backend_pid() AS n"), "n");
     {
         auto killer = database_->acquire();
-        EXPECT_TRUE(killer->execute("SELECT pg_terminate_backend($1::int)", {pid})
-                        .rows.at(0)
-                        .optional_text(0) == "t");
+        EXPECT_TRUE(first_optional_text(
+                        killer->execute("SELECT pg_terminate_backend($1::int) AS n", {pid}), "n") ==
+                    "t");
     }
     // Give the backend a moment to exit.
     std::this_thread::sleep_for(100ms);
@@ -224,8 +237,8 @@ TEST_F(PostgresTest, TerminatedConnectionIsDroppedAndReplaced) {
     std::vector<Database::Lease> leases;
     for (int i = 0; i < 4; ++i) {
         leases.push_back(database_->acquire());
-        EXPECT_EQ(leases.back()->execute("SELECT 1").rows.at(0).integer(0), 1);
-        EXPECT_NE(leases.back()->execute("SELECT pg_backend_pid()").rows.at(0).integer(0), pid);
+        EXPECT_EQ(first_integer(leases.back()->execute("SELECT 1 AS n"), "n"), 1);
+        EXPECT_NE(first_integer(leases.back()->execute("SELECT pg_backend_pid() AS n"), "n"), pid);
     }
 }
 
@@ -233,10 +246,12 @@ TEST_F(PostgresTest, CachedStatementSurvivesASchemaChange) {
     migrate(*database_, test_migrations);
     auto lease = database_->acquire();
     const std::string select_all = "SELECT * FROM pg_counters WHERE name = $1";
-    EXPECT_EQ(lease->execute(select_all, {std::string("hits")}).rows.at(0).size(), 2u);
+    EXPECT_EQ(lease->execute(select_all, {std::string("hits")}).columns->size(), 2u);
     // Another instance changes the table under the cached plan.
     database_->acquire()->execute_script("ALTER TABLE pg_counters ADD COLUMN note TEXT");
-    EXPECT_EQ(lease->execute(select_all, {std::string("hits")}).rows.at(0).size(), 3u);
+    const Result changed = lease->execute(select_all, {std::string("hits")});
+    EXPECT_EQ(changed.columns->size(), 3u);
+    EXPECT_TRUE(changed.rows.at(0).is_null(changed.column("note")));
     EXPECT_TRUE(lease->usable());
 }
 

@@ -13,6 +13,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The first row's value of the column called `name`.
+std::int64_t first_integer(const Result& result, std::string_view name) {
+    return result.rows.at(0).integer(result.column(name));
+}
+std::string first_text(const Result& result, std::string_view name) {
+    return result.rows.at(0).text(result.column(name));
+}
+
 class TempDirectory {
   public:
     TempDirectory() {
@@ -43,7 +51,7 @@ const std::vector<Migration> test_migrations = {
 
 std::int64_t count_users(Database& database) {
     auto lease = database.acquire();
-    return lease->execute("SELECT COUNT(*) FROM users").rows.at(0).integer(0);
+    return first_integer(lease->execute("SELECT COUNT(*) AS n FROM users"), "n");
 }
 
 class SqliteTest : public ::testing::TestWithParam<bool /*in memory*/> {
@@ -68,14 +76,27 @@ TEST_P(SqliteTest, BindsParametersByNumberInAnyOrder) {
     auto database = open();
     auto lease = database->acquire();
     const Result result =
-        lease->execute("SELECT $2, $1, $1 || $2, $3", {std::string("a"), std::int64_t{2}, nullptr});
+        lease->execute("SELECT $2 AS two, $1 AS one, $1 || $2 AS joined, $3 AS three",
+                       {std::string("a"), std::int64_t{2}, nullptr});
     ASSERT_EQ(result.rows.size(), 1u);
     const Row& row = result.rows[0];
-    EXPECT_EQ(row.integer(0), 2);
-    EXPECT_EQ(row.text(1), "a");
-    EXPECT_EQ(row.text(2), "a2");
-    EXPECT_TRUE(row.is_null(3));
+    EXPECT_EQ(row.integer(result.column("two")), 2);
+    EXPECT_EQ(row.text(result.column("one")), "a");
+    EXPECT_EQ(row.text(result.column("joined")), "a2");
+    EXPECT_TRUE(row.is_null(result.column("three")));
+    EXPECT_THROW(result.column("four"), DatabaseError);
     EXPECT_EQ(result.affected, 0);
+}
+
+TEST_P(SqliteTest, CachedStatementFindsColumnsAddedSinceItWasPrepared) {
+    auto database = open_migrated(1);
+    auto lease = database->acquire();
+    const std::string select_all = "SELECT * FROM counters WHERE name = $1";
+    EXPECT_EQ(lease->execute(select_all, {std::string("hits")}).columns->size(), 2u);
+    lease->execute_script("ALTER TABLE counters ADD COLUMN note TEXT");
+    const Result changed = lease->execute(select_all, {std::string("hits")});
+    EXPECT_EQ(changed.columns->size(), 3u);
+    EXPECT_TRUE(changed.rows.at(0).is_null(changed.column("note")));
 }
 
 TEST_P(SqliteTest, RejectsWrongParameterCountsAndStyles) {
@@ -89,7 +110,7 @@ TEST_P(SqliteTest, RejectsWrongParameterCountsAndStyles) {
     EXPECT_THROW(lease->execute("SELECT 1; SELECT 2"), DatabaseError);
     EXPECT_THROW(lease->execute("SELEC 1"), DatabaseError);
     // The connection is still fine afterwards.
-    EXPECT_EQ(lease->execute("SELECT $1", {std::int64_t{7}}).rows.at(0).integer(0), 7);
+    EXPECT_EQ(first_integer(lease->execute("SELECT $1 AS n", {std::int64_t{7}}), "n"), 7);
 }
 
 TEST_P(SqliteTest, RoundTripsNullIntegerAndText) {
@@ -102,15 +123,18 @@ TEST_P(SqliteTest, RoundTripsNullIntegerAndText) {
                    {std::int64_t{INT64_MIN}, std::string("b"), std::string("b@example.com")});
     const Result result = lease->execute("SELECT id, name, email FROM users ORDER BY id");
     ASSERT_EQ(result.rows.size(), 2u);
-    EXPECT_EQ(result.rows[0].integer(0), INT64_MIN);
-    EXPECT_EQ(result.rows[0].optional_text(2), "b@example.com");
-    EXPECT_EQ(result.rows[1].integer(0), INT64_MAX);
-    EXPECT_EQ(result.rows[1].text(1), odd_text);
-    EXPECT_TRUE(result.rows[1].is_null(2));
-    EXPECT_EQ(result.rows[1].optional_text(2), std::nullopt);
-    EXPECT_EQ(result.rows[1].optional_integer(2), std::nullopt);
-    EXPECT_THROW(result.rows[1].text(2), DatabaseError);
-    EXPECT_THROW(result.rows[1].integer(1), DatabaseError);
+    const Column id = result.column("id");
+    const Column name = result.column("name");
+    const Column email = result.column("email");
+    EXPECT_EQ(result.rows[0].integer(id), INT64_MIN);
+    EXPECT_EQ(result.rows[0].optional_text(email), "b@example.com");
+    EXPECT_EQ(result.rows[1].integer(id), INT64_MAX);
+    EXPECT_EQ(result.rows[1].text(name), odd_text);
+    EXPECT_TRUE(result.rows[1].is_null(email));
+    EXPECT_EQ(result.rows[1].optional_text(email), std::nullopt);
+    EXPECT_EQ(result.rows[1].optional_integer(email), std::nullopt);
+    EXPECT_THROW(result.rows[1].text(email), DatabaseError);
+    EXPECT_THROW(result.rows[1].integer(name), DatabaseError);
 }
 
 TEST_P(SqliteTest, CountsAffectedRows) {
@@ -156,16 +180,15 @@ TEST_P(SqliteTest, ReportsUniqueViolationsWithTheConstraintName) {
     }
     // Other constraints are plain database errors.
     EXPECT_THROW(lease->execute(insert, {std::int64_t{4}, nullptr, nullptr}), DatabaseError);
-    EXPECT_EQ(lease->execute("SELECT COUNT(*) FROM users").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(lease->execute("SELECT COUNT(*) AS n FROM users"), "n"), 1);
 }
 
 TEST_P(SqliteTest, TransactionCommitsWhenWorkReturns) {
     auto database = open_migrated();
     const std::int64_t id = database->transaction(true, [](Connection& connection) {
         connection.execute("INSERT INTO users (id, name) VALUES (5, 'eve')");
-        return connection.execute("SELECT id FROM users WHERE name = $1", {std::string("eve")})
-            .rows.at(0)
-            .integer(0);
+        return first_integer(
+            connection.execute("SELECT id FROM users WHERE name = $1", {std::string("eve")}), "id");
     });
     EXPECT_EQ(id, 5);
     EXPECT_EQ(count_users(*database), 1);
@@ -191,7 +214,7 @@ TEST_P(SqliteTest, TransactionRollsBackWhenWorkThrows) {
                  UniqueViolation);
     EXPECT_EQ(count_users(*database), 0);
     database->transaction(false, [](Connection& connection) {
-        EXPECT_EQ(connection.execute("SELECT COUNT(*) FROM users").rows.at(0).integer(0), 0);
+        EXPECT_EQ(first_integer(connection.execute("SELECT COUNT(*) AS n FROM users"), "n"), 0);
     });
 }
 
@@ -203,10 +226,10 @@ TEST_P(SqliteTest, MigrateAppliesOnceAndRecordsVersions) {
     const Result applied =
         lease->execute("SELECT version, name, applied_at FROM schema_migrations ORDER BY version");
     ASSERT_EQ(applied.rows.size(), 2u);
-    EXPECT_EQ(applied.rows[0].integer(0), 1);
-    EXPECT_EQ(applied.rows[0].text(1), "0001_users");
-    EXPECT_GT(applied.rows[1].integer(2), 1'700'000'000);
-    EXPECT_EQ(lease->execute("SELECT value FROM counters").rows.at(0).integer(0), 0);
+    EXPECT_EQ(applied.rows[0].integer(applied.column("version")), 1);
+    EXPECT_EQ(applied.rows[0].text(applied.column("name")), "0001_users");
+    EXPECT_GT(applied.rows[1].integer(applied.column("applied_at")), 1'700'000'000);
+    EXPECT_EQ(first_integer(lease->execute("SELECT value FROM counters"), "value"), 0);
 }
 
 TEST_P(SqliteTest, MigrateAppliesOnlyNewerVersions) {
@@ -228,7 +251,7 @@ TEST_P(SqliteTest, FailedMigrationIsRolledBackAndNotRecorded) {
         EXPECT_NE(std::string(error.what()).find("0003_broken"), std::string::npos);
     }
     auto lease = database->acquire();
-    EXPECT_EQ(lease->execute("SELECT MAX(version) FROM schema_migrations").rows.at(0).integer(0),
+    EXPECT_EQ(first_integer(lease->execute("SELECT MAX(version) AS n FROM schema_migrations"), "n"),
               2);
     EXPECT_TRUE(lease->execute("SELECT name FROM sqlite_master WHERE name = 'extra'").rows.empty());
 }
@@ -251,10 +274,9 @@ TEST_P(SqliteTest, ConcurrentWritersAllSucceed) {
                 try {
                     database->transaction(true, [](Connection& connection) {
                         // Read then write: only safe because write transactions lock at once.
-                        const std::int64_t value =
-                            connection.execute("SELECT value FROM counters WHERE name = 'hits'")
-                                .rows.at(0)
-                                .integer(0);
+                        const std::int64_t value = first_integer(
+                            connection.execute("SELECT value FROM counters WHERE name = 'hits'"),
+                            "value");
                         connection.execute("UPDATE counters SET value = $1 WHERE name = 'hits'",
                                            {value + 1});
                     });
@@ -269,7 +291,7 @@ TEST_P(SqliteTest, ConcurrentWritersAllSucceed) {
         writer.join();
     EXPECT_EQ(failures.load(), 0);
     auto lease = database->acquire();
-    EXPECT_EQ(lease->execute("SELECT value FROM counters").rows.at(0).integer(0),
+    EXPECT_EQ(first_integer(lease->execute("SELECT value FROM counters"), "value"),
               threads * increments);
 }
 
@@ -292,7 +314,7 @@ TEST_P(SqliteTest, AFailedWriteLetsTheNextWriterInAtOnce) {
         connection.execute("UPDATE counters SET value = value + 1 WHERE name = 'hits'");
     });
     EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
-    EXPECT_EQ(idle->execute("SELECT value FROM counters").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(idle->execute("SELECT value FROM counters"), "value"), 1);
 }
 
 TEST_P(SqliteTest, AnAbandonedWriteLetsTheNextWriterInAtOnce) {
@@ -309,7 +331,7 @@ TEST_P(SqliteTest, AnAbandonedWriteLetsTheNextWriterInAtOnce) {
     });
     EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
     auto lease = database->acquire();
-    EXPECT_EQ(lease->execute("SELECT value FROM counters").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(lease->execute("SELECT value FROM counters"), "value"), 1);
 }
 
 TEST_P(SqliteTest, PooledConnectionsShareTheData) {
@@ -317,7 +339,7 @@ TEST_P(SqliteTest, PooledConnectionsShareTheData) {
     auto first = database->acquire();
     auto second = database->acquire();
     first->execute("INSERT INTO users (id, name) VALUES (1, 'shared')");
-    EXPECT_EQ(second->execute("SELECT name FROM users").rows.at(0).text(0), "shared");
+    EXPECT_EQ(first_text(second->execute("SELECT name FROM users"), "name"), "shared");
 }
 
 TEST_P(SqliteTest, AcquireWaitsForAFreeConnectionThenGivesUp) {
@@ -334,7 +356,7 @@ TEST_P(SqliteTest, AcquireWaitsForAFreeConnectionThenGivesUp) {
     });
     auto waited = database->acquire();
     releaser.join();
-    EXPECT_EQ(waited->execute("SELECT 1").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(waited->execute("SELECT 1 AS n"), "n"), 1);
 }
 
 TEST_P(SqliteTest, ConnectionLeftInATransactionIsNotReused) {
@@ -345,7 +367,7 @@ TEST_P(SqliteTest, ConnectionLeftInATransactionIsNotReused) {
         lease->execute("INSERT INTO users (id, name) VALUES (1, 'uncommitted')");
     }
     auto lease = database->acquire();
-    EXPECT_EQ(lease->execute("SELECT COUNT(*) FROM users").rows.at(0).integer(0), 0);
+    EXPECT_EQ(first_integer(lease->execute("SELECT COUNT(*) AS n FROM users"), "n"), 0);
     lease->begin(true);  // would fail if the old transaction were still open
     lease->commit();
 }
@@ -368,9 +390,9 @@ TEST(SqliteFile, UsesWriteAheadLogAndCreatesTheDirectory) {
     auto database = open_database("sqlite://" + file.string(), 2);
     EXPECT_TRUE(std::filesystem::exists(file));
     auto lease = database->acquire();
-    EXPECT_EQ(lease->execute("PRAGMA journal_mode").rows.at(0).text(0), "wal");
-    EXPECT_EQ(lease->execute("PRAGMA foreign_keys").rows.at(0).integer(0), 1);
-    EXPECT_EQ(lease->execute("PRAGMA synchronous").rows.at(0).integer(0), 1);  // NORMAL
+    EXPECT_EQ(first_text(lease->execute("PRAGMA journal_mode"), "journal_mode"), "wal");
+    EXPECT_EQ(first_integer(lease->execute("PRAGMA foreign_keys"), "foreign_keys"), 1);
+    EXPECT_EQ(first_integer(lease->execute("PRAGMA synchronous"), "synchronous"), 1);  // NORMAL
     EXPECT_EQ(database->dialect(), Dialect::sqlite);
 }
 
@@ -425,7 +447,7 @@ TEST(SqliteMemory, DataOutlivesDroppedConnections) {
         auto lease = database->acquire();
         lease->begin(false);
     }
-    EXPECT_EQ(database->acquire()->execute("SELECT x FROM kept").rows.at(0).integer(0), 1);
+    EXPECT_EQ(first_integer(database->acquire()->execute("SELECT x FROM kept"), "x"), 1);
 }
 
 TEST(OpenDatabase, RejectsInvalidUrls) {
