@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "app/build.h"
+#include "app/config.h"
 #include "auth/accounts.h"
 #include "auth/email_flows.h"
 #include "auth/links.h"
@@ -75,37 +77,35 @@ class CountingHasher final : public crypto::PasswordHasher {
     std::atomic<bool> busy{false};
 };
 
+// The graph main() builds (app::build), on an in-memory database, with the clock, the hasher
+// and the transport swapped for the ones above and fixed keys.
 struct Domain {
     explicit Domain(auth::TokenSettings settings = {}, auth::EmailFlowSettings email = {})
-        : database(store::open_database("sqlite://:memory:", 4)),
-          store((store::migrate(*database), store::make_sql_store(database))),
-          codec(std::make_shared<const crypto::JwtCodec>(
-              crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
-          secrets(std::string(32, 'k')),
-          tokens(codec, secrets.key_for("refresh"), settings, clock),
-          outbox_seal(secrets.key_for("outbox")),
-          outbox("authd <no-reply@example.com>", outbox_seal, clock, random),
-          sender(*store, transport, outbox_seal, clock, mail::SenderSettings{}),
-          audit(clock, random),
-          notices(outbox),
-          limiter(clock, audit),
-          links("https://auth.example.com", clock, random),
-          verification(*store, links, outbox, limiter, audit, email),
-          password_reset(*store, links, outbox, limiter, policy, hasher, notices, audit, clock,
-                         email),
-          data_export(*store, outbox, limiter, email),
-          sessions(*store, tokens, secrets, audit, clock, random),
-          login_limits(*store, clock, auth::LoginLimitSettings{}),
-          password_check(*store, hasher, login_limits, random),
-          reauthentication(*store, password_check, audit, clock, 900),
-          two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit, secrets,
-                     clock, random, auth::TwoFactorSettings{}),
-          login_flow(*store, password_check, sessions, two_factor, login_limits, audit,
-                     &login_counters),
-          accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                   reauthentication, audit, limiter, auth::Limit{1000, 3600}, clock, random),
-          services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, limiter,
-                   clock, random) {}
+        : app(app::build(configuration(settings, email), {}, overrides())),
+          store(app->store),
+          database(app->database),
+          codec(app->jwt),
+          secrets(app->secrets),
+          tokens(app->tokens),
+          outbox_seal(app->outbox_seal),
+          outbox(app->outbox),
+          sender(app->sender),
+          audit(app->audit),
+          notices(app->notices),
+          limiter(app->limiter),
+          links(app->links),
+          verification(app->verification),
+          password_reset(app->password_reset),
+          data_export(app->data_export),
+          sessions(app->sessions),
+          login_limits(app->login_limits),
+          password_check(app->password_check),
+          reauthentication(app->reauthentication),
+          two_factor(app->two_factor),
+          login_counters(app->login_counters),
+          login_flow(app->login_flow),
+          accounts(app->accounts),
+          services(app->service_accounts) {}
 
     store::User register_user(const std::string& username,
                               const std::string& password = "correct horse battery") {
@@ -134,32 +134,64 @@ struct Domain {
     ManualClock clock;
     SystemRandom random;
     CountingHasher hasher;
-    auth::PasswordPolicy policy;
     RecordingTransport transport;
-    std::shared_ptr<store::Database> database;
-    std::unique_ptr<store::Store> store;
-    std::shared_ptr<const crypto::JwtCodec> codec;
-    auth::Secrets secrets;
-    auth::TokenIssuer tokens;
-    otp::SealedBox outbox_seal;
-    mail::Outbox outbox;
-    mail::OutboxSender sender;
-    auth::Audit audit;
-    auth::Notices notices;
-    auth::RateLimiter limiter;
-    auth::OneTimeLinks links;
-    auth::EmailVerification verification;
-    auth::PasswordReset password_reset;
-    auth::DataExport data_export;
-    auth::Sessions sessions;
-    auth::LoginLimits login_limits;
-    auth::PasswordCheck password_check;
-    auth::Reauthentication reauthentication;
-    auth::TwoFactor two_factor;
-    auth::LoginCounters login_counters;
-    auth::LoginFlow login_flow;
-    auth::Accounts accounts;
-    auth::ServiceAccounts services;
+
+  private:
+    // The defaults, as authd reads them from an empty environment, but for these.
+    static app::Config configuration(const auth::TokenSettings& settings,
+                                     const auth::EmailFlowSettings& email) {
+        app::Config config = app::load([](const std::string& name) -> std::optional<std::string> {
+            if (name == "AUTH_PUBLIC_URL") return "https://auth.example.com";
+            if (name == "AUTH_EMAIL_FROM") return "authd <no-reply@example.com>";
+            if (name == "AUTH_SERVICES") return "users:users-secret-123456";
+            if (name == "AUTH_REGISTRATION_RATE_LIMIT") return "1000";
+            return std::nullopt;
+        });
+        config.tokens = settings;
+        config.email_flows = email;
+        return config;
+    }
+
+    app::Overrides overrides() {
+        app::Overrides overrides;
+        overrides.clock = &clock;
+        overrides.random = &random;
+        overrides.hasher = &hasher;
+        overrides.transport = &transport;
+        overrides.signing_key = crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random);
+        overrides.secret_key = std::string(32, 'k');
+        overrides.database = store::open_database("sqlite://:memory:", 4);
+        store::migrate(*overrides.database);
+        return overrides;
+    }
+
+    const std::unique_ptr<app::Application> app;
+
+  public:
+    const std::unique_ptr<store::Store>& store;
+    const std::shared_ptr<store::Database>& database;
+    const std::shared_ptr<const crypto::JwtCodec>& codec;
+    const auth::Secrets& secrets;
+    auth::TokenIssuer& tokens;
+    const otp::SealedBox& outbox_seal;
+    mail::Outbox& outbox;
+    mail::OutboxSender& sender;
+    auth::Audit& audit;
+    auth::Notices& notices;
+    auth::RateLimiter& limiter;
+    auth::OneTimeLinks& links;
+    auth::EmailVerification& verification;
+    auth::PasswordReset& password_reset;
+    auth::DataExport& data_export;
+    auth::Sessions& sessions;
+    auth::LoginLimits& login_limits;
+    auth::PasswordCheck& password_check;
+    const auth::Reauthentication& reauthentication;
+    auth::TwoFactor& two_factor;
+    auth::LoginCounters& login_counters;
+    auth::LoginFlow& login_flow;
+    auth::Accounts& accounts;
+    auth::ServiceAccounts& services;
 };
 
 // The kind of the typed error `f` throws.
