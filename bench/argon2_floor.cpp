@@ -30,12 +30,12 @@ int main(int argc, char** argv) {
     }
     authd::crypto::Argon2idHasher hasher(config.hashing.argon2);
     if (argc > 2 && std::string(argv[1]) == "--hash") {
-        std::printf("%s\n", hasher.hash(argv[2]).c_str());
+        std::printf("%s\n", hasher.hash(argv[2], {}).c_str());
         return 0;
     }
     const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
     const std::string password = "bench-floor-password-42";
-    const std::string phc = hasher.hash(password);
+    const std::string phc = hasher.hash(password, {});
 
     std::atomic<bool> stop{false};
     std::atomic<bool> failed{false};

@@ -16,6 +16,7 @@
 #include "auth/login_limits.h"
 #include "auth/maintenance.h"
 #include "auth/notices.h"
+#include "auth/password_check.h"
 #include "auth/password_policy.h"
 #include "auth/platform_sync.h"
 #include "auth/rate_limits.h"
@@ -114,6 +115,7 @@ class Application {
     auth::DataExport data_export;
     auth::Sessions sessions;
     auth::LoginLimits login_limits;
+    auth::PasswordCheck password_check;
     const auth::Reauthentication reauthentication;
     auth::TwoFactor two_factor;
     auth::LoginCounters login_counters;

@@ -32,6 +32,9 @@
 
 namespace authd::testing {
 
+// The client of the domain calls that tests make.
+inline const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
+
 // Keeps what the outbox delivers; can be told to fail the next deliveries.
 class RecordingTransport final : public mail::Transport {
   public:
@@ -56,15 +59,16 @@ class RecordingTransport final : public mail::Transport {
 // Counts the hashes computed, to show that two paths cost the same.
 class CountingHasher final : public crypto::PasswordHasher {
   public:
-    std::string hash(std::string_view password) override {
+    std::string hash(std::string_view password, const crypto::HashCaller& caller) override {
         ++calls;
-        return inner.hash(password);
+        return inner.hash(password, caller);
     }
-    bool verify(std::string_view phc, std::string_view password) override {
+    bool verify(std::string_view phc, std::string_view password,
+                const crypto::HashCaller& caller) override {
         // What a full pool answers (PasswordHasher's queue bound).
         if (busy) throw Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
         ++calls;
-        return inner.verify(phc, password);
+        return inner.verify(phc, password, caller);
     }
     bool needs_rehash(std::string_view phc) override { return inner.needs_rehash(phc); }
 
@@ -95,6 +99,7 @@ struct Domain {
           data_export(app->data_export),
           sessions(app->sessions),
           login_limits(app->login_limits),
+          password_check(app->password_check),
           reauthentication(app->reauthentication),
           two_factor(app->two_factor),
           login_counters(app->login_counters),
@@ -109,12 +114,12 @@ struct Domain {
         registration.email = username + "@example.com";
         registration.password = password;
         registration.password2 = password;
-        return accounts.register_user(registration);
+        return accounts.register_user(registration, kClient);
     }
 
     auth::TokenPair login(const std::string& username,
                           const std::string& password = "correct horse battery") {
-        auto outcome = login_flow.password_step(username, password, {"127.0.0.1", "unit-test"});
+        auto outcome = login_flow.password_step(username, password, kClient);
         if (!outcome.session) throw std::logic_error("login needs a second factor");
         return outcome.session->tokens;
     }
@@ -180,6 +185,7 @@ struct Domain {
     auth::DataExport& data_export;
     auth::Sessions& sessions;
     auth::LoginLimits& login_limits;
+    auth::PasswordCheck& password_check;
     const auth::Reauthentication& reauthentication;
     auth::TwoFactor& two_factor;
     auth::LoginCounters& login_counters;
