@@ -16,35 +16,34 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.h"
+#include "app/config.h"
 #include "crypto/password_hasher.h"
 
 int main(int argc, char** argv) {
     if (sodium_init() < 0) return 1;
-    authd::config::Config config;
+    authd::app::Config config;
     try {
-        config = authd::config::load_from_environment();
+        config = authd::app::load_from_environment();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_argon2_floor: %s\n", e.what());
         return 2;
     }
-    authd::crypto::Argon2idHasher hasher(
-        authd::crypto::Argon2Params{config.argon2_memory_kib, config.argon2_iterations});
+    authd::crypto::Argon2idHasher hasher(config.hashing.argon2);
     if (argc > 2 && std::string(argv[1]) == "--hash") {
-        std::printf("%s\n", hasher.hash(argv[2]).c_str());
+        std::printf("%s\n", hasher.hash(argv[2], {}).c_str());
         return 0;
     }
     const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
     const std::string password = "bench-floor-password-42";
-    const std::string phc = hasher.hash(password);
+    const std::string phc = hasher.hash(password, {});
 
     std::atomic<bool> stop{false};
     std::atomic<bool> failed{false};
-    std::vector<std::uint64_t> counts(config.hash_threads, 0);
+    std::vector<std::uint64_t> counts(config.hashing.threads, 0);
     std::vector<std::thread> threads;
     const std::clock_t cpu_started = std::clock();
     const auto started = std::chrono::steady_clock::now();
-    for (unsigned i = 0; i < config.hash_threads; ++i) {
+    for (unsigned i = 0; i < config.hashing.threads; ++i) {
         threads.emplace_back([&, i] {
             while (!stop.load(std::memory_order_relaxed)) {
                 if (crypto_pwhash_str_verify(phc.c_str(), password.data(), password.size()) != 0)
@@ -67,8 +66,8 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"threads\": %u, \"memory_kib\": %llu, \"iterations\": %llu, \"verifications\": %llu, "
         "\"seconds\": %.3f, \"per_second\": %.2f, \"cpu_seconds\": %.3f, \"failed\": %s}\n",
-        config.hash_threads, static_cast<unsigned long long>(config.argon2_memory_kib),
-        static_cast<unsigned long long>(config.argon2_iterations),
+        config.hashing.threads, static_cast<unsigned long long>(config.hashing.argon2.memory_kib),
+        static_cast<unsigned long long>(config.hashing.argon2.iterations),
         static_cast<unsigned long long>(total), elapsed, total / elapsed, cpu_seconds,
         failed ? "true" : "false");
     return failed ? 1 : 0;

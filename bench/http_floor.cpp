@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.h"
+#include "app/config.h"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -68,9 +68,9 @@ asio::awaitable<void> accept_loop(asio::io_context& io, tcp::acceptor& acceptor)
 }  // namespace
 
 int main(int argc, char** argv) {
-    authd::config::Config config;
+    authd::app::Config config;
     try {
-        config = authd::config::load_from_environment();
+        config = authd::app::load_from_environment();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_http_floor: %s\n", e.what());
         return 2;
@@ -88,11 +88,11 @@ int main(int argc, char** argv) {
     });
     asio::co_spawn(acceptor.get_executor(), accept_loop(io, acceptor), asio::detached);
     std::printf("listening on %u with %u I/O threads\n", acceptor.local_endpoint().port(),
-                config.io_threads);
+                config.server.io_threads);
     std::fflush(stdout);
 
     std::vector<std::thread> threads;
-    for (unsigned i = 1; i < std::max(1u, config.io_threads); ++i)
+    for (unsigned i = 1; i < std::max(1u, config.server.io_threads); ++i)
         threads.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& thread : threads)

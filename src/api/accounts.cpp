@@ -70,12 +70,11 @@ http::Response create_account(const Services& s, http::RequestContext& context, 
     registration.password2 = std::move(body.password2);
     registration.email = std::move(body.email);
     registration.two_fa_enable = body.two_fa_enable.value_or(false);
-    registration.ip = context.client_ip;
     // Without a `lang` field the account takes the request's language (the front end sends a
     // `lang` header), else English.
     registration.lang = body.lang ? std::move(*body.lang)
                                   : std::string(i18n::code(http::request_language(context)));
-    const store::User user = s.accounts.register_user(registration);
+    const store::User user = s.accounts.register_user(registration, client_info(context));
     return http::json_response(status::created, user_json(user));
 }
 
@@ -86,8 +85,8 @@ http::Response get_account(const Services& s, http::RequestContext& context) {
 template <bool partial>
 http::Response update_account(const Services& s, http::RequestContext& context,
                               const ProfileBody<partial>& body) {
-    const auth::UpdateResult result =
-        s.accounts.update(caller(context), context.param("username"), body.changes);
+    const auth::UpdateResult result = s.accounts.update(caller(context), context.param("username"),
+                                                        body.changes, client_info(context));
     json::object answer = user_json(result.user);
     if (result.tokens) {
         answer["access"] = result.tokens->access;
@@ -106,13 +105,15 @@ http::Response update_account(const Services& s, http::RequestContext& context,
 http::Response change_password(const Services& s, http::RequestContext& context,
                                const PasswordChange& body) {
     s.accounts.change_password(caller(context), context.param("username"),
-                               {body.password, body.new_password, body.new_password2});
+                               {body.password, body.new_password, body.new_password2},
+                               client_info(context));
     return ok(json::object{});
 }
 
 http::Response delete_account(const Services& s, http::RequestContext& context,
                               const OptionalPassword& body) {
-    s.accounts.remove(caller(context), context.param("username"), body.password);
+    s.accounts.remove(caller(context), context.param("username"), body.password,
+                      client_info(context));
     return http::no_content_response();
 }
 

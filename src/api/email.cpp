@@ -73,7 +73,7 @@ struct NewPasswords {
 };
 
 http::Response request_reset(const Services& s, http::RequestContext& context, const Email& body) {
-    s.password_reset.request(body.email);
+    s.password_reset.request(body.email, client_info(context));
     return detail_answer(context, i18n::keys::password_reset_sent);
 }
 
@@ -105,7 +105,8 @@ http::Response submit_reset(const Services& s, http::RequestContext& context,
     const std::string_view uidb64 = context.param("uidb64");
     const std::string_view token = context.param("token");
     if (const auto* passwords = std::get_if<NewPasswords>(&body)) {
-        s.password_reset.complete(uidb64, token, passwords->new_password, passwords->new_password2);
+        s.password_reset.complete(uidb64, token, passwords->new_password, passwords->new_password2,
+                                  client_info(context));
         return detail_answer(context, i18n::keys::password_reset_complete);
     }
     http::Form& form = std::get<http::Form>(body);
@@ -119,7 +120,8 @@ http::Response submit_reset(const Services& s, http::RequestContext& context,
         return reset_form(s, language, status::forbidden,
                           {i18n::translate(language, i18n::keys::csrf_failed)});
     try {
-        s.password_reset.complete(uidb64, token, form["new_password"], form["new_password2"]);
+        s.password_reset.complete(uidb64, token, form["new_password"], form["new_password2"],
+                                  client_info(context));
     } catch (const ValidationError& error) {
         return reset_form(s, language, status::bad_request, messages_of(error, language));
     } catch (const Error& error) {
@@ -135,7 +137,8 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
     const auto user =
         context.request.method() == verb::head
             ? s.verification.link_user(context.param("uidb64"), context.param("token"))
-            : s.verification.verify(context.param("uidb64"), context.param("token"));
+            : s.verification.verify(context.param("uidb64"), context.param("token"),
+                                    client_info(context));
     if (http::accepts_json(context.request)) {
         if (!user)
             throw Error(ErrorKind::bad_request, "invalid_link",
@@ -149,14 +152,14 @@ http::Response verify_email(const Services& s, http::RequestContext& context) {
 }
 
 http::Response resend_verification(const Services& s, http::RequestContext& context) {
-    s.verification.resend(caller(context));
+    s.verification.resend(caller(context), client_info(context));
     return detail_answer(context, i18n::keys::verification_sent, status::accepted);
 }
 
 http::Response dump_data(const Services& s, http::RequestContext& context) {
     // HEAD reads; it must not queue an export nor count against the limit.
     if (context.request.method() == verb::head) return ok(json::object{});
-    s.data_export.request(caller(context));
+    s.data_export.request(caller(context), client_info(context));
     return detail_answer(context, i18n::keys::data_export_queued, status::accepted);
 }
 

@@ -50,17 +50,17 @@ http::Response login(const Services& s, http::RequestContext& context, const Cre
     return ok(login_json(*outcome.session));
 }
 
-http::Response refresh(const Services& s, http::RequestContext&, const RefreshToken& body) {
-    return ok(pair_json(s.sessions.refresh(body.refresh)));
+http::Response refresh(const Services& s, http::RequestContext& context, const RefreshToken& body) {
+    return ok(pair_json(s.sessions.refresh(body.refresh, client_info(context))));
 }
 
-http::Response logout(const Services& s, http::RequestContext&, const RefreshToken& body) {
-    s.sessions.logout(body.refresh);
+http::Response logout(const Services& s, http::RequestContext& context, const RefreshToken& body) {
+    s.sessions.logout(body.refresh, client_info(context));
     return ok(json::object{});
 }
 
 http::Response logout_all(const Services& s, http::RequestContext& context) {
-    s.sessions.logout_all(caller(context));
+    s.sessions.logout_all(caller(context), client_info(context));
     return ok(json::object{});
 }
 
@@ -87,14 +87,14 @@ http::Response list_sessions(const Services& s, http::RequestContext& context) {
 }
 
 http::Response end_session(const Services& s, http::RequestContext& context) {
-    s.sessions.end(caller(context), std::string(context.param("id")));
+    s.sessions.end(caller(context), std::string(context.param("id")), client_info(context));
     return http::no_content_response();
 }
 
 http::Response service_token(const Services& s, http::RequestContext& context,
                              const ServiceCredentials& body) {
     return ok(json::object{
-        {"token", s.service_accounts.issue_token(body.name, body.password, context.client_ip)}});
+        {"token", s.service_accounts.issue_token(body.name, body.password, client_info(context))}});
 }
 
 http::Response introspect(const Services& s, http::RequestContext&, const TokenToInspect& body) {

@@ -61,7 +61,7 @@ struct Password {
 http::Response otp(const Services& s, http::RequestContext& context, const OtpBody& body) {
     if (body.ticket) {
         if (body.send) {
-            s.login.send_email_code(*body.ticket);
+            s.login.send_email_code(*body.ticket, client_info(context));
             return detail_answer(context, i18n::keys::login_code_sent);
         }
         return ok(login_json(s.login.code_step(*body.ticket, *body.code, client_info(context))));
@@ -72,27 +72,29 @@ http::Response otp(const Services& s, http::RequestContext& context, const OtpBo
 
 http::Response begin_totp(const Services& s, http::RequestContext& context,
                           const OptionalPassword& body) {
-    const auth::TotpEnrolment enrolment = s.two_factor.begin_totp(caller(context), body.password);
+    const auth::TotpEnrolment enrolment =
+        s.two_factor.begin_totp(caller(context), body.password, client_info(context));
     return ok(json::object{{"secret", enrolment.secret},
                            {"otp_uri", enrolment.otp_uri},
                            {"qr_svg", enrolment.qr_svg}});
 }
 
 http::Response confirm_totp(const Services& s, http::RequestContext& context, const Code& body) {
-    s.two_factor.confirm_totp(caller(context), body.code);
+    s.two_factor.confirm_totp(caller(context), body.code, client_info(context));
     return detail_answer(context, i18n::keys::authenticator_confirmed);
 }
 
 http::Response remove_totp(const Services& s, http::RequestContext& context,
                            const OptionalPassword& body) {
-    s.two_factor.remove_totp(caller(context), body.password);
+    s.two_factor.remove_totp(caller(context), body.password, client_info(context));
     return http::no_content_response();
 }
 
 http::Response recovery_codes(const Services& s, http::RequestContext& context,
                               const Password& body) {
-    return ok(json::object{{"recovery_codes", string_array(s.two_factor.regenerate_recovery_codes(
-                                                  caller(context), body.password))}});
+    return ok(json::object{
+        {"recovery_codes", string_array(s.two_factor.regenerate_recovery_codes(
+                               caller(context), body.password, client_info(context)))}});
 }
 
 }  // namespace

@@ -27,21 +27,14 @@ std::string name_lock(std::string_view username) {
     return "username:" + ascii_lower(username);
 }
 
-void check_password(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
-                    const std::string& password, std::string_view username,
-                    std::string_view email) {
+void add_policy_errors(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
+                       const std::string& password, std::string_view username,
+                       std::string_view email) {
     for (i18n::Message& message : policy.check(password, username, email))
         errors.add(field, std::move(message));
 }
 
 }  // namespace
-
-std::vector<std::string> ready_second_factors(const store::User& user) {
-    std::vector<std::string> factors;
-    if (user.email_verified) factors.emplace_back("email");
-    if (user.totp_ready) factors.emplace_back("totp");
-    return factors;
-}
 
 void require_owner(const Principal& caller, std::string_view path_username) {
     if (ascii_lower(path_username) != ascii_lower(caller.user.username))
@@ -67,11 +60,11 @@ Accounts::Accounts(store::Store& store, crypto::PasswordHasher& hasher,
       clock_(clock),
       random_(random) {}
 
-store::User Accounts::register_user(const Registration& r) {
+store::User Accounts::register_user(const Registration& r, const ClientInfo& client) {
     FieldErrors errors;
     if (auto problem = username_problem(r.username)) errors.add("username", *problem);
     if (auto problem = email_problem(r.email)) errors.add("email", *problem);
-    check_password(policy_, errors, "password", r.password, r.username, r.email);
+    add_policy_errors(policy_, errors, "password", r.password, r.username, r.email);
     if (r.password != r.password2) errors.add("password2", i18n::keys::passwords_do_not_match);
     if (auto problem = lang_problem(r.lang)) errors.add("lang", *problem);
     errors.throw_if_any();
@@ -89,7 +82,8 @@ store::User Accounts::register_user(const Registration& r) {
     // before the hash.
     std::optional<std::int64_t> retry_after;
     store_.write([&](store::Transaction& tx) {
-        retry_after = limiter_.hit(tx, "register:" + address_scope(r.ip), registration_limit_);
+        retry_after =
+            limiter_.hit(tx, client, "register:" + address_scope(client.ip), registration_limit_);
     });
     if (retry_after) throw_rate_limited(*retry_after);
 
@@ -98,7 +92,7 @@ store::User Accounts::register_user(const Registration& r) {
     user.id = random_.token(kUserIdBytes);
     user.username = r.username;
     user.email = r.email;
-    user.password_hash = hasher_.hash(r.password);
+    user.password_hash = hasher_.hash(r.password, {client.ip});
     user.two_fa_enable = r.two_fa_enable;
     user.lang = r.lang;
     user.date_joined = now;
@@ -122,31 +116,32 @@ store::User Accounts::register_user(const Registration& r) {
                                         {user.id, user.username, "", user.email, user.lang, ""});
                 return;
             }
-            audit_.record(tx, event::account_created, user);
+            audit_.record(tx, client, event::account_created, user);
             verification_.send(tx, user);
         });
     } catch (const store::Duplicate& duplicate) {
         throw_duplicate(duplicate);
     }
     if (!held) return user;
-    platform_->run(*held);  // 409 or 503 once undone
+    platform_->run(*held, client);  // 409 or 503 once undone
     try {
         store_.write([&](store::Transaction& tx) {
             platform_->finish(tx, *held);
             tx.users().finish_creation(user.id);
             user.is_active = true;
             user.pending_creation = false;
-            audit_.record(tx, event::account_created, user);
+            audit_.record(tx, client, event::account_created, user);
             verification_.send(tx, user);
         });
     } catch (...) {
-        platform_->abandon(*held);
+        platform_->abandon(*held, client);
         throw;
     }
     return user;
 }
 
-HeldChange Accounts::rename_on_platform(const Principal& caller, const std::string& new_username) {
+HeldChange Accounts::rename_on_platform(const Principal& caller, const std::string& new_username,
+                                        const ClientInfo& client) {
     HeldChange held;
     try {
         store_.write([&](store::Transaction& tx) {
@@ -162,7 +157,7 @@ HeldChange Accounts::rename_on_platform(const Principal& caller, const std::stri
     } catch (const store::Duplicate& duplicate) {
         throw_duplicate(duplicate);
     }
-    platform_->run(held);  // 409 or 503 once renamed back
+    platform_->run(held, client);  // 409 or 503 once renamed back
     return held;
 }
 
@@ -172,7 +167,7 @@ store::User Accounts::get(const Principal& caller, std::string_view path_usernam
 }
 
 UpdateResult Accounts::update(const Principal& caller, std::string_view path_username,
-                              const ProfileChanges& changes) {
+                              const ProfileChanges& changes, const ClientInfo& client) {
     require_owner(caller, path_username);
     FieldErrors errors;
     if (changes.username)
@@ -193,7 +188,7 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
     // Turning 2FA on starts an app enrolment (a lasting second factor): as sensitive as
     // turning it off.
     if (turning_on || turning_off || changing_email)
-        reauthentication_.require(caller, changes.password);
+        reauthentication_.require(caller, changes.password, client);
     else if (changes.password)
         throw ValidationError("password", i18n::keys::password_not_here);
     // The factors as they will be: a new address is not verified yet.
@@ -203,12 +198,12 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
         throw ValidationError("two_fa_enable", i18n::keys::verify_email_before_two_fa);
     // Hashing the recovery codes is slow: done before the transaction, used if still needed.
     std::optional<TwoFactorSetup> setup;
-    if (turning_on) setup = two_factor_.prepare_setup(before);
+    if (turning_on) setup = two_factor_.prepare_setup(before, client);
     // The platform's services first: the account is renamed only once all of them are.
     std::optional<HeldChange> held;
     if (changes.username && *changes.username != before.username &&
         platform_calls(PlatformChange::rename))
-        held = rename_on_platform(caller, *changes.username);
+        held = rename_on_platform(caller, *changes.username, client);
 
     UpdateResult result;
     try {
@@ -232,69 +227,69 @@ UpdateResult Accounts::update(const Principal& caller, std::string_view path_use
             tx.users().update_profile(user);
             if (renamed) {
                 result.tokens = sessions_.reissue(tx, user, caller.session);
-                audit_.record(tx, event::username_changed, user, caller.session.id,
+                audit_.record(tx, client, event::username_changed, user, caller.session.id,
                               current->username);
             }
             if (email_changed) {
                 tx.one_time_tokens().delete_of_user(user.id,
                                                     store::TokenPurpose::email_verification);
                 notices_.email_changed(tx, user, old_email);
-                audit_.record(tx, event::email_changed, user, caller.session.id);
+                audit_.record(tx, client, event::email_changed, user, caller.session.id);
                 verification_.send(tx, user);
             }
             if (enabled) {
-                two_factor_.store_setup(tx, user, *setup);
+                two_factor_.store_setup(tx, user, *setup, client);
                 result.app = setup->app;
                 result.recovery_codes = setup->recovery_codes;
             }
             if (disabled) {
                 notices_.two_factor_disabled(tx, user);
-                audit_.record(tx, event::two_factor_disabled, user, caller.session.id);
+                audit_.record(tx, client, event::two_factor_disabled, user, caller.session.id);
             }
             result.user = user;
         });
     } catch (const store::Duplicate& duplicate) {
-        if (held) platform_->abandon(*held);
+        if (held) platform_->abandon(*held, client);
         throw_duplicate(duplicate);
     } catch (...) {
-        if (held) platform_->abandon(*held);
+        if (held) platform_->abandon(*held, client);
         throw;
     }
     return result;
 }
 
 void Accounts::change_password(const Principal& caller, std::string_view path_username,
-                               const PasswordChange& change) {
+                               const PasswordChange& change, const ClientInfo& client) {
     require_owner(caller, path_username);
     FieldErrors errors;
-    check_password(policy_, errors, "new_password", change.new_password, caller.user.username,
-                   caller.user.email);
+    add_policy_errors(policy_, errors, "new_password", change.new_password, caller.user.username,
+                      caller.user.email);
     if (change.new_password != change.new_password2)
         errors.add("new_password2", i18n::keys::passwords_do_not_match);
     // The current password is checked even when the new one is refused, so the answer does not
     // depend on which problem was found first.
-    if (!reauthentication_.password_matches(caller, change.current)) {
+    if (!reauthentication_.is_current_password(caller, change.current, client)) {
         FieldErrors wrong;
         wrong.add("password", i18n::keys::old_password_incorrect);
         wrong.throw_if_any();
     }
     errors.throw_if_any();
 
-    const std::string new_hash = hasher_.hash(change.new_password);
+    const std::string new_hash = hasher_.hash(change.new_password, {client.ip});
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
         store_new_password(tx, caller.user.id, new_hash, now);
         tx.sessions().revoke_all_of_user(caller.user.id, now, "password_changed",
                                          caller.session.id);
         notices_.password_changed(tx, caller.user);
-        audit_.record(tx, event::password_changed, caller.user, caller.session.id);
+        audit_.record(tx, client, event::password_changed, caller.user, caller.session.id);
     });
 }
 
 void Accounts::remove(const Principal& caller, std::string_view path_username,
-                      const std::optional<std::string>& password) {
+                      const std::optional<std::string>& password, const ClientInfo& client) {
     require_owner(caller, path_username);
-    reauthentication_.require(caller, password);
+    reauthentication_.require(caller, password, client);
     if (platform_calls(PlatformChange::remove)) {
         // The services delete first; the account goes once the first of them has deleted.
         HeldChange held;
@@ -307,12 +302,12 @@ void Accounts::remove(const Principal& caller, std::string_view path_username,
         } catch (const store::Duplicate& duplicate) {
             throw_duplicate(duplicate);
         }
-        platform_->run(held);
+        platform_->run(held, client);
         return;
     }
     store_.write([&](store::Transaction& tx) {
         tx.users().remove(caller.user.id);
-        audit_.record(tx, event::account_deleted, caller.user, caller.session.id);
+        audit_.record(tx, client, event::account_deleted, caller.user, caller.session.id);
     });
 }
 

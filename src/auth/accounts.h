@@ -30,7 +30,6 @@ struct Registration {
     std::string password2;
     bool two_fa_enable = false;
     std::string lang = "en";
-    std::string ip;  // the client's address: registrations are limited per address
 };
 
 // The fields an update may change; absent ones stay as they are.
@@ -58,10 +57,6 @@ struct UpdateResult {
     std::vector<std::string> recovery_codes;
 };
 
-// The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
-// address) and "totp" (a confirmed authenticator app).
-std::vector<std::string> ready_second_factors(const store::User& user);
-
 class Accounts {
   public:
     // `registration_limit`: registrations per client address (its /64 for IPv6).
@@ -74,18 +69,19 @@ class Accounts {
     // there too, all or nothing.
     void set_platform(PlatformSync& platform) { platform_ = &platform; }
 
-    store::User register_user(const Registration& registration);
+    // Registrations are limited per client address.
+    store::User register_user(const Registration& registration, const ClientInfo& client);
 
     // Owner only: `path_username` must be the caller's own name, else 403 (whether or not the
     // name exists).
     store::User get(const Principal& caller, std::string_view path_username);
     UpdateResult update(const Principal& caller, std::string_view path_username,
-                        const ProfileChanges& changes);
+                        const ProfileChanges& changes, const ClientInfo& client);
     void change_password(const Principal& caller, std::string_view path_username,
-                         const PasswordChange& change);
+                         const PasswordChange& change, const ClientInfo& client);
     // Needs a recent login or the current password.
     void remove(const Principal& caller, std::string_view path_username,
-                const std::optional<std::string>& password);
+                const std::optional<std::string>& password, const ClientInfo& client);
 
   private:
     bool platform_calls(PlatformChange change) const {
@@ -93,7 +89,8 @@ class Accounts {
     }
     // Records a rename with the platform's services and makes their calls; throws the answer
     // when they refuse (the new name is then theirs nowhere).
-    HeldChange rename_on_platform(const Principal& caller, const std::string& new_username);
+    HeldChange rename_on_platform(const Principal& caller, const std::string& new_username,
+                                  const ClientInfo& client);
 
     PlatformSync* platform_ = nullptr;
     store::Store& store_;

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "util/origin.h"
 #include "util/utf8.h"
 
 namespace authd::auth {
@@ -13,9 +12,8 @@ constexpr std::size_t kIdentifierBytes = 16;
 
 Audit::Audit(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
 
-void Audit::record(store::Transaction& tx, std::string_view kind, const store::User* user,
-                   std::string_view session_id, std::string_view detail) {
-    const Origin& origin = current_origin();
+void Audit::record(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
+                   const store::User* user, std::string_view session_id, std::string_view detail) {
     store::SecurityEvent e;
     e.at = clock_.now();
     // Sortable: time, then this process's sequence, so events of one second keep their order
@@ -30,22 +28,21 @@ void Audit::record(store::Transaction& tx, std::string_view kind, const store::U
         e.username = user->username;
     }
     if (!session_id.empty()) e.session_id = std::string(session_id);
-    e.ip = origin.ip;
-    e.user_agent = clean_user_agent(origin.user_agent);
+    e.ip = client.ip;
+    e.user_agent = client.user_agent;
     e.detail = utf8::repaired(detail);
     tx.audit().insert(e);
     if (listener_) listener_->recorded(tx, kind, user, session_id, detail);
 }
 
-void Audit::record_repeated(store::Transaction& tx, std::string_view kind, std::string_view detail,
-                            std::int64_t window) {
-    const Origin& origin = current_origin();
+void Audit::record_repeated(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
+                            std::string_view detail, std::int64_t window) {
     const std::int64_t now = clock_.now();
-    if (const auto last = tx.audit().latest(kind, origin.ip, now - window)) {
+    if (const auto last = tx.audit().latest(kind, client.ip, now - window)) {
         tx.audit().repeat(last->id, now, std::string(detail));
         return;
     }
-    record(tx, kind, nullptr, {}, detail);
+    record(tx, client, kind, nullptr, {}, detail);
 }
 
 }  // namespace authd::auth

@@ -1,6 +1,6 @@
 #pragma once
 // The audit log: security events written in the transaction of what they record, with the
-// client's address and user agent (util/origin.h). Never a password, a token or a code.
+// client's address and user agent. Never a password, a token or a code.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -11,6 +11,15 @@
 #include "util/random.h"
 
 namespace authd::auth {
+
+// Who made the request that a domain call serves, as the HTTP layer found it: the client's
+// address (behind trusted proxies, the forwarded one) and its User-Agent, already valid UTF-8
+// and cut to http::kMaxUserAgentBytes. Kept with sessions, tickets and audit events; the address
+// is what per-address limits count. Background work has none: both are empty.
+struct ClientInfo {
+    std::string ip;
+    std::string user_agent;
+};
 
 // The kinds of event, as stored and exported.
 namespace event {
@@ -54,19 +63,21 @@ class Audit {
 
     void set_listener(AuditListener& listener) { listener_ = &listener; }
 
-    // One event inside the caller's transaction. `user` may be null (an unknown name, a
-    // service); an empty `session_id` is none.
-    void record(store::Transaction& tx, std::string_view kind, const store::User* user,
-                std::string_view session_id = {}, std::string_view detail = {});
-    void record(store::Transaction& tx, std::string_view kind, const store::User& user,
-                std::string_view session_id = {}, std::string_view detail = {}) {
-        record(tx, kind, &user, session_id, detail);
+    // One event inside the caller's transaction, from `client`. `user` may be null (an unknown
+    // name, a service); an empty `session_id` is none.
+    void record(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
+                const store::User* user, std::string_view session_id = {},
+                std::string_view detail = {});
+    void record(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
+                const store::User& user, std::string_view session_id = {},
+                std::string_view detail = {}) {
+        record(tx, client, kind, &user, session_id, detail);
     }
-    // A failure that a flood repeats (no account named): the first from an address is recorded,
-    // the next ones within `window` seconds of the last count in that event (`repeats`), so a
-    // flood writes one row, not one per attempt.
-    void record_repeated(store::Transaction& tx, std::string_view kind, std::string_view detail,
-                         std::int64_t window);
+    // A failure that a flood repeats (no account named): the first from the client's address is
+    // recorded, the next ones within `window` seconds of the last count in that event
+    // (`repeats`), so a flood writes one row, not one per attempt.
+    void record_repeated(store::Transaction& tx, const ClientInfo& client, std::string_view kind,
+                         std::string_view detail, std::int64_t window);
 
   private:
     const Clock& clock_;

@@ -49,25 +49,26 @@ std::optional<store::User> EmailVerification::link_user(std::string_view uidb64,
 }
 
 std::optional<store::User> EmailVerification::verify(std::string_view uidb64,
-                                                     std::string_view token) {
+                                                     std::string_view token,
+                                                     const ClientInfo& client) {
     std::optional<store::User> verified;
     store_.write([&](store::Transaction& tx) {
         verified.reset();  // a retried transaction starts over
         auto user = links_.use(tx, store::TokenPurpose::email_verification, uidb64, token);
         if (!user) return;
         tx.users().set_email_verified(user->id, true);
-        audit_.record(tx, event::email_verified, *user);
+        audit_.record(tx, client, event::email_verified, *user);
         verified = std::move(user);
     });
     return verified;
 }
 
-void EmailVerification::resend(const Principal& caller) {
+void EmailVerification::resend(const Principal& caller, const ClientInfo& client) {
     if (caller.user.email_verified)
         throw Error(ErrorKind::bad_request, "already_verified", i18n::keys::email_already_verified);
     std::optional<std::int64_t> retry_after;
     store_.write([&](store::Transaction& tx) {
-        retry_after = limiter_.hit(tx, "verify_email:" + caller.user.id, settings_.limit);
+        retry_after = limiter_.hit(tx, client, "verify_email:" + caller.user.id, settings_.limit);
         if (!retry_after) send(tx, caller.user);
     });
     if (retry_after) throw_rate_limited(*retry_after);
@@ -88,11 +89,12 @@ PasswordReset::PasswordReset(store::Store& store, OneTimeLinks& links, mail::Out
       clock_(clock),
       settings_(settings) {}
 
-void PasswordReset::request(std::string_view email) {
+void PasswordReset::request(std::string_view email, const ClientInfo& client) {
     if (auto problem = email_problem(email)) throw ValidationError("email", *problem);
     store_.write([&](store::Transaction& tx) {
         // Counted for every address, known or not, so both paths do the same work.
-        if (limiter_.hit(tx, "password_reset:" + ascii_lower(email), settings_.limit)) return;
+        if (limiter_.hit(tx, client, "password_reset:" + ascii_lower(email), settings_.limit))
+            return;
         auto user = tx.users().find_by_email(email);
         if (!user || !user->is_active) return;
         const std::string link = links_.create(tx, store::TokenPurpose::password_reset, *user,
@@ -117,7 +119,8 @@ std::optional<store::User> PasswordReset::link_user(std::string_view uidb64,
 }
 
 void PasswordReset::complete(std::string_view uidb64, std::string_view token,
-                             const std::string& password, const std::string& password2) {
+                             const std::string& password, const std::string& password2,
+                             const ClientInfo& client) {
     std::optional<store::User> user;
     store_.read([&](store::Transaction& tx) {
         user = links_.check(tx, store::TokenPurpose::password_reset, uidb64, token);
@@ -130,7 +133,7 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
     if (password != password2) errors.add("new_password2", i18n::keys::passwords_do_not_match);
     errors.throw_if_any();
 
-    const std::string hash = hasher_.hash(password);
+    const std::string hash = hasher_.hash(password, {client.ip});
     bool done = false;
     store_.write([&](store::Transaction& tx) {
         auto current = links_.use(tx, store::TokenPurpose::password_reset, uidb64, token);
@@ -139,7 +142,7 @@ void PasswordReset::complete(std::string_view uidb64, std::string_view token,
         store_new_password(tx, current->id, hash, now);
         tx.sessions().revoke_all_of_user(current->id, now, "password_reset", "");
         notices_.password_reset(tx, *current);
-        audit_.record(tx, event::password_reset, *current);
+        audit_.record(tx, client, event::password_reset, *current);
         done = true;
     });
     if (!done) throw_invalid_reset_link();
@@ -210,11 +213,11 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
     return json_text(document);
 }
 
-void DataExport::request(const Principal& caller) {
+void DataExport::request(const Principal& caller, const ClientInfo& client) {
     std::optional<std::int64_t> retry_after;
     std::optional<HeldChange> held;
     store_.write([&](store::Transaction& tx) {
-        retry_after = limiter_.hit(tx, "dump_data:" + caller.user.id, settings_.limit);
+        retry_after = limiter_.hit(tx, client, "dump_data:" + caller.user.id, settings_.limit);
         if (retry_after) return;
         auto user = tx.users().find_by_id(caller.user.id);
         if (!user) return;
@@ -227,7 +230,7 @@ void DataExport::request(const Principal& caller) {
         send(tx, *user);
     });
     if (retry_after) throw_rate_limited(*retry_after);
-    if (held) platform_->run(*held);
+    if (held) platform_->run(*held, client);
 }
 
 void DataExport::send(store::Transaction& tx, const store::User& user, const json::object& services,

@@ -42,9 +42,10 @@ class EmailVerification {
     // The user a good link is for, changing nothing; nullopt for a bad link.
     std::optional<store::User> link_user(std::string_view uidb64, std::string_view token);
     // Marks the address verified when the link is good; returns its user, or nullopt.
-    std::optional<store::User> verify(std::string_view uidb64, std::string_view token);
+    std::optional<store::User> verify(std::string_view uidb64, std::string_view token,
+                                      const ClientInfo& client);
     // Sends the message again (rate limited; 400 when already verified).
-    void resend(const Principal& caller);
+    void resend(const Principal& caller, const ClientInfo& client);
     // How long a link works (seconds).
     std::int64_t lifetime() const { return settings_.verification_lifetime; }
 
@@ -66,7 +67,7 @@ class PasswordReset {
 
     // Mails a reset link when an active account uses `email`. The same work and the same answer
     // whether or not one does, and past the limit nothing is sent, silently.
-    void request(std::string_view email);
+    void request(std::string_view email, const ClientInfo& client);
     // Whether the link is good (the form is shown).
     bool link_valid(std::string_view uidb64, std::string_view token);
     // The user a good link is for; nullopt for a bad link.
@@ -75,7 +76,7 @@ class PasswordReset {
     // ValidationError for a refused password (under "new_password"/"new_password2"), 400
     // invalid_link for a bad link.
     void complete(std::string_view uidb64, std::string_view token, const std::string& password,
-                  const std::string& password2);
+                  const std::string& password2, const ClientInfo& client);
     // How long a link works (seconds).
     std::int64_t lifetime() const { return settings_.reset_lifetime; }
     std::size_t min_password_length() const { return policy_.config().min_length; }
@@ -103,7 +104,7 @@ class DataExport {
     void set_platform(PlatformSync& platform) { platform_ = &platform; }
 
     // Mails the caller everything authd stores about them, as a JSON attachment (rate limited).
-    void request(const Principal& caller);
+    void request(const Principal& caller, const ClientInfo& client);
     // Queues the message inside the caller's transaction, with the services' answers by key
     // and the keys of those that could not be reached.
     void send(store::Transaction& tx, const store::User& user,

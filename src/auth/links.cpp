@@ -7,13 +7,7 @@
 namespace authd::auth {
 namespace {
 constexpr std::size_t kTokenBytes = 32;
-constexpr std::size_t kMaxTokenLength = 64;  // a longer value is no token of ours
 }  // namespace
-
-std::optional<std::string> parse_link(std::string_view uidb64, std::string_view token) {
-    if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
-    return crypto::base64url_decode(uidb64);
-}
 
 OneTimeLinks::OneTimeLinks(std::string public_url, const Clock& clock, Random& random)
     : public_url_(std::move(public_url)), clock_(clock), random_(random) {}

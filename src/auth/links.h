@@ -5,16 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "auth/link_format.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/random.h"
 
 namespace authd::auth {
-
-// The user id a link's `uidb64` names, when `uidb64` and `token` have the form of one of ours
-// (a canonical unpadded base64url uidb64, a token of 1 to 64 characters); nullopt otherwise.
-// Pure: check() applies it before any lookup.
-std::optional<std::string> parse_link(std::string_view uidb64, std::string_view token);
 
 class OneTimeLinks {
   public:

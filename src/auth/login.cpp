@@ -1,9 +1,20 @@
 #include "auth/login.h"
 
+#include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
 #include "util/errors.h"
 
 namespace authd::auth {
+namespace {
+
+// Of concurrent uses of one code, the losers end here: what they spent is rolled back.
+struct CodeAlreadySpent {};
+
+[[noreturn]] void throw_invalid_code() {
+    throw Error(ErrorKind::unauthenticated, "invalid_code", i18n::keys::code_invalid);
+}
+
+}  // namespace
 
 std::string_view LoginCounters::name(Outcome outcome) {
     switch (outcome) {
@@ -33,148 +44,150 @@ void LoginCounters::collect(metrics::Writer& out) const {
     }
 }
 
-LoginFlow::LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor,
-                     LoginLimits& limits, Audit& audit, LoginCounters* counters)
+LoginFlow::LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
+                     TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
+                     LoginCounters* counters)
     : store_(store),
+      passwords_(passwords),
       sessions_(sessions),
       two_factor_(two_factor),
       limits_(limits),
       audit_(audit),
       counters_(counters) {}
 
-store::User LoginFlow::check_password(std::string_view login, std::string_view password,
-                                      const ClientInfo& client, std::string& pair_key) {
-    std::optional<store::User> user = sessions_.find_account(login);
-    // The pair's backoff counts the identifier as typed (a username and an e-mail of one account
-    // are two pairs); the per-account ceiling counts the account.
-    pair_key = LoginLimits::identifier_key(login);
-    LoginLimits::Attempt attempt;
-    try {
-        // Before the password is looked at, so a limited attempt learns nothing about it.
-        attempt = limits_.admit(LoginLimits::account_key(user, login), client.ip, pair_key);
-    } catch (const Error&) {
-        store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::rate_limited, user ? &*user : nullptr, {}, "login");
-        });
-        count(LoginCounters::Outcome::throttled);
-        throw;
-    }
-    store::User checked;
+std::optional<store::User> LoginFlow::find_account(std::string_view login) {
+    std::optional<store::User> user;
+    store_.read([&](store::Transaction& tx) {
+        user = login.find('@') != std::string_view::npos ? tx.users().find_by_email(login)
+                                                         : tx.users().find_by_username(login);
+    });
+    return user;
+}
+
+store::User LoginFlow::verified_account(std::string_view login, std::string_view password,
+                                        const ClientInfo& client) {
+    std::optional<store::User> user = find_account(login);
+    bool matched = false;
     try {
         // The check of an existing account's password keeps its reserved share of the hash pool,
         // whatever floods the rest of it (registrations, unknown names).
-        const crypto::HashPurposeScope purpose(
-            user && user->is_active ? crypto::HashPurpose::login : crypto::HashPurpose::ordinary);
-        checked = sessions_.check_password(user, password);
+        matched = passwords_.matches(user, login, password, client.ip, crypto::HashPurpose::login);
     } catch (const Error& error) {
-        if (error.kind() != ErrorKind::unauthenticated) {
-            limits_.release(attempt);  // not checked (server busy, database down): no failure
-            throw;
-        }
-        // The failure was counted when the attempt was admitted.
-        store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::login_failed, user ? &*user : nullptr, {},
-                          !user              ? "unknown_account"
-                          : !user->is_active ? "inactive_account"
-                                             : "wrong_password");
-        });
-        count(!user              ? LoginCounters::Outcome::unknown_account
-              : !user->is_active ? LoginCounters::Outcome::inactive_account
-                                 : LoginCounters::Outcome::wrong_password);
-        throw;
-    } catch (...) {
-        limits_.release(attempt);
-        throw;
-    }
-    store_.write([&](store::Transaction& tx) { limits_.release(tx, attempt); });
-    return checked;
-}
-
-TwoFactor::Outcomes LoginFlow::code_outcomes(Sessions::LoginResult& result,
-                                             const ClientInfo& client, bool& wrong_code) {
-    TwoFactor::Outcomes outcomes;
-    outcomes.success = [&](store::Transaction& tx, const store::User& user) {
-        result = sessions_.open(tx, user, client);
-        limits_.record_success(tx, LoginLimits::account_key(user, ""), client.ip);
-        audit_.record(tx, event::login_succeeded, user, result.session_id, "second_factor");
-    };
-    // Wrong codes count toward the account's login limits, like wrong passwords.
-    outcomes.failure = [&](store::Transaction& tx, const store::User& user) {
-        wrong_code = true;
-        limits_.record_failure(tx, LoginLimits::account_key(user, ""), client.ip);
-        audit_.record(tx, event::login_failed, user, {}, "wrong_code");
-    };
-    return outcomes;
-}
-
-Sessions::LoginResult LoginFlow::second_step(
-    const ClientInfo& client, const std::function<void(const TwoFactor::Outcomes&)>& complete) {
-    Sessions::LoginResult result;
-    bool wrong_code = false;
-    try {
-        complete(code_outcomes(result, client, wrong_code));
-    } catch (const Error& error) {
-        // A wrong code is answered 401 once its failure is committed; a locked account 429.
-        if (wrong_code && error.kind() == ErrorKind::unauthenticated)
-            count(LoginCounters::Outcome::wrong_code);
-        else if (error.kind() == ErrorKind::rate_limited)
+        if (error.kind() == ErrorKind::rate_limited) {
+            store_.write([&](store::Transaction& tx) {
+                audit_.record(tx, client, event::rate_limited, user ? &*user : nullptr, {},
+                              "login");
+            });
             count(LoginCounters::Outcome::throttled);
+        }
         throw;
     }
+    if (matched) return std::move(*user);
+    // The failure was counted when the attempt was admitted.
+    const bool unknown = !user;
+    const bool inactive = user && !user->is_active;
+    store_.write([&](store::Transaction& tx) {
+        audit_.record(tx, client, event::login_failed, user ? &*user : nullptr, {},
+                      unknown    ? "unknown_account"
+                      : inactive ? "inactive_account"
+                                 : "wrong_password");
+    });
+    count(unknown    ? LoginCounters::Outcome::unknown_account
+          : inactive ? LoginCounters::Outcome::inactive_account
+                     : LoginCounters::Outcome::wrong_password);
+    throw_login_failed();
+}
+
+Sessions::LoginResult LoginFlow::finish_login(store::Transaction& tx, const store::User& user,
+                                              const ClientInfo& client, std::string_view method,
+                                              const std::string& pair) {
+    Sessions::LoginResult result = sessions_.open(tx, user, client);
+    limits_.record_success(tx, pair, client.ip);
+    audit_.record(tx, client, event::login_succeeded, user, result.session_id, method);
+    return result;
+}
+
+Sessions::LoginResult LoginFlow::password_login(const store::User& user, std::string_view login,
+                                                const ClientInfo& client) {
+    Sessions::LoginResult result;
+    store_.write([&](store::Transaction& tx) {
+        result = finish_login(tx, user, client, "password", LoginLimits::identifier_key(login));
+    });
     count(LoginCounters::Outcome::success);
     return result;
 }
 
+void LoginFlow::refuse_if_locked(const store::User& user) {
+    if (const std::int64_t wait = two_factor_.lockout_wait(user)) {
+        count(LoginCounters::Outcome::throttled);
+        throw_rate_limited(wait);
+    }
+}
+
+Sessions::LoginResult LoginFlow::second_step(const TwoFactor::Attempt& attempt,
+                                             std::string_view code, const ClientInfo& client) {
+    const TwoFactor::Match match = two_factor_.match(attempt, code, client);
+    std::optional<Sessions::LoginResult> result;
+    if (match.found()) {
+        try {
+            store_.write([&](store::Transaction& tx) {
+                result.reset();  // a retried transaction starts over
+                const std::optional<store::User> user =
+                    two_factor_.spend(tx, attempt, match, client);
+                if (!user) throw CodeAlreadySpent{};
+                result = finish_login(tx, *user, client, "second_factor",
+                                      LoginLimits::account_key(user, ""));
+            });
+        } catch (const CodeAlreadySpent&) {
+            result.reset();  // another request used it first: a wrong code
+        }
+    }
+    if (result) {
+        count(LoginCounters::Outcome::success);
+        return std::move(*result);
+    }
+    // Wrong codes count toward the account's login limits, like wrong passwords.
+    store_.write([&](store::Transaction& tx) {
+        two_factor_.record_wrong_code(tx, attempt);
+        limits_.record_failure(tx, LoginLimits::account_key(attempt.user, ""), client.ip);
+        audit_.record(tx, client, event::login_failed, attempt.user, {}, "wrong_code");
+    });
+    count(LoginCounters::Outcome::wrong_code);
+    throw_invalid_code();
+}
+
 LoginOutcome LoginFlow::password_step(std::string_view login, std::string_view password,
                                       const ClientInfo& client) {
-    std::string pair_key;
-    const store::User user = check_password(login, password, client, pair_key);
+    const store::User user = verified_account(login, password, client);
+    if (!second_factor_required(user)) return {password_login(user, login, client), {}};
     LoginOutcome outcome;
-    if (second_factor_required(user)) {
-        outcome.challenge = two_factor_.challenge(user, client);
-        store_.write([&](store::Transaction& tx) {
-            audit_.record(tx, event::second_factor_requested, user);
-        });
-        count(LoginCounters::Outcome::second_factor_required);
-        return outcome;
-    }
     store_.write([&](store::Transaction& tx) {
-        outcome.session = sessions_.open(tx, user, client);
-        limits_.record_success(tx, pair_key, client.ip);
-        audit_.record(tx, event::login_succeeded, user, outcome.session->session_id, "password");
+        outcome.challenge = two_factor_.challenge(tx, user, client);
+        audit_.record(tx, client, event::second_factor_requested, user);
     });
-    count(LoginCounters::Outcome::success);
+    count(LoginCounters::Outcome::second_factor_required);
     return outcome;
 }
 
 Sessions::LoginResult LoginFlow::code_step(std::string_view ticket, std::string_view code,
                                            const ClientInfo& client) {
-    return second_step(client, [&](const TwoFactor::Outcomes& outcomes) {
-        two_factor_.complete_ticket(ticket, code, outcomes);
-    });
+    const std::optional<TwoFactor::Attempt> attempt = two_factor_.ticket_attempt(ticket);
+    if (!attempt) throw_invalid_ticket();
+    refuse_if_locked(attempt->user);
+    if (!two_factor_.admit(*attempt)) throw_invalid_ticket();
+    return second_step(*attempt, code, client);
 }
 
 Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_view password,
                                             std::string_view code, const ClientInfo& client) {
-    std::string pair_key;
-    const store::User user = check_password(login, password, client, pair_key);
-    if (!second_factor_required(user)) {
-        Sessions::LoginResult result;
-        store_.write([&](store::Transaction& tx) {
-            result = sessions_.open(tx, user, client);
-            limits_.record_success(tx, pair_key, client.ip);
-            audit_.record(tx, event::login_succeeded, user, result.session_id, "password");
-        });
-        count(LoginCounters::Outcome::success);
-        return result;
-    }
-    return second_step(client, [&](const TwoFactor::Outcomes& outcomes) {
-        two_factor_.complete_for_user(user, code, outcomes);
-    });
+    const store::User user = verified_account(login, password, client);
+    if (!second_factor_required(user)) return password_login(user, login, client);
+    refuse_if_locked(user);
+    return second_step(two_factor_.password_attempt(user), code, client);
 }
 
-void LoginFlow::send_email_code(std::string_view ticket) {
-    two_factor_.send_email_code(ticket);
+void LoginFlow::send_email_code(std::string_view ticket, const ClientInfo& client) {
+    two_factor_.send_email_code(ticket, client);
 }
 
 }  // namespace authd::auth

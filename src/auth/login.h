@@ -4,12 +4,12 @@
 // opened with a password.
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string_view>
 
 #include "auth/audit.h"
 #include "auth/login_limits.h"
+#include "auth/password_check.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
 #include "util/metrics.h"
@@ -50,8 +50,9 @@ class LoginCounters {
 class LoginFlow {
   public:
     // `counters` may be null (nothing counted).
-    LoginFlow(store::Store& store, Sessions& sessions, TwoFactor& two_factor, LoginLimits& limits,
-              Audit& audit, LoginCounters* counters = nullptr);
+    LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
+              TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
+              LoginCounters* counters = nullptr);
 
     // POST login.
     LoginOutcome password_step(std::string_view login, std::string_view password,
@@ -64,22 +65,36 @@ class LoginFlow {
     Sessions::LoginResult both_steps(std::string_view login, std::string_view password,
                                      std::string_view code, const ClientInfo& client);
     // POST otp {"ticket", "send": "email"}.
-    void send_email_code(std::string_view ticket);
+    void send_email_code(std::string_view ticket, const ClientInfo& client);
 
   private:
-    // The limits, then the password: the user on success; the failure counted and recorded.
-    store::User check_password(std::string_view login, std::string_view password,
-                               const ClientInfo& client, std::string& pair_key);
-    TwoFactor::Outcomes code_outcomes(Sessions::LoginResult& result, const ClientInfo& client,
-                                      bool& wrong_code);
-    // The second step: `complete` runs TwoFactor with the outcomes, and the end is counted.
-    Sessions::LoginResult second_step(
-        const ClientInfo& client, const std::function<void(const TwoFactor::Outcomes&)>& complete);
+    // The account a login names: `login` is a username or an e-mail address, matched
+    // case-insensitively.
+    std::optional<store::User> find_account(std::string_view login);
+    // The account `login` names once `password` proved it (PasswordCheck); a failure is counted
+    // and recorded, and answered as for SimpleJWT.
+    store::User verified_account(std::string_view login, std::string_view password,
+                                 const ClientInfo& client);
+    // A login whose password was enough: its session, opened and counted.
+    Sessions::LoginResult password_login(const store::User& user, std::string_view login,
+                                         const ClientInfo& client);
+    // 429 when the account waits after too many wrong codes in a row.
+    void refuse_if_locked(const store::User& user);
+    // The code of an admitted second step: spent with the session opened in one transaction,
+    // or counted as a wrong code.
+    Sessions::LoginResult second_step(const TwoFactor::Attempt& attempt, std::string_view code,
+                                      const ClientInfo& client);
+    // Inside the transaction that ends a login: the session, the end of the pair's backoff
+    // (`pair`) and the audit event, which names how the login ended (`method`).
+    Sessions::LoginResult finish_login(store::Transaction& tx, const store::User& user,
+                                       const ClientInfo& client, std::string_view method,
+                                       const std::string& pair);
     void count(LoginCounters::Outcome outcome) {
         if (counters_) counters_->add(outcome);
     }
 
     store::Store& store_;
+    PasswordCheck& passwords_;
     Sessions& sessions_;
     TwoFactor& two_factor_;
     LoginLimits& limits_;

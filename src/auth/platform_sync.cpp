@@ -11,11 +11,12 @@ void PlatformEffects::creation_undone(store::Transaction& tx, const std::string&
     if (user && user->pending_creation) tx.users().remove(user_id);
 }
 
-void PlatformEffects::deletion_started(store::Transaction& tx, const PlatformSubject& subject) {
+void PlatformEffects::deletion_started(store::Transaction& tx, const PlatformSubject& subject,
+                                       const ClientInfo& client) {
     const std::optional<store::User> user = tx.users().find_by_id(subject.user_id);
     if (!user) return;  // deleted already (a retry, or a recovery pass after the request)
     tx.users().remove(user->id);
-    audit_.record(tx, event::account_deleted, *user, subject.session_id);
+    audit_.record(tx, client, event::account_deleted, *user, subject.session_id);
 }
 
 void PlatformEffects::export_gathered(store::Transaction& tx, const std::string& user_id,

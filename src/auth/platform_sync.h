@@ -12,6 +12,7 @@
 namespace authd::auth {
 
 class Audit;
+struct ClientInfo;
 class DataExport;
 
 enum class PlatformChange { create, rename, remove, export_data };
@@ -47,12 +48,13 @@ class PlatformSync {
     // background to undo) and answered 409 or 503 (authd::Error). A delete refused by its first
     // service changes nothing (409 or 503); once one service has deleted, the account is deleted
     // and the rest is carried through in the background. An export only wakes the background.
-    virtual void run(const HeldChange& change) = 0;
+    // `client`: who asked, for the audit log.
+    virtual void run(const HeldChange& change, const ClientInfo& client) = 0;
     // Inside the caller's transaction that applies a create or rename: the change is over.
     // Throws authd::Error(unavailable) when the change was taken over meanwhile.
     virtual void finish(store::Transaction& tx, const HeldChange& change) = 0;
     // The caller could not apply the change after run(): its calls are taken back.
-    virtual void abandon(const HeldChange& change) noexcept = 0;
+    virtual void abandon(const HeldChange& change, const ClientInfo& client) noexcept = 0;
 };
 
 // What the account rules do when a change ends away from the request that began it.
@@ -63,8 +65,10 @@ class PlatformEffects {
 
     // A create undone: the pending account goes.
     void creation_undone(store::Transaction& tx, const std::string& user_id);
-    // A delete that a service has carried out: the account goes now, if still there.
-    void deletion_started(store::Transaction& tx, const PlatformSubject& subject);
+    // A delete that a service has carried out: the account goes now, if still there. `client`:
+    // the request's, or none for the background.
+    void deletion_started(store::Transaction& tx, const PlatformSubject& subject,
+                          const ClientInfo& client);
     // An export's answers are gathered: its message goes out. `unavailable` names the keys of
     // the services that never answered.
     void export_gathered(store::Transaction& tx, const std::string& user_id,

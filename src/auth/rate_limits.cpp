@@ -7,8 +7,9 @@ namespace authd::auth {
 
 RateLimiter::RateLimiter(const Clock& clock, Audit& audit) : clock_(clock), audit_(audit) {}
 
-std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string_view bucket,
-                                             const Limit& limit, std::int64_t* counted_at) {
+std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, const ClientInfo& client,
+                                             std::string_view bucket, const Limit& limit,
+                                             std::int64_t* counted_at) {
     const std::int64_t now = clock_.now();
     const std::int64_t since = now - limit.window;
     const std::string key = hash_identifier(bucket);
@@ -16,7 +17,8 @@ std::optional<std::int64_t> RateLimiter::hit(store::Transaction& tx, std::string
     if (tx.limits().count(key, since) >= limit.attempts) {
         const std::int64_t oldest = tx.limits().oldest(key, since).value_or(now);
         // The kind of limit only ("password_reset"), never the address or account it counts.
-        audit_.record(tx, event::rate_limited, nullptr, {}, bucket.substr(0, bucket.find(':')));
+        audit_.record(tx, client, event::rate_limited, nullptr, {},
+                      bucket.substr(0, bucket.find(':')));
         return std::max<std::int64_t>(1, oldest + limit.window - now);
     }
     tx.limits().insert(key, now);  // old ones are cleared by Maintenance

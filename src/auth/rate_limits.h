@@ -23,10 +23,12 @@ class RateLimiter {
 
     // Counts one attempt in `bucket` (what is limited, e.g. "password_reset:" + address; stored
     // only hashed). When `limit.attempts` attempts already fall inside the window, nothing is
-    // counted and the seconds until one leaves it are returned.
+    // counted, the refusal is recorded in the audit log as `client`'s, and the seconds until one
+    // leaves the window are returned.
     // `counted_at`, when given, receives the time the attempt was counted at (for release()).
-    std::optional<std::int64_t> hit(store::Transaction& tx, std::string_view bucket,
-                                    const Limit& limit, std::int64_t* counted_at = nullptr);
+    std::optional<std::int64_t> hit(store::Transaction& tx, const ClientInfo& client,
+                                    std::string_view bucket, const Limit& limit,
+                                    std::int64_t* counted_at = nullptr);
     // Forgets the attempt that hit() counted at `at` (an attempt counted ahead as a failure
     // that turned out not to be one).
     void release(store::Transaction& tx, std::string_view bucket, std::int64_t at);

@@ -1,52 +1,31 @@
 #include "auth/reauthentication.h"
 
-#include "crypto/password_hasher.h"
 #include "util/errors.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 
-Reauthentication::Reauthentication(store::Store& store, crypto::PasswordHasher& hasher,
-                                   LoginLimits& limits, Audit& audit, const Clock& clock,
-                                   std::int64_t window)
-    : store_(store),
-      hasher_(hasher),
-      limits_(limits),
-      audit_(audit),
-      clock_(clock),
-      window_(window) {}
+Reauthentication::Reauthentication(store::Store& store, PasswordCheck& passwords, Audit& audit,
+                                   const Clock& clock, std::int64_t window)
+    : store_(store), passwords_(passwords), audit_(audit), clock_(clock), window_(window) {}
 
-bool Reauthentication::password_matches(const Principal& caller, std::string_view password) const {
-    const std::string account = LoginLimits::account_key(caller.user, "");
-    const std::string& address = current_origin().ip;
-    // Guesses through these routes count like logins by the account's username.
-    const LoginLimits::Attempt attempt =
-        limits_.admit(account, address, LoginLimits::identifier_key(caller.user.username));
-    bool matches = false;
-    try {
-        matches = hasher_.verify(caller.user.password_hash, password);
-    } catch (...) {
-        limits_.release(attempt);  // not checked (the hash pool is full): no failure
-        throw;
-    }
-    if (matches) {
-        store_.write([&](store::Transaction& tx) { limits_.release(tx, attempt); });
-        store::User user = caller.user;
-        upgrade_password_hash(store_, hasher_, user, password);
+bool Reauthentication::is_current_password(const Principal& caller, std::string_view password,
+                                           const ClientInfo& client) const {
+    std::optional<store::User> user = caller.user;
+    if (passwords_.matches(user, caller.user.username, password, client.ip,
+                           crypto::HashPurpose::ordinary))
         return true;
-    }
     // The failure was counted when the attempt was admitted.
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::login_failed, caller.user, caller.session.id,
+        audit_.record(tx, client, event::login_failed, caller.user, caller.session.id,
                       "wrong_current_password");
     });
     return false;
 }
 
-void Reauthentication::require(const Principal& caller,
-                               const std::optional<std::string>& password) const {
+void Reauthentication::require(const Principal& caller, const std::optional<std::string>& password,
+                               const ClientInfo& client) const {
     if (password) {
-        if (!password_matches(caller, *password))
+        if (!is_current_password(caller, *password, client))
             throw ValidationError("password", i18n::keys::password_incorrect);
         return;
     }

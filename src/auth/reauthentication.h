@@ -7,36 +7,32 @@
 #include <string>
 
 #include "auth/audit.h"
-#include "auth/login_limits.h"
+#include "auth/password_check.h"
 #include "auth/sessions.h"
 #include "util/clock.h"
-
-namespace authd::crypto {
-class PasswordHasher;
-}
 
 namespace authd::auth {
 
 class Reauthentication {
   public:
-    Reauthentication(store::Store& store, crypto::PasswordHasher& hasher, LoginLimits& limits,
-                     Audit& audit, const Clock& clock, std::int64_t window);
+    Reauthentication(store::Store& store, PasswordCheck& passwords, Audit& audit,
+                     const Clock& clock, std::int64_t window);
 
     // Passes when `password` is the caller's current password, or when none is given and the
     // session's login (`auth_time`) is within the window. A wrong password → 400 under
     // "password"; no password and an old login → 403 reauthentication_required.
-    void require(const Principal& caller, const std::optional<std::string>& password) const;
+    void require(const Principal& caller, const std::optional<std::string>& password,
+                 const ClientInfo& client) const;
 
-    // Whether `password` is the caller's current password, within the login limits: a stolen
-    // access token must not become a way to guess the password. 429 when limited; a wrong
-    // password counts as a failed login of the account from the request's address. A match
-    // with an imported Django hash (or weaker parameters) stores a fresh hash, as a login does.
-    bool password_matches(const Principal& caller, std::string_view password) const;
+    // Whether `password` is the caller's current password (PasswordCheck, as a login by the
+    // account's username: a stolen access token must not become a way to guess the password).
+    // 429 when limited; a wrong password is recorded as a failed login of the caller's session.
+    bool is_current_password(const Principal& caller, std::string_view password,
+                             const ClientInfo& client) const;
 
   private:
     store::Store& store_;
-    crypto::PasswordHasher& hasher_;
-    LoginLimits& limits_;
+    PasswordCheck& passwords_;
     Audit& audit_;
     const Clock& clock_;
     std::int64_t window_;

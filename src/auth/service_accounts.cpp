@@ -34,20 +34,21 @@ ServiceAccounts::ServiceAccounts(std::vector<ServiceSecret> services, const Toke
       clock_(clock),
       random_(random),
       settings_(settings),
-      dummy_hash_(hasher.hash(random.token(24))) {
+      dummy_hash_(hasher.hash(random.token(24), {})) {
     for (auto& service : services)
         services_.push_back({std::move(service.name), digest(service.secret)});
 }
 
 std::string ServiceAccounts::issue_token(std::string_view name, std::string_view secret,
-                                         std::string_view address) {
+                                         const ClientInfo& client) {
     // Counted as a failure before the secret is looked at, so a burst cannot try more secrets
     // than the limit; forgotten again if it succeeds.
-    const std::string bucket = "service_login:" + address_scope(address);
+    const std::string bucket = "service_login:" + address_scope(client.ip);
     std::int64_t admitted_at = 0;
     std::optional<std::int64_t> retry_after;
     store_.write([&](store::Transaction& tx) {
-        retry_after = limiter_.hit(tx, bucket, settings_.failures_per_address, &admitted_at);
+        retry_after =
+            limiter_.hit(tx, client, bucket, settings_.failures_per_address, &admitted_at);
     });
     if (retry_after) throw_rate_limited(*retry_after);
 
@@ -64,14 +65,14 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     std::string service_name;
     if (configured) {
         // The same work as a stored or unknown name's hash check.
-        (void)hasher_.verify(dummy_hash_, secret);
+        (void)hasher_.verify(dummy_hash_, secret, {client.ip});
         if (match) service_name = match->name;
-    } else if (check_stored(name, secret)) {
+    } else if (check_stored(name, secret, client)) {
         service_name = std::string(name);
     }
     if (service_name.empty()) {
         store_.write([&](store::Transaction& tx) {
-            audit_.record_repeated(tx, event::service_login_failed,
+            audit_.record_repeated(tx, client, event::service_login_failed,
                                    std::string(utf8::prefix(name, 64)),
                                    settings_.failures_per_address.window);
         });
@@ -82,7 +83,7 @@ std::string ServiceAccounts::issue_token(std::string_view name, std::string_view
     const ServiceClaims claims = tokens_.new_service_claims(service_name, random_);
     log::info("service token issued to " + service_name);
     store_.write([&](store::Transaction& tx) {
-        audit_.record(tx, event::service_token_issued, nullptr, {}, service_name);
+        audit_.record(tx, client, event::service_token_issued, nullptr, {}, service_name);
     });
     return tokens_.encode(claims);
 }
@@ -98,17 +99,18 @@ ServiceClaims ServiceAccounts::authenticate(std::string_view token) const {
     }
 }
 
-bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret) {
+bool ServiceAccounts::check_stored(std::string_view name, std::string_view secret,
+                                   const ClientInfo& client) {
     if (name.empty()) return false;
     std::optional<store::ServiceAccount> account;
     store_.read([&](store::Transaction& tx) { account = tx.service_accounts().find(name); });
     if (!account) {
-        (void)hasher_.verify(dummy_hash_, secret);
+        (void)hasher_.verify(dummy_hash_, secret, {client.ip});
         return false;
     }
-    if (!hasher_.verify(account->password_hash, secret)) return false;
+    if (!hasher_.verify(account->password_hash, secret, {client.ip})) return false;
     if (hasher_.needs_rehash(account->password_hash)) {
-        const std::string stronger_hash = hasher_.hash(secret);
+        const std::string stronger_hash = hasher_.hash(secret, {client.ip});
         store_.write([&](store::Transaction& tx) {
             // Only if nothing replaced the hash meanwhile.
             tx.service_accounts().replace_hash(account->name, account->password_hash,

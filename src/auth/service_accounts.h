@@ -35,12 +35,13 @@ class ServiceAccounts {
                     ServiceLoginSettings settings = {});
 
     // A service token for a known name and secret; otherwise 401 invalid_credentials, and 429
-    // once `address` has failed too often. Every configured service is compared, in constant
-    // time, whatever matches; a name configured nowhere is looked up among the stored accounts,
-    // whose hash is checked (and upgraded to the configured Argon2id parameters on success).
-    // Every attempt costs one password hash, so the time taken does not tell which names exist.
+    // once the client's address has failed too often. Every configured service is compared, in
+    // constant time, whatever matches; a name configured nowhere is looked up among the stored
+    // accounts, whose hash is checked (and upgraded to the configured Argon2id parameters on
+    // success). Every attempt costs one password hash, so the time taken does not tell which
+    // names exist.
     std::string issue_token(std::string_view name, std::string_view secret,
-                            std::string_view address);
+                            const ClientInfo& client);
 
     // The caller of a route reserved to services. Throws the bearer 401 for anything else.
     ServiceClaims authenticate(std::string_view token) const;
@@ -51,7 +52,7 @@ class ServiceAccounts {
 
   private:
     // Whether a stored account has this name and secret.
-    bool check_stored(std::string_view name, std::string_view secret);
+    bool check_stored(std::string_view name, std::string_view secret, const ClientInfo& client);
 
     struct Entry {
         std::string name;

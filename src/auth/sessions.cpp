@@ -1,10 +1,8 @@
 #include "auth/sessions.h"
 
 #include "auth/user_rules.h"
-#include "crypto/password_hasher.h"
 #include "util/errors.h"
 #include "util/log.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
@@ -32,16 +30,14 @@ void throw_invalid_refresh() {
                 i18n::keys::token_invalid_or_expired);
 }
 
-Sessions::Sessions(store::Store& store, crypto::PasswordHasher& hasher, const TokenIssuer& tokens,
-                   const Secrets& secrets, Audit& audit, const Clock& clock, Random& random)
+Sessions::Sessions(store::Store& store, const TokenIssuer& tokens, const Secrets& secrets,
+                   Audit& audit, const Clock& clock, Random& random)
     : store_(store),
-      hasher_(hasher),
       tokens_(tokens),
       secrets_(secrets),
       audit_(audit),
       clock_(clock),
       random_(random),
-      dummy_hash_(hasher.hash(random.token(24))),
       active_count_(clock, 5) {}
 
 void Sessions::collect(metrics::Writer& out) {
@@ -79,40 +75,6 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
     return pair;
 }
 
-std::optional<store::User> Sessions::find_account(std::string_view login) {
-    std::optional<store::User> user;
-    store_.read([&](store::Transaction& tx) {
-        user = login.find('@') != std::string_view::npos ? tx.users().find_by_email(login)
-                                                         : tx.users().find_by_username(login);
-    });
-    return user;
-}
-
-void upgrade_password_hash(store::Store& store, crypto::PasswordHasher& hasher, store::User& user,
-                           std::string_view password) {
-    if (!hasher.needs_rehash(user.password_hash)) return;
-    const std::string fresh_hash = hasher.hash(password);
-    store.write([&](store::Transaction& tx) {
-        // Only if nothing changed the password meanwhile.
-        auto current = tx.users().find_by_id(user.id);
-        if (!current || current->password_hash != user.password_hash) return;
-        tx.users().replace_password_hash(user.id, fresh_hash);
-        user.password_hash = fresh_hash;
-    });
-}
-
-store::User Sessions::check_password(std::optional<store::User> user, std::string_view password) {
-    // A hash that cannot match (Django's disabled "!" password, an unknown format) costs the same
-    // one hash as a wrong password or an unknown name, so timing tells none of them apart.
-    if (!user || !user->is_active || !hasher_.can_verify(user->password_hash)) {
-        hasher_.verify(dummy_hash_, password);
-        throw_login_failed();
-    }
-    if (!hasher_.verify(user->password_hash, password)) throw_login_failed();
-    upgrade_password_hash(store_, hasher_, *user, password);
-    return std::move(*user);
-}
-
 Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& user,
                                      const ClientInfo& client) {
     // The account may have been deleted or its password changed since it was read.
@@ -129,7 +91,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     session.expires_at = now + tokens_.settings().refresh_lifetime;
     const std::string refresh_jti = random_.token(kIdentifierBytes);
     session.refresh_hash = hash_identifier(refresh_jti);
-    session.user_agent = clean_user_agent(client.user_agent);
+    session.user_agent = client.user_agent;
     session.ip = client.ip;
     tx.users().record_login(current->id, now);
     tx.sessions().insert(session);
@@ -137,7 +99,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
             current->lang, session.id};
 }
 
-TokenPair Sessions::refresh(std::string_view refresh_token) {
+TokenPair Sessions::refresh(std::string_view refresh_token, const ClientInfo& client) {
     RefreshClaims claims;
     try {
         claims = tokens_.decode_refresh(refresh_token);
@@ -190,7 +152,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
         // checked) that is no longer current: it was stolen or replayed. End the session so neither
         // party can go on with it.
         tx.sessions().revoke(session.id, now, "refresh_token_reuse");
-        audit_.record(tx, event::refresh_reuse_detected, user, session.id);
+        audit_.record(tx, client, event::refresh_reuse_detected, user, session.id);
         outcome = Outcome::reused;
     });
     switch (outcome) {
@@ -206,7 +168,7 @@ TokenPair Sessions::refresh(std::string_view refresh_token) {
     throw_invalid_refresh();
 }
 
-void Sessions::logout(std::string_view refresh_token) {
+void Sessions::logout(std::string_view refresh_token, const ClientInfo& client) {
     RefreshClaims claims;
     try {
         // An expired token still names its session, and ending it is always safe.
@@ -220,7 +182,7 @@ void Sessions::logout(std::string_view refresh_token) {
         if (session && names_owner(claims, *session) &&
             tx.sessions().revoke(session->id, clock_.now(), "logout")) {
             const auto user = tx.users().find_by_id(session->user_id);
-            audit_.record(tx, event::logout, user ? &*user : nullptr, session->id);
+            audit_.record(tx, client, event::logout, user ? &*user : nullptr, session->id);
         }
     });
 }
@@ -246,10 +208,10 @@ Principal Sessions::authenticate(std::string_view access_token) {
     return std::move(*principal);
 }
 
-void Sessions::logout_all(const Principal& principal) {
+void Sessions::logout_all(const Principal& principal, const ClientInfo& client) {
     store_.write([&](store::Transaction& tx) {
         tx.sessions().revoke_all_of_user(principal.user.id, clock_.now(), "logout_all", "");
-        audit_.record(tx, event::logout_all, principal.user, principal.session.id);
+        audit_.record(tx, client, event::logout_all, principal.user, principal.session.id);
     });
 }
 
@@ -266,13 +228,14 @@ std::vector<Sessions::SessionView> Sessions::list(const Principal& principal) {
     return sessions;
 }
 
-void Sessions::end(const Principal& principal, const std::string& session_id) {
+void Sessions::end(const Principal& principal, const std::string& session_id,
+                   const ClientInfo& client) {
     bool ended = false;
     store_.write([&](store::Transaction& tx) {
         auto session = tx.sessions().find(session_id);
         if (session && session->user_id == principal.user.id && live(*session, clock_.now()))
             ended = tx.sessions().revoke(session_id, clock_.now(), "ended_by_user");
-        if (ended) audit_.record(tx, event::session_ended, principal.user, session_id);
+        if (ended) audit_.record(tx, client, event::session_ended, principal.user, session_id);
     });
     if (!ended) throw Error(ErrorKind::not_found, "not_found", i18n::keys::not_found);
 }

@@ -2,7 +2,7 @@
 
 #include <sodium.h>
 
-#include "auth/accounts.h"
+#include "auth/user_rules.h"
 #include "crypto/constant_time.h"
 #include "crypto/password_hasher.h"
 #include "mail/outbox.h"
@@ -10,7 +10,6 @@
 #include "otp/qr_svg.h"
 #include "util/errors.h"
 #include "util/log.h"
-#include "util/origin.h"
 
 namespace authd::auth {
 namespace {
@@ -22,14 +21,6 @@ constexpr int kEmailCodeDigits = 6;
 // Recovery codes: 10 characters of base32 (50 bits), shown as "xxxxx-xxxxx".
 constexpr std::size_t kRecoveryCodeLength = 10;
 constexpr std::string_view kRecoveryAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-
-[[noreturn]] void throw_invalid_ticket() {
-    throw Error(ErrorKind::unauthenticated, "invalid_ticket", i18n::keys::ticket_invalid);
-}
-
-[[noreturn]] void throw_invalid_code() {
-    throw Error(ErrorKind::unauthenticated, "invalid_code", i18n::keys::code_invalid);
-}
 
 // What a person may type around a code: spaces and dashes go, letters are compared in lower
 // case.
@@ -56,9 +47,6 @@ bool ticket_usable(const store::LoginTicket& ticket, const store::User& user, st
            user.password_changed_at <= ticket.created_at && user.is_active;
 }
 
-// Of concurrent uses of one code, the losers end here: their transaction is rolled back.
-struct AlreadySpent {};
-
 // Spends the step of a code from an app (of concurrent uses of one code, one wins); returns
 // whether it did. The first code of an app confirms it, and an app confirmed replaces the one
 // confirmed before it.
@@ -75,25 +63,9 @@ bool use_app_code(store::Transaction& tx, const std::string& user_id, const std:
 
 }  // namespace
 
-bool second_factor_required(const store::User& user) {
-    return user.two_fa_enable && !ready_second_factors(user).empty();
+void throw_invalid_ticket() {
+    throw Error(ErrorKind::unauthenticated, "invalid_ticket", i18n::keys::ticket_invalid);
 }
-
-struct TwoFactor::Candidates {
-    std::vector<store::TotpDevice> devices;
-    std::vector<store::LoginTicket> email_tickets;  // tickets whose mailed code may match
-    std::vector<store::RecoveryCode> recovery_codes;
-};
-
-struct TwoFactor::Match {
-    enum class Kind { none, totp, email, recovery } kind = Kind::none;
-    std::string device_id;
-    std::int64_t step = 0;
-    std::string ticket_hash;  // email: the ticket whose code it is
-    std::string recovery_id;
-    bool confirms_app = false;  // totp: the app's first code
-    bool replaces_app = false;  // ... and another app was confirmed before it
-};
 
 TwoFactor::TwoFactor(store::Store& store, crypto::PasswordHasher& hasher, mail::Outbox& outbox,
                      RateLimiter& limiter, Notices& notices,
@@ -116,9 +88,9 @@ bool TwoFactor::enrolment_open(const store::TotpDevice& device) const {
     return clock_.now() - device.created_at < settings_.unconfirmed_app_lifetime;
 }
 
-void TwoFactor::notify_app_confirmed(store::Transaction& tx, const store::User& user) {
-    const Origin& origin = current_origin();
-    notices_.authenticator_added(tx, user, clock_.now(), origin.ip, origin.user_agent);
+void TwoFactor::notify_app_confirmed(store::Transaction& tx, const store::User& user,
+                                     const ClientInfo& client) {
+    notices_.authenticator_added(tx, user, clock_.now(), client.ip, client.user_agent);
 }
 
 TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& device) {
@@ -141,7 +113,8 @@ TotpEnrolment TwoFactor::new_app(const store::User& user, store::TotpDevice& dev
 }
 
 std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
-                                                       std::vector<store::RecoveryCode>& rows) {
+                                                       std::vector<store::RecoveryCode>& rows,
+                                                       const ClientInfo& client) {
     std::vector<std::string> codes;
     rows.clear();
     const std::int64_t now = clock_.now();
@@ -154,7 +127,7 @@ std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
         store::RecoveryCode row;
         row.id = random_.token(kIdentifierBytes);
         row.user_id = user.id;
-        row.code_hash = hasher_.hash(code);
+        row.code_hash = hasher_.hash(code, {client.ip});
         row.created_at = now;
         rows.push_back(std::move(row));
         codes.push_back(code.substr(0, kRecoveryCodeLength / 2) + "-" +
@@ -163,27 +136,28 @@ std::vector<std::string> TwoFactor::new_recovery_codes(const store::User& user,
     return codes;
 }
 
-TwoFactorSetup TwoFactor::prepare_setup(const store::User& user) {
+TwoFactorSetup TwoFactor::prepare_setup(const store::User& user, const ClientInfo& client) {
     TwoFactorSetup setup;
     setup.app = new_app(user, setup.device);
-    setup.recovery_codes = new_recovery_codes(user, setup.recovery_rows);
+    setup.recovery_codes = new_recovery_codes(user, setup.recovery_rows, client);
     return setup;
 }
 
 void TwoFactor::store_setup(store::Transaction& tx, const store::User& user,
-                            const TwoFactorSetup& setup) {
+                            const TwoFactorSetup& setup, const ClientInfo& client) {
     tx.second_factors().delete_totp_devices(user.id, true);
     tx.second_factors().insert_totp_device(setup.device);
     tx.second_factors().replace_recovery_codes(user.id, setup.recovery_rows);
     notices_.two_factor_enabled(tx, user);
-    audit_.record(tx, event::two_factor_enabled, user);
+    audit_.record(tx, client, event::two_factor_enabled, user);
 }
 
 TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
-                                    const std::optional<std::string>& password) {
+                                    const std::optional<std::string>& password,
+                                    const ClientInfo& client) {
     // A new app is a lasting second factor (it survives a password reset): as sensitive as
     // removing one, so a stolen access token alone cannot plant one.
-    reauthentication_.require(caller, password);
+    reauthentication_.require(caller, password, client);
     store::TotpDevice device;
     TotpEnrolment enrolment = new_app(caller.user, device);
     store_.write([&](store::Transaction& tx) {
@@ -193,8 +167,9 @@ TotpEnrolment TwoFactor::begin_totp(const Principal& caller,
     return enrolment;
 }
 
-void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
-    check_lockout(caller.user);
+void TwoFactor::confirm_totp(const Principal& caller, std::string_view code,
+                             const ClientInfo& client) {
+    if (const std::int64_t wait = lockout_wait(caller.user)) throw_rate_limited(wait);
     std::optional<store::TotpDevice> pending;
     bool replaces = false;
     store_.read([&](store::Transaction& tx) {
@@ -208,15 +183,16 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     if (!pending) throw Error(ErrorKind::bad_request, "no_pending_app", i18n::keys::no_pending_app);
     Candidates candidates;
     candidates.devices.push_back(*pending);
-    const Match match = find_match(candidates, code);
+    const Match match = find_match(candidates, code, client.ip);
     bool confirmed = false;
     store_.write([&](store::Transaction& tx) {
         const std::int64_t now = clock_.now();
         if (match.kind == Match::Kind::totp &&
             use_app_code(tx, caller.user.id, match.device_id, match.step, true, now)) {
             tx.users().reset_second_factor_failures(caller.user.id);
-            audit_.record(tx, event::authenticator_confirmed, caller.user, caller.session.id);
-            notify_app_confirmed(tx, caller.user);
+            audit_.record(tx, client, event::authenticator_confirmed, caller.user,
+                          caller.session.id);
+            notify_app_confirmed(tx, caller.user, client);
             if (replaces) notices_.authenticator_removed(tx, caller.user);
             confirmed = true;
             return;
@@ -226,27 +202,30 @@ void TwoFactor::confirm_totp(const Principal& caller, std::string_view code) {
     if (!confirmed) throw ValidationError("code", i18n::keys::code_invalid_for_new_app);
 }
 
-void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password) {
-    reauthentication_.require(caller, password);
+void TwoFactor::remove_totp(const Principal& caller, const std::optional<std::string>& password,
+                            const ClientInfo& client) {
+    reauthentication_.require(caller, password, client);
     bool removed = false;
     store_.write([&](store::Transaction& tx) {
         if (tx.second_factors().totp_devices(caller.user.id).empty()) return;
         tx.second_factors().delete_totp_devices(caller.user.id, false);
         notices_.authenticator_removed(tx, caller.user);
-        audit_.record(tx, event::authenticator_removed, caller.user, caller.session.id);
+        audit_.record(tx, client, event::authenticator_removed, caller.user, caller.session.id);
         removed = true;
     });
     if (!removed) throw Error(ErrorKind::not_found, "not_found", i18n::keys::no_authenticator_app);
 }
 
 std::vector<std::string> TwoFactor::regenerate_recovery_codes(const Principal& caller,
-                                                              const std::string& password) {
-    reauthentication_.require(caller, password);
+                                                              const std::string& password,
+                                                              const ClientInfo& client) {
+    reauthentication_.require(caller, password, client);
     std::vector<store::RecoveryCode> rows;
-    std::vector<std::string> codes = new_recovery_codes(caller.user, rows);
+    std::vector<std::string> codes = new_recovery_codes(caller.user, rows, client);
     store_.write([&](store::Transaction& tx) {
         tx.second_factors().replace_recovery_codes(caller.user.id, rows);
-        audit_.record(tx, event::recovery_codes_regenerated, caller.user, caller.session.id);
+        audit_.record(tx, client, event::recovery_codes_regenerated, caller.user,
+                      caller.session.id);
     });
     return codes;
 }
@@ -275,7 +254,8 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
                                                user.username, code, minutes));
 }
 
-LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& client) {
+LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& user,
+                                    const ClientInfo& client) {
     LoginChallenge challenge;
     challenge.ticket = random_.token(kTicketBytes);
     challenge.methods = ready_second_factors(user);
@@ -285,19 +265,17 @@ LoginChallenge TwoFactor::challenge(const store::User& user, const ClientInfo& c
     ticket.created_at = clock_.now();
     ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
     ticket.ip = client.ip;
-    ticket.user_agent = clean_user_agent(client.user_agent);
-    store_.write([&](store::Transaction& tx) {
-        tx.login_tickets().insert(ticket);
-        // An app is the factor of choice once it is ready; until then the code comes by mail.
-        // Past the limit no code is mailed, silently: the client may ask for one explicitly.
-        if (!user.totp_ready && user.email_verified &&
-            !limiter_.hit(tx, "login_code:" + user.id, settings_.email_code_limit))
-            mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
-    });
+    ticket.user_agent = client.user_agent;
+    tx.login_tickets().insert(ticket);
+    // An app is the factor of choice once it is ready; until then the code comes by mail.
+    // Past the limit no code is mailed, silently: the client may ask for one explicitly.
+    if (!user.totp_ready && user.email_verified &&
+        !limiter_.hit(tx, client, "login_code:" + user.id, settings_.email_code_limit))
+        mail_code(tx, user, ticket.ticket_hash, ticket.expires_at);
     return challenge;
 }
 
-void TwoFactor::send_email_code(std::string_view ticket) {
+void TwoFactor::send_email_code(std::string_view ticket, const ClientInfo& client) {
     const std::string ticket_hash = hash_identifier(ticket);
     std::optional<std::int64_t> retry_after;
     bool sent = false;
@@ -310,7 +288,8 @@ void TwoFactor::send_email_code(std::string_view ticket) {
         if (!user->email_verified)
             throw Error(ErrorKind::bad_request, "email_not_verified",
                         i18n::keys::no_verified_email_for_code);
-        retry_after = limiter_.hit(tx, "login_code:" + user->id, settings_.email_code_limit);
+        retry_after =
+            limiter_.hit(tx, client, "login_code:" + user->id, settings_.email_code_limit);
         if (retry_after) return;
         mail_code(tx, *user, ticket_hash, found->expires_at);
         sent = true;
@@ -319,13 +298,12 @@ void TwoFactor::send_email_code(std::string_view ticket) {
     if (!sent) throw_invalid_ticket();
 }
 
-void TwoFactor::check_lockout(const store::User& user) const {
+std::int64_t TwoFactor::lockout_wait(const store::User& user) const {
     if (user.second_factor_failures < settings_.max_consecutive_failures ||
         !user.last_second_factor_failure)
-        return;
+        return 0;
     const std::int64_t until = *user.last_second_factor_failure + settings_.lockout;
-    const std::int64_t now = clock_.now();
-    if (now < until) throw_rate_limited(until - now);
+    return std::max<std::int64_t>(0, until - clock_.now());
 }
 
 TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const store::User& user,
@@ -343,7 +321,8 @@ TwoFactor::Candidates TwoFactor::load_candidates(store::Transaction& tx, const s
     return candidates;
 }
 
-TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string_view typed) {
+TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string_view typed,
+                                       std::string_view address) {
     const std::string code = normalise_code(typed);
     Match match;
     if (all_digits(code)) {
@@ -384,7 +363,7 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     }
     if (code.size() != kRecoveryCodeLength) return match;
     for (const store::RecoveryCode& recovery : candidates.recovery_codes) {
-        if (hasher_.verify(recovery.code_hash, code)) {
+        if (hasher_.verify(recovery.code_hash, code, {address})) {
             match.kind = Match::Kind::recovery;
             match.recovery_id = recovery.id;
             return match;
@@ -393,111 +372,92 @@ TwoFactor::Match TwoFactor::find_match(const Candidates& candidates, std::string
     return match;
 }
 
-void TwoFactor::finish(const store::User& user, const Match& match,
-                       const std::optional<std::string>& ticket_hash,
-                       const std::vector<std::string>& charged_tickets, const Outcomes& outcomes) {
-    bool spent = false;
-    if (match.kind != Match::Kind::none) {
-        try {
-            store_.write([&](store::Transaction& tx) {
-                const std::int64_t now = clock_.now();
-                // The attempt's own ticket counted it as a failure when it was admitted.
-                const auto max_failures = [&](const std::string& hash) {
-                    return settings_.ticket_max_failures + (ticket_hash && hash == *ticket_hash);
-                };
-                bool used = false;
-                switch (match.kind) {
-                    case Match::Kind::totp:
-                        used = use_app_code(tx, user.id, match.device_id, match.step,
-                                            match.confirms_app, now);
-                        break;
-                    case Match::Kind::email:
-                        used = tx.login_tickets().use(match.ticket_hash, now,
-                                                      max_failures(match.ticket_hash));
-                        break;
-                    case Match::Kind::recovery:
-                        used = tx.second_factors().use_recovery_code(match.recovery_id, now);
-                        break;
-                    case Match::Kind::none:
-                        break;
-                }
-                if (used && ticket_hash && *ticket_hash != match.ticket_hash)
-                    used = tx.login_tickets().use(*ticket_hash, now, max_failures(*ticket_hash));
-                if (!used) throw AlreadySpent{};
-                auto current = tx.users().find_by_id(user.id);
-                if (!current || current->password_hash != user.password_hash) throw AlreadySpent{};
-                tx.users().reset_second_factor_failures(user.id);
-                if (match.confirms_app) {
-                    audit_.record(tx, event::authenticator_confirmed, *current);
-                    notify_app_confirmed(tx, *current);
-                }
-                if (match.replaces_app) notices_.authenticator_removed(tx, *current);
-                if (match.kind == Match::Kind::recovery) {
-                    notices_.recovery_code_used(
-                        tx, *current,
-                        static_cast<int>(
-                            tx.second_factors().unused_recovery_codes(user.id).size()));
-                    audit_.record(tx, event::recovery_code_used, *current);
-                }
-                outcomes.success(tx, *current);
-            });
-            spent = true;
-        } catch (const AlreadySpent&) {
-            // Another request used it first: counted below as a wrong code.
-        }
-    }
-    if (spent) return;
-    store_.write([&](store::Transaction& tx) {
-        // The attempt's ticket counted it when it was admitted. Without a ticket (the front
-        // end's form), every ticket whose mailed code was a candidate pays, so that form cannot
-        // outlast a ticket's limit of wrong codes.
-        for (const std::string& charged : charged_tickets)
-            tx.login_tickets().count_failure(charged);
-        tx.users().record_second_factor_failure(user.id, clock_.now());
-        if (outcomes.failure) outcomes.failure(tx, user);
-    });
-    throw_invalid_code();
+TwoFactor::Match TwoFactor::match(const Attempt& attempt, std::string_view code,
+                                  const ClientInfo& client) {
+    return find_match(attempt.candidates, code, client.ip);
 }
 
-void TwoFactor::complete_ticket(std::string_view ticket, std::string_view code,
-                                const Outcomes& outcomes) {
+std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attempt& attempt,
+                                            const Match& match, const ClientInfo& client) {
+    const std::int64_t now = clock_.now();
+    // The attempt's own ticket counted it as a failure when it was admitted.
+    const auto max_failures = [&](const std::string& hash) {
+        return settings_.ticket_max_failures +
+               (attempt.ticket_hash && hash == *attempt.ticket_hash);
+    };
+    bool used = false;
+    switch (match.kind) {
+        case Match::Kind::totp:
+            used = use_app_code(tx, attempt.user.id, match.device_id, match.step,
+                                match.confirms_app, now);
+            break;
+        case Match::Kind::email:
+            used = tx.login_tickets().use(match.ticket_hash, now, max_failures(match.ticket_hash));
+            break;
+        case Match::Kind::recovery:
+            used = tx.second_factors().use_recovery_code(match.recovery_id, now);
+            break;
+        case Match::Kind::none:
+            break;
+    }
+    if (used && attempt.ticket_hash && *attempt.ticket_hash != match.ticket_hash)
+        used =
+            tx.login_tickets().use(*attempt.ticket_hash, now, max_failures(*attempt.ticket_hash));
+    if (!used) return std::nullopt;
+    std::optional<store::User> current = tx.users().find_by_id(attempt.user.id);
+    if (!current || current->password_hash != attempt.user.password_hash) return std::nullopt;
+    tx.users().reset_second_factor_failures(current->id);
+    if (match.confirms_app) {
+        audit_.record(tx, client, event::authenticator_confirmed, *current);
+        notify_app_confirmed(tx, *current, client);
+    }
+    if (match.replaces_app) notices_.authenticator_removed(tx, *current);
+    if (match.kind == Match::Kind::recovery) {
+        notices_.recovery_code_used(
+            tx, *current,
+            static_cast<int>(tx.second_factors().unused_recovery_codes(current->id).size()));
+        audit_.record(tx, client, event::recovery_code_used, *current);
+    }
+    return current;
+}
+
+void TwoFactor::record_wrong_code(store::Transaction& tx, const Attempt& attempt) {
+    if (!attempt.ticket_hash)
+        for (const store::LoginTicket& ticket : attempt.candidates.email_tickets)
+            tx.login_tickets().count_failure(ticket.ticket_hash);
+    tx.users().record_second_factor_failure(attempt.user.id, clock_.now());
+}
+
+std::optional<TwoFactor::Attempt> TwoFactor::ticket_attempt(std::string_view ticket) {
     const std::string ticket_hash = hash_identifier(ticket);
-    std::optional<store::User> user;
-    Candidates candidates;
+    std::optional<Attempt> attempt;
     store_.read([&](store::Transaction& tx) {
+        attempt.reset();
         auto found = tx.login_tickets().find(ticket_hash);
         if (!found) return;
-        user = tx.users().find_by_id(found->user_id);
-        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures)) {
-            user.reset();
+        auto user = tx.users().find_by_id(found->user_id);
+        if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures))
             return;
-        }
-        candidates = load_candidates(tx, *user, found, false);
+        attempt = Attempt{*user, ticket_hash, load_candidates(tx, *user, found, false)};
     });
-    if (!user) throw_invalid_ticket();
-    check_lockout(*user);
-    // Counted as a failure before the code is looked at: of parallel attempts, only as many as
-    // the ticket has wrong codes left get their code checked.
-    bool admitted = false;
-    store_.write([&](store::Transaction& tx) {
-        admitted = tx.login_tickets().admit_attempt(ticket_hash, clock_.now(),
-                                                    settings_.ticket_max_failures);
-    });
-    if (!admitted) throw_invalid_ticket();
-    finish(*user, find_match(candidates, code), ticket_hash, {}, outcomes);
+    return attempt;
 }
 
-void TwoFactor::complete_for_user(const store::User& user, std::string_view code,
-                                  const Outcomes& outcomes) {
-    check_lockout(user);
-    Candidates candidates;
-    store_.read([&](store::Transaction& tx) {
-        candidates = load_candidates(tx, user, std::nullopt, true);
+bool TwoFactor::admit(const Attempt& attempt) {
+    bool admitted = false;
+    store_.write([&](store::Transaction& tx) {
+        admitted = tx.login_tickets().admit_attempt(*attempt.ticket_hash, clock_.now(),
+                                                    settings_.ticket_max_failures);
     });
-    std::vector<std::string> charged;
-    for (const store::LoginTicket& ticket : candidates.email_tickets)
-        charged.push_back(ticket.ticket_hash);
-    finish(user, find_match(candidates, code), std::nullopt, charged, outcomes);
+    return admitted;
+}
+
+TwoFactor::Attempt TwoFactor::password_attempt(const store::User& user) {
+    Attempt attempt{user, std::nullopt, {}};
+    store_.read([&](store::Transaction& tx) {
+        attempt.candidates = load_candidates(tx, user, std::nullopt, true);
+    });
+    return attempt;
 }
 
 }  // namespace authd::auth

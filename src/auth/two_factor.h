@@ -2,7 +2,6 @@
 // Two-factor authentication: authenticator apps (TOTP), e-mailed login codes, recovery codes,
 // and the login ticket that carries a login from its password step to its second factor.
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,13 +58,13 @@ struct TwoFactorSetup {
     std::vector<store::RecoveryCode> recovery_rows;
 };
 
+// The answer to a ticket that cannot be used.
+[[noreturn]] void throw_invalid_ticket();
+
 struct LoginChallenge {
     std::string ticket;
     std::vector<std::string> methods;  // the ready factors
 };
-
-// Whether a login of `user` must pass a second factor: 2FA on and a factor ready.
-bool second_factor_required(const store::User& user);
 
 class TwoFactor {
   public:
@@ -75,63 +74,100 @@ class TwoFactor {
               TwoFactorSettings settings);
 
     // Turning 2FA on through register or update.
-    TwoFactorSetup prepare_setup(const store::User& user);
-    void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup);
+    TwoFactorSetup prepare_setup(const store::User& user, const ClientInfo& client);
+    void store_setup(store::Transaction& tx, const store::User& user, const TwoFactorSetup& setup,
+                     const ClientInfo& client);
 
     // POST 2fa/totp/: a new app secret, waiting for its first code; a confirmed app keeps
     // working until the new one is confirmed. Replacing a confirmed app needs a recent login or
     // the password, like removing it.
-    TotpEnrolment begin_totp(const Principal& caller, const std::optional<std::string>& password);
+    TotpEnrolment begin_totp(const Principal& caller, const std::optional<std::string>& password,
+                             const ClientInfo& client);
     // POST 2fa/totp/confirm: 400 under "code" when it is not a current code of the new app.
-    void confirm_totp(const Principal& caller, std::string_view code);
+    void confirm_totp(const Principal& caller, std::string_view code, const ClientInfo& client);
     // DELETE 2fa/totp/: needs a recent login or the password; 404 when there is no app.
-    void remove_totp(const Principal& caller, const std::optional<std::string>& password);
+    void remove_totp(const Principal& caller, const std::optional<std::string>& password,
+                     const ClientInfo& client);
     // POST 2fa/recovery_codes/: the password is required; the old codes stop working.
     std::vector<std::string> regenerate_recovery_codes(const Principal& caller,
-                                                       const std::string& password);
+                                                       const std::string& password,
+                                                       const ClientInfo& client);
 
     // The password step succeeded for a user who needs a second factor: a ticket, and a mailed
-    // code when no app is ready.
-    LoginChallenge challenge(const store::User& user, const ClientInfo& client);
+    // code when no app is ready, inside the caller's transaction.
+    LoginChallenge challenge(store::Transaction& tx, const store::User& user,
+                             const ClientInfo& client);
     // {"ticket", "send": "email"}: mails a new code (rate limited).
-    void send_email_code(std::string_view ticket);
+    void send_email_code(std::string_view ticket, const ClientInfo& client);
 
-    // What the caller does inside the transaction that decides a code: open the session on
-    // success; count the failure toward the login limits otherwise.
-    struct Outcomes {
-        std::function<void(store::Transaction&, const store::User&)> success;
-        std::function<void(store::Transaction&, const store::User&)> failure;
+    // The second step of a login, read before its code is checked. LoginFlow runs it:
+    // ticket_attempt() or password_attempt(), lockout_wait(), admit() for a ticket, match(), then
+    // in its transaction spend() or, for a wrong code, record_wrong_code().
+    struct Candidates {
+        std::vector<store::TotpDevice> devices;
+        std::vector<store::LoginTicket> email_tickets;  // tickets whose mailed code may match
+        std::vector<store::RecoveryCode> recovery_codes;
+    };
+    struct Attempt {
+        store::User user;
+        // The ticket presented, counted as a failure when the attempt was admitted; none for
+        // the front end's {username, password, otp}.
+        std::optional<std::string> ticket_hash;
+        Candidates candidates;
+    };
+    struct Match {
+        enum class Kind { none, totp, email, recovery } kind = Kind::none;
+        std::string device_id;
+        std::int64_t step = 0;
+        std::string ticket_hash;  // email: the ticket whose code it is
+        std::string recovery_id;
+        bool confirms_app = false;  // totp: the app's first code
+        bool replaces_app = false;  // ... and another app was confirmed before it
+        bool found() const { return kind != Kind::none; }
     };
 
-    // Checks `code` for the ticket's user; on success, inside one transaction, spends what it
-    // used (ticket, time step, recovery code) and calls `outcomes.success`. A wrong code counts
-    // against the ticket and the account, and calls `outcomes.failure`.
-    void complete_ticket(std::string_view ticket, std::string_view code, const Outcomes& outcomes);
-    // The same for a user whose password was just checked (the front end's {username,
+    // The attempt of a ticket: nullopt when it is unknown, used, expired, out of tries, or the
+    // password changed since it was issued.
+    std::optional<Attempt> ticket_attempt(std::string_view ticket);
+    // The attempt of a user whose password was just checked (the front end's {username,
     // password, otp}): e-mailed codes of the user's live tickets count too.
-    void complete_for_user(const store::User& user, std::string_view code,
-                           const Outcomes& outcomes);
+    Attempt password_attempt(const store::User& user);
+    // Seconds the account waits after too many wrong codes in a row; 0 when it need not.
+    std::int64_t lockout_wait(const store::User& user) const;
+    // Counts a ticket's attempt as a failure before its code is looked at: of parallel attempts,
+    // only as many as the ticket has wrong codes left get their code checked. False when none
+    // is left.
+    bool admit(const Attempt& attempt);
+    // Which factor `code` is (checking a recovery code costs hashes: outside any transaction).
+    Match match(const Attempt& attempt, std::string_view code, const ClientInfo& client);
+    // Inside the caller's transaction: spends what the code used (the app's time step, the
+    // mailed code's ticket, the recovery code) and the attempt's ticket, and tells the owner
+    // (an app confirmed, a recovery code used). The account as it is now; nullopt when another
+    // request spent any of it first or the password changed meanwhile: the caller then rolls
+    // its transaction back and counts a wrong code.
+    std::optional<store::User> spend(store::Transaction& tx, const Attempt& attempt,
+                                     const Match& match, const ClientInfo& client);
+    // Inside the caller's transaction: a wrong code counts toward the account's lockout. A
+    // ticket's attempt paid when it was admitted; without a ticket, every ticket whose mailed
+    // code was a candidate pays, so that form cannot outlast a ticket's limit of wrong codes.
+    void record_wrong_code(store::Transaction& tx, const Attempt& attempt);
 
   private:
-    struct Candidates;
-    struct Match;
     Candidates load_candidates(store::Transaction& tx, const store::User& user,
                                const std::optional<store::LoginTicket>& ticket, bool all_tickets);
-    Match find_match(const Candidates& candidates, std::string_view code);
-    // `ticket_hash`: the ticket of the attempt, whose failure was counted when it was admitted.
-    void finish(const store::User& user, const Match& match,
-                const std::optional<std::string>& ticket_hash,
-                const std::vector<std::string>& charged_tickets, const Outcomes& outcomes);
-    void check_lockout(const store::User& user) const;
+    // `address`: the client's, for the hash pool's shares.
+    Match find_match(const Candidates& candidates, std::string_view code, std::string_view address);
     // Whether an app not confirmed yet may still be (its enrolment is recent enough).
     bool enrolment_open(const store::TotpDevice& device) const;
     // The owner is told of a confirmed app, with when and from where.
-    void notify_app_confirmed(store::Transaction& tx, const store::User& user);
+    void notify_app_confirmed(store::Transaction& tx, const store::User& user,
+                              const ClientInfo& client);
     std::string email_code_hash(const std::string& ticket_hash, std::string_view code) const;
     void mail_code(store::Transaction& tx, const store::User& user, const std::string& ticket_hash,
                    std::int64_t expires_at);
     std::vector<std::string> new_recovery_codes(const store::User& user,
-                                                std::vector<store::RecoveryCode>& rows);
+                                                std::vector<store::RecoveryCode>& rows,
+                                                const ClientInfo& client);
     TotpEnrolment new_app(const store::User& user, store::TotpDevice& device);
 
     store::Store& store_;

@@ -113,4 +113,15 @@ std::optional<i18n::Message> lang_problem(std::string_view lang) {
     return i18n::Message(i18n::keys::invalid_choice, {{"value", lang}});
 }
 
+std::vector<std::string> ready_second_factors(const store::User& user) {
+    std::vector<std::string> factors;
+    if (user.email_verified) factors.emplace_back("email");
+    if (user.totp_ready) factors.emplace_back("totp");
+    return factors;
+}
+
+bool second_factor_required(const store::User& user) {
+    return user.two_fa_enable && !ready_second_factors(user).empty();
+}
+
 }  // namespace authd::auth

@@ -3,8 +3,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "i18n/message.h"
+#include "store/store.h"
 
 namespace authd::auth {
 
@@ -22,5 +24,11 @@ std::optional<i18n::Message> lang_problem(std::string_view lang);
 bool is_reserved_username(std::string_view name);
 
 std::string ascii_lower(std::string_view text);
+
+// The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
+// address) and "totp" (a confirmed authenticator app).
+std::vector<std::string> ready_second_factors(const store::User& user);
+// Whether a login of `user` must pass a second factor: 2FA on and a factor ready.
+bool second_factor_required(const store::User& user);
 
 }  // namespace authd::auth

@@ -20,7 +20,6 @@
 #include "util/address_scope.h"
 #include "util/errors.h"
 #include "util/metrics.h"
-#include "util/origin.h"
 
 namespace authd::crypto {
 
@@ -57,7 +56,7 @@ Argon2idHasher::Argon2idHasher(Argon2Params params) : params_(params) {
     }
 }
 
-std::string Argon2idHasher::hash(std::string_view password) {
+std::string Argon2idHasher::hash(std::string_view password, const HashCaller& /*caller*/) {
     char out[crypto_pwhash_STRBYTES];
     // The length is passed explicitly, so NUL bytes inside the password count and nothing is cut.
     const int failed = crypto_pwhash_str_alg(
@@ -68,7 +67,8 @@ std::string Argon2idHasher::hash(std::string_view password) {
     return std::string(out);
 }
 
-bool Argon2idHasher::verify(std::string_view phc, std::string_view password) {
+bool Argon2idHasher::verify(std::string_view phc, std::string_view password,
+                            const HashCaller& /*caller*/) {
     if (!is_argon2id_phc(phc)) {
         // Django's formats, as an import copied them; a disabled "!", libsodium's argon2i or
         // anything else is simply no match.
@@ -157,9 +157,9 @@ struct PooledHasher::Impl {
     };
 
     // Fail fast instead of queueing without bound: the client gets 503 and retries.
-    Admission admit() {
-        const bool ordinary = current_hash_purpose() == HashPurpose::ordinary;
-        std::string address = address_scope(current_origin().ip);
+    Admission admit(const HashCaller& caller) {
+        const bool ordinary = caller.purpose == HashPurpose::ordinary;
+        std::string address = address_scope(caller.address);
         std::lock_guard lock(shares);
         const unsigned share = admission_limit - reserved;
         const bool full = in_flight.load() >= admission_limit ||
@@ -176,9 +176,9 @@ struct PooledHasher::Impl {
     }
 
     template <typename Work>
-    auto run(Work work) -> decltype(work()) {
+    auto run(const HashCaller& caller, Work work) -> decltype(work()) {
         using Result = decltype(work());
-        Admission admission = admit();
+        Admission admission = admit(caller);
 
         std::packaged_task<Result()> task(std::move(work));
         std::future<Result> result = task.get_future();
@@ -223,12 +223,16 @@ PooledHasher::~PooledHasher() {
 }
 
 // The views stay valid inside the tasks because each caller blocks until its task has run.
-std::string PooledHasher::hash(std::string_view password) {
-    return impl_->run([this, password] { return impl_->inner->hash(password); });
+std::string PooledHasher::hash(std::string_view password, const HashCaller& caller) {
+    return impl_->run(caller,
+                      [this, password, &caller] { return impl_->inner->hash(password, caller); });
 }
 
-bool PooledHasher::verify(std::string_view phc, std::string_view password) {
-    return impl_->run([this, phc, password] { return impl_->inner->verify(phc, password); });
+bool PooledHasher::verify(std::string_view phc, std::string_view password,
+                          const HashCaller& caller) {
+    return impl_->run(caller, [this, phc, password, &caller] {
+        return impl_->inner->verify(phc, password, caller);
+    });
 }
 
 // Parsing a PHC string is cheap, so it is not worth a trip through the pool.
@@ -246,22 +250,6 @@ unsigned PooledHasher::queue_depth() const {
 
 unsigned PooledHasher::reserved_for_logins() const {
     return impl_->reserved;
-}
-
-namespace {
-thread_local HashPurpose current_purpose = HashPurpose::ordinary;
-}  // namespace
-
-HashPurposeScope::HashPurposeScope(HashPurpose purpose) : previous_(current_purpose) {
-    current_purpose = purpose;
-}
-
-HashPurposeScope::~HashPurposeScope() {
-    current_purpose = previous_;
-}
-
-HashPurpose current_hash_purpose() {
-    return current_purpose;
 }
 
 std::uint64_t PooledHasher::completed() const {

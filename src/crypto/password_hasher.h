@@ -15,6 +15,18 @@ class Writer;
 
 namespace authd::crypto {
 
+// What a hash is for, for the pool's fair shares (PooledHasher): the password check of a login
+// of an existing account, or anything else (registration, an unknown name's dummy check,
+// re-authentication, a new password).
+enum class HashPurpose { ordinary, login };
+
+// Who asks for a hash, for the pool's fair shares: the client's address (empty for background
+// work: start-up, imports) and what the hash is for.
+struct HashCaller {
+    std::string_view address;
+    HashPurpose purpose = HashPurpose::ordinary;
+};
+
 struct Argon2Params {
     std::uint64_t memory_kib = 19 * 1024;  // 19 MiB (OWASP's minimum for Argon2id)
     std::uint64_t iterations = 2;
@@ -24,9 +36,10 @@ struct Argon2Params {
 class PasswordHasher {
   public:
     virtual ~PasswordHasher() = default;
-    virtual std::string hash(std::string_view password) = 0;
+    virtual std::string hash(std::string_view password, const HashCaller& caller) = 0;
     // False for a wrong password and for anything that is not a hash this build can check.
-    virtual bool verify(std::string_view phc, std::string_view password) = 0;
+    virtual bool verify(std::string_view phc, std::string_view password,
+                        const HashCaller& caller) = 0;
     // True when `phc` was made with other (weaker or different) parameters than configured, or
     // is of another format.
     virtual bool needs_rehash(std::string_view phc) = 0;
@@ -39,8 +52,9 @@ class PasswordHasher {
 class Argon2idHasher final : public PasswordHasher {
   public:
     explicit Argon2idHasher(Argon2Params params);
-    std::string hash(std::string_view password) override;
-    bool verify(std::string_view phc, std::string_view password) override;
+    // `caller` plays no part here: it is the pool's.
+    std::string hash(std::string_view password, const HashCaller& caller) override;
+    bool verify(std::string_view phc, std::string_view password, const HashCaller& caller) override;
     bool needs_rehash(std::string_view phc) override;
     // Its own "$argon2id$" strings, and the Django formats crypto::django checks.
     bool can_verify(std::string_view phc) override;
@@ -56,39 +70,20 @@ class Argon2idHasher final : public PasswordHasher {
     std::atomic<std::uint64_t> computations_{0};
 };
 
-// What a hash is for, for the pool's fair shares (PooledHasher): the password check of a login
-// of an existing account, or anything else (registration, an unknown name's dummy check,
-// re-authentication, a new password).
-enum class HashPurpose { ordinary, login };
-
-// Marks the hashes the current thread asks for while it lives (set around a login's password
-// check by the code that knows the account exists).
-class HashPurposeScope {
-  public:
-    explicit HashPurposeScope(HashPurpose purpose);
-    ~HashPurposeScope();
-    HashPurposeScope(const HashPurposeScope&) = delete;
-    HashPurposeScope& operator=(const HashPurposeScope&) = delete;
-
-  private:
-    HashPurpose previous_;
-};
-HashPurpose current_hash_purpose();
-
 // Runs another hasher on `threads` dedicated threads. At most `threads + queue_limit` calls are
 // admitted at once; one more throws authd::Error(unavailable) (503 with Retry-After) at once
 // rather than waiting. The calling thread blocks until its own call is done.
 //
 // Shares, so that a flood on one route or from one address cannot take the whole pool: a
 // quarter of it (at least one place, when there are two) is kept for logins of existing
-// accounts, and the calls of one client address (util/address_scope.h, the request's origin)
-// may hold everything but that quarter.
+// accounts (HashCaller::purpose), and the calls of one client address (HashCaller::address, by
+// util/address_scope.h) may hold everything but that quarter.
 class PooledHasher final : public PasswordHasher {
   public:
     PooledHasher(std::shared_ptr<PasswordHasher> inner, unsigned threads, unsigned queue_limit);
     ~PooledHasher() override;
-    std::string hash(std::string_view password) override;
-    bool verify(std::string_view phc, std::string_view password) override;
+    std::string hash(std::string_view password, const HashCaller& caller) override;
+    bool verify(std::string_view phc, std::string_view password, const HashCaller& caller) override;
     bool needs_rehash(std::string_view phc) override;
     bool can_verify(std::string_view phc) override;
 

@@ -34,7 +34,6 @@
 #include "http/task_group.h"
 #include "util/address_scope.h"
 #include "util/log.h"
-#include "util/origin.h"
 
 namespace authd::http {
 namespace asio = boost::asio;
@@ -538,8 +537,6 @@ asio::awaitable<Response> Server::Impl::dispatch(const Request& request, Exchang
 
 Response Server::Impl::run_handler(const Router::Route& route, RequestContext& context) {
     log::RequestScope scope(context.request_id);
-    // For the audit log: who made the request the domain is about to handle.
-    const OriginScope origin({context.client_ip, context.user_agent()});
     // Typed errors become answers here, in the request's language (the handler may have
     // learned the user's on the way: context.user_language).
     try {

@@ -10,13 +10,20 @@
 #include <vector>
 
 #include "i18n/language.h"
-#include "util/origin.h"
+#include "util/utf8.h"
 
 namespace authd::http {
 
 namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
+
+// A request's User-Agent as authd keeps it (sessions, tickets, the audit log): valid UTF-8,
+// ill-formed bytes replaced by U+FFFD, at most this many bytes, cut between characters.
+inline constexpr std::size_t kMaxUserAgentBytes = 256;
+inline std::string clean_user_agent(std::string_view header) {
+    return utf8::cleaned(header, kMaxUserAgentBytes);
+}
 
 // What a route requires of its caller (Router::add). The router has it proved before the
 // handler runs; http/ only names the kinds, the Authenticator (http/router.h) that api/ installs

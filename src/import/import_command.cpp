@@ -82,18 +82,18 @@ std::optional<Arguments> parse(const std::vector<std::string>& args) {
 
 // The key that seals authenticator apps. A dry run never creates the key file: without one it
 // seals with a throwaway key (its transaction is rolled back anyway).
-auth::Secrets load_secrets(const config::Config& config, bool dry_run, Random& random) {
-    if (dry_run && !std::filesystem::exists(config.secret_key_file)) {
+auth::Secrets load_secrets(const app::Config& config, bool dry_run, Random& random) {
+    if (dry_run && !std::filesystem::exists(config.keys.secret_key_file)) {
         std::string key(32, '\0');
         random.fill(reinterpret_cast<unsigned char*>(key.data()), key.size());
         return auth::Secrets(key);
     }
-    return auth::Secrets::load_or_create(config.secret_key_file, random);
+    return auth::Secrets::load_or_create(config.keys.secret_key_file, random);
 }
 
 }  // namespace
 
-int import_django_command(const std::vector<std::string>& args, const config::Config& config) {
+int import_django_command(const std::vector<std::string>& args, const app::Config& config) {
     for (const std::string& arg : args)
         if (arg == "-h" || arg == "--help") {
             std::cout << kImportDjangoUsage;
@@ -129,9 +129,9 @@ int import_django_command(const std::vector<std::string>& args, const config::Co
     SystemRandom random;
     try {
         std::cerr << prefix << (arguments->dry_run ? "dry run into " : "importing into ")
-                  << config::mask_url_password(config.database_url) << "\n";
+                  << config::mask_url_password(config.database.url) << "\n";
         const std::shared_ptr<store::Database> database =
-            store::open_database(config.database_url, 1);
+            store::open_database(config.database.url, 1);
         store::migrate(*database);
         const auto target = store::make_sql_store(database);
         const auth::Secrets secrets = load_secrets(config, arguments->dry_run, random);

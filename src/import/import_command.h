@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "app/config.h"
 
 namespace authd::import {
 
@@ -14,6 +14,6 @@ constexpr int kExitImportUsage = 2;
 extern const char* const kImportDjangoUsage;
 
 // `args` are the words after "import-django". Returns the exit status.
-int import_django_command(const std::vector<std::string>& args, const config::Config& config);
+int import_django_command(const std::vector<std::string>& args, const app::Config& config);
 
 }  // namespace authd::import

@@ -19,6 +19,9 @@ constexpr std::size_t kIdBytes = 16;
 constexpr std::int64_t kTokenRenewBefore = 60;  // seconds before expiry a new token is minted
 constexpr int kRetryAfterSeconds = 10;
 
+// The recovery pass serves no request: its audit events carry no address or user agent.
+const auth::ClientInfo kBackground;
+
 // A claim that another holder took over (this one outlived it): its holder stops.
 class LostClaim : public std::runtime_error {
   public:
@@ -215,7 +218,7 @@ auth::HeldChange AccountChanges::begin(store::Transaction& tx, PlatformChange ch
     return {row.id, row.owner};
 }
 
-void AccountChanges::run(const auth::HeldChange& held) {
+void AccountChanges::run(const auth::HeldChange& held, const auth::ClientInfo& client) {
     std::optional<store::AccountChange> loaded;
     store_.read([&](store::Transaction& tx) { loaded = tx.account_changes().find(held.id); });
     if (!loaded)
@@ -233,7 +236,7 @@ void AccountChanges::run(const auth::HeldChange& held) {
             // Nothing is deleted until the first service has deleted: its refusal refuses.
             const HookCall& first = hooks_.remove.front();
             hold(change, first.call.timeout_ms);
-            const Outcome outcome = call(change, first.call, "delete", false, 0);
+            const Outcome outcome = call(change, first.call, "delete", false, 0, client);
             if (outcome != Outcome::success) {
                 store_.write([&](store::Transaction& tx) {
                     tx.account_changes().remove(change.id, change.owner);
@@ -244,9 +247,9 @@ void AccountChanges::run(const auth::HeldChange& held) {
             change.step = 1;
             store_.write([&](store::Transaction& tx) {
                 if (!tx.account_changes().save(change)) throw LostClaim();
-                effects_->deletion_started(tx, subject_of(change));
+                effects_->deletion_started(tx, subject_of(change), client);
             });
-            if (!forward(change)) {
+            if (!forward(change, client)) {
                 store_.write([&](store::Transaction& tx) {
                     tx.account_changes().remove(change.id, change.owner);
                 });
@@ -255,10 +258,10 @@ void AccountChanges::run(const auth::HeldChange& held) {
             }
             return;
         }
-        const std::optional<Outcome> failure = forward(change);
+        const std::optional<Outcome> failure = forward(change, client);
         if (!failure) return;  // the caller applies the change and finish()es it
         turn_back(change, *failure != Outcome::refused && *failure != Outcome::unreachable);
-        if (undo(change) == Progress::waiting) task_.wake();
+        if (undo(change, client) == Progress::waiting) task_.wake();
         refuse(kind, *failure);
     } catch (const LostClaim&) {
         // Another instance's recovery pass took it over: it finishes or undoes it.
@@ -280,7 +283,8 @@ void AccountChanges::finish(store::Transaction& tx, const auth::HeldChange& held
                     i18n::keys::platform_unavailable, kRetryAfterSeconds);
 }
 
-void AccountChanges::abandon(const auth::HeldChange& held) noexcept {
+void AccountChanges::abandon(const auth::HeldChange& held,
+                             const auth::ClientInfo& client) noexcept {
     try {
         std::optional<store::AccountChange> loaded;
         store_.read([&](store::Transaction& tx) { loaded = tx.account_changes().find(held.id); });
@@ -288,20 +292,21 @@ void AccountChanges::abandon(const auth::HeldChange& held) noexcept {
         store::AccountChange change = *loaded;
         change.owner = held.owner;
         turn_back(change, false);
-        if (undo(change) == Progress::waiting) task_.wake();
+        if (undo(change, client) == Progress::waiting) task_.wake();
     } catch (const std::exception& e) {
         // The claim lapses and the recovery pass undoes it.
         log::warn("account change " + held.id + ": undo left to the recovery pass: " + e.what());
     }
 }
 
-std::optional<Outcome> AccountChanges::forward(store::AccountChange& change) {
+std::optional<Outcome> AccountChanges::forward(store::AccountChange& change,
+                                               const auth::ClientInfo& client) {
     const std::vector<HookCall>& calls = hooks_.calls(change_of(change));
     const std::string event(change.kind);
     while (change.step < static_cast<int>(calls.size())) {
         const CallTemplate& next = calls[change.step].call;
         hold(change, next.timeout_ms);
-        const Outcome outcome = call(change, next, event, false, change.step);
+        const Outcome outcome = call(change, next, event, false, change.step, client);
         if (outcome != Outcome::success) {
             if (change.kind == "delete") retry_later(change, std::string(outcome_name(outcome)));
             return outcome;
@@ -321,14 +326,15 @@ void AccountChanges::turn_back(store::AccountChange& change, bool last_call_unce
     save(change);
 }
 
-AccountChanges::Progress AccountChanges::undo(store::AccountChange& change) {
+AccountChanges::Progress AccountChanges::undo(store::AccountChange& change,
+                                              const auth::ClientInfo& client) {
     const std::vector<HookCall>& calls = hooks_.calls(change_of(change));
     const std::string event = "undo_" + change.kind;
     while (change.step > 0) {
         const int index = change.step - 1;
         const CallTemplate& undo_call = *calls[index].undo;
         hold(change, undo_call.timeout_ms);
-        const Outcome outcome = call(change, undo_call, event, true, index);
+        const Outcome outcome = call(change, undo_call, event, true, index, client);
         if (outcome != Outcome::success && outcome != Outcome::refused) {
             retry_later(change, std::string(outcome_name(outcome)));
             return Progress::waiting;
@@ -350,7 +356,7 @@ AccountChanges::Progress AccountChanges::undo(store::AccountChange& change) {
         store::User user;
         user.id = change.user_id;
         user.username = subject.username;
-        audit_.record(tx, "platform_change_undone", user, subject.session_id, change.kind);
+        audit_.record(tx, client, "platform_change_undone", user, subject.session_id, change.kind);
     });
     return Progress::done;
 }
@@ -363,7 +369,8 @@ AccountChanges::Progress AccountChanges::gather_export(store::AccountChange& cha
         const ExportCall& next = hooks_.export_calls[change.step];
         hold(change, next.call.timeout_ms);
         std::string answer;
-        const Outcome outcome = call(change, next.call, "export", false, change.step, &answer);
+        const Outcome outcome =
+            call(change, next.call, "export", false, change.step, kBackground, &answer);
         const std::int64_t now = clock_.now();
         if (outcome == Outcome::success) {
             boost::system::error_code error;
@@ -408,17 +415,17 @@ AccountChanges::Progress AccountChanges::advance(store::AccountChange& change) {
             if (change.direction == "forward")
                 turn_back(change,
                           change.step < static_cast<int>(hooks_.calls(change_of(change)).size()));
-            return undo(change);
+            return undo(change, kBackground);
         case PlatformChange::remove:
             // A delete is carried through: its first call may have happened.
             if (change.step == 0) {
                 const auth::PlatformSubject subject = subject_of(change);
                 store_.write([&](store::Transaction& tx) {
                     if (!tx.account_changes().save(change)) throw LostClaim();
-                    effects_->deletion_started(tx, subject);
+                    effects_->deletion_started(tx, subject, kBackground);
                 });
             }
-            if (forward(change)) return Progress::waiting;
+            if (forward(change, kBackground)) return Progress::waiting;
             store_.write([&](store::Transaction& tx) {
                 if (!tx.account_changes().remove(change.id, change.owner)) throw LostClaim();
             });
@@ -430,7 +437,8 @@ AccountChanges::Progress AccountChanges::advance(store::AccountChange& change) {
 }
 
 Outcome AccountChanges::call(const store::AccountChange& change, const CallTemplate& call,
-                             std::string_view event, bool undoing, int index, std::string* answer) {
+                             std::string_view event, bool undoing, int index,
+                             const auth::ClientInfo& client, std::string* answer) {
     const auth::PlatformSubject subject = subject_of(change);
     const TemplateValues values = values_for(change, subject, undoing);
     HttpRequest request;
@@ -464,7 +472,7 @@ Outcome AccountChanges::call(const store::AccountChange& change, const CallTempl
         store::User user;
         user.id = change.user_id;
         user.username = subject.username;
-        audit_.record(tx, "platform_call", user, subject.session_id, detail);
+        audit_.record(tx, client, "platform_call", user, subject.session_id, detail);
     });
     if (answer && outcome == Outcome::success) *answer = result.body;
     return outcome;

@@ -84,9 +84,9 @@ class AccountChanges final : public auth::PlatformSync {
     bool has_calls(auth::PlatformChange change) const override;
     auth::HeldChange begin(store::Transaction& tx, auth::PlatformChange change,
                            const auth::PlatformSubject& subject) override;
-    void run(const auth::HeldChange& held) override;
+    void run(const auth::HeldChange& held, const auth::ClientInfo& client) override;
     void finish(store::Transaction& tx, const auth::HeldChange& held) override;
-    void abandon(const auth::HeldChange& held) noexcept override;
+    void abandon(const auth::HeldChange& held, const auth::ClientInfo& client) noexcept override;
 
     // The recovery pass on its own thread: at start, then every poll interval (and at once
     // when a request leaves work behind).
@@ -103,13 +103,15 @@ class AccountChanges final : public auth::PlatformSync {
 
     Progress advance(store::AccountChange& change);
     // Makes the calls from `change.step` on; returns how the first that failed went (a delete
-    // then retries later), or nullopt when all succeeded.
-    std::optional<Outcome> forward(store::AccountChange& change);
-    Progress undo(store::AccountChange& change);
+    // then retries later), or nullopt when all succeeded. `client`: the request that makes the
+    // calls, for the audit log (none for the recovery pass).
+    std::optional<Outcome> forward(store::AccountChange& change, const auth::ClientInfo& client);
+    Progress undo(store::AccountChange& change, const auth::ClientInfo& client);
     Progress gather_export(store::AccountChange& change);
     void turn_back(store::AccountChange& change, bool last_call_uncertain);
     Outcome call(const store::AccountChange& change, const CallTemplate& call,
-                 std::string_view event, bool undoing, int index, std::string* answer = nullptr);
+                 std::string_view event, bool undoing, int index, const auth::ClientInfo& client,
+                 std::string* answer = nullptr);
     void hold(store::AccountChange& change, std::int64_t timeout_ms);
     void save(const store::AccountChange& change);
     void retry_later(store::AccountChange& change, const std::string& error);

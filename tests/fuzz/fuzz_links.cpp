@@ -5,7 +5,7 @@
 // Input: the uidb64, a '/', the token (both already percent-decoded by the router).
 #include <string>
 
-#include "auth/links.h"
+#include "auth/link_format.h"
 #include "auth/secrets.h"
 #include "crypto/base64url.h"
 #include "fuzz_support.h"
@@ -29,7 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Whatever the token, the uidb64 alone decides decoding.
     const auto decoded = crypto::base64url_decode(uidb64);
     if (decoded && strict) FUZZ_CHECK(crypto::base64url_encode(*decoded) == uidb64);
-    if (!token.empty() && token.size() <= 64) FUZZ_CHECK(user_id == decoded);
-    else FUZZ_CHECK(!user_id);
+    if (!token.empty() && token.size() <= 64)
+        FUZZ_CHECK(user_id == decoded);
+    else
+        FUZZ_CHECK(!user_id);
     return 0;
 }

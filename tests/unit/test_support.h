@@ -6,6 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "app/build.h"
+#include "app/config.h"
 #include "auth/accounts.h"
 #include "auth/email_flows.h"
 #include "auth/links.h"
@@ -29,6 +31,9 @@
 #include "util/random.h"
 
 namespace authd::testing {
+
+// The client of the domain calls that tests make.
+inline const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
 
 // Keeps what the outbox delivers; can be told to fail the next deliveries.
 class RecordingTransport final : public mail::Transport {
@@ -54,15 +59,16 @@ class RecordingTransport final : public mail::Transport {
 // Counts the hashes computed, to show that two paths cost the same.
 class CountingHasher final : public crypto::PasswordHasher {
   public:
-    std::string hash(std::string_view password) override {
+    std::string hash(std::string_view password, const crypto::HashCaller& caller) override {
         ++calls;
-        return inner.hash(password);
+        return inner.hash(password, caller);
     }
-    bool verify(std::string_view phc, std::string_view password) override {
+    bool verify(std::string_view phc, std::string_view password,
+                const crypto::HashCaller& caller) override {
         // What a full pool answers (PasswordHasher's queue bound).
         if (busy) throw Error(ErrorKind::unavailable, "server_busy", i18n::keys::server_busy, 1);
         ++calls;
-        return inner.verify(phc, password);
+        return inner.verify(phc, password, caller);
     }
     bool needs_rehash(std::string_view phc) override { return inner.needs_rehash(phc); }
 
@@ -71,35 +77,35 @@ class CountingHasher final : public crypto::PasswordHasher {
     std::atomic<bool> busy{false};
 };
 
+// The graph main() builds (app::build), on an in-memory database, with the clock, the hasher
+// and the transport swapped for the ones above and fixed keys.
 struct Domain {
     explicit Domain(auth::TokenSettings settings = {}, auth::EmailFlowSettings email = {})
-        : database(store::open_database("sqlite://:memory:", 4)),
-          store((store::migrate(*database), store::make_sql_store(database))),
-          codec(std::make_shared<const crypto::JwtCodec>(
-              crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random))),
-          secrets(std::string(32, 'k')),
-          tokens(codec, secrets.key_for("refresh"), settings, clock),
-          outbox_seal(secrets.key_for("outbox")),
-          outbox("authd <no-reply@example.com>", outbox_seal, clock, random),
-          sender(*store, transport, outbox_seal, clock, mail::SenderSettings{}),
-          audit(clock, random),
-          notices(outbox),
-          limiter(clock, audit),
-          links("https://auth.example.com", clock, random),
-          verification(*store, links, outbox, limiter, audit, email),
-          password_reset(*store, links, outbox, limiter, policy, hasher, notices, audit, clock,
-                         email),
-          data_export(*store, outbox, limiter, email),
-          sessions(*store, hasher, tokens, secrets, audit, clock, random),
-          login_limits(*store, clock, auth::LoginLimitSettings{}),
-          reauthentication(*store, hasher, login_limits, audit, clock, 900),
-          two_factor(*store, hasher, outbox, limiter, notices, reauthentication, audit, secrets,
-                     clock, random, auth::TwoFactorSettings{}),
-          login_flow(*store, sessions, two_factor, login_limits, audit, &login_counters),
-          accounts(*store, hasher, policy, sessions, notices, verification, two_factor,
-                   reauthentication, audit, limiter, auth::Limit{1000, 3600}, clock, random),
-          services({{"users", "users-secret-123456"}}, tokens, *store, hasher, audit, limiter,
-                   clock, random) {}
+        : app(app::build(configuration(settings, email), {}, overrides())),
+          store(app->store),
+          database(app->database),
+          codec(app->jwt),
+          secrets(app->secrets),
+          tokens(app->tokens),
+          outbox_seal(app->outbox_seal),
+          outbox(app->outbox),
+          sender(app->sender),
+          audit(app->audit),
+          notices(app->notices),
+          limiter(app->limiter),
+          links(app->links),
+          verification(app->verification),
+          password_reset(app->password_reset),
+          data_export(app->data_export),
+          sessions(app->sessions),
+          login_limits(app->login_limits),
+          password_check(app->password_check),
+          reauthentication(app->reauthentication),
+          two_factor(app->two_factor),
+          login_counters(app->login_counters),
+          login_flow(app->login_flow),
+          accounts(app->accounts),
+          services(app->service_accounts) {}
 
     store::User register_user(const std::string& username,
                               const std::string& password = "correct horse battery") {
@@ -108,12 +114,12 @@ struct Domain {
         registration.email = username + "@example.com";
         registration.password = password;
         registration.password2 = password;
-        return accounts.register_user(registration);
+        return accounts.register_user(registration, kClient);
     }
 
     auth::TokenPair login(const std::string& username,
                           const std::string& password = "correct horse battery") {
-        auto outcome = login_flow.password_step(username, password, {"127.0.0.1", "unit-test"});
+        auto outcome = login_flow.password_step(username, password, kClient);
         if (!outcome.session) throw std::logic_error("login needs a second factor");
         return outcome.session->tokens;
     }
@@ -128,31 +134,64 @@ struct Domain {
     ManualClock clock;
     SystemRandom random;
     CountingHasher hasher;
-    auth::PasswordPolicy policy;
     RecordingTransport transport;
-    std::shared_ptr<store::Database> database;
-    std::unique_ptr<store::Store> store;
-    std::shared_ptr<const crypto::JwtCodec> codec;
-    auth::Secrets secrets;
-    auth::TokenIssuer tokens;
-    otp::SealedBox outbox_seal;
-    mail::Outbox outbox;
-    mail::OutboxSender sender;
-    auth::Audit audit;
-    auth::Notices notices;
-    auth::RateLimiter limiter;
-    auth::OneTimeLinks links;
-    auth::EmailVerification verification;
-    auth::PasswordReset password_reset;
-    auth::DataExport data_export;
-    auth::Sessions sessions;
-    auth::LoginLimits login_limits;
-    auth::Reauthentication reauthentication;
-    auth::TwoFactor two_factor;
-    auth::LoginCounters login_counters;
-    auth::LoginFlow login_flow;
-    auth::Accounts accounts;
-    auth::ServiceAccounts services;
+
+  private:
+    // The defaults, as authd reads them from an empty environment, but for these.
+    static app::Config configuration(const auth::TokenSettings& settings,
+                                     const auth::EmailFlowSettings& email) {
+        app::Config config = app::load([](const std::string& name) -> std::optional<std::string> {
+            if (name == "AUTH_PUBLIC_URL") return "https://auth.example.com";
+            if (name == "AUTH_EMAIL_FROM") return "authd <no-reply@example.com>";
+            if (name == "AUTH_SERVICES") return "users:users-secret-123456";
+            if (name == "AUTH_REGISTRATION_RATE_LIMIT") return "1000";
+            return std::nullopt;
+        });
+        config.tokens = settings;
+        config.email_flows = email;
+        return config;
+    }
+
+    app::Overrides overrides() {
+        app::Overrides overrides;
+        overrides.clock = &clock;
+        overrides.random = &random;
+        overrides.hasher = &hasher;
+        overrides.transport = &transport;
+        overrides.signing_key = crypto::generate_signing_key(crypto::JwtAlgorithm::EdDSA, random);
+        overrides.secret_key = std::string(32, 'k');
+        overrides.database = store::open_database("sqlite://:memory:", 4);
+        store::migrate(*overrides.database);
+        return overrides;
+    }
+
+    const std::unique_ptr<app::Application> app;
+
+  public:
+    const std::unique_ptr<store::Store>& store;
+    const std::shared_ptr<store::Database>& database;
+    const std::shared_ptr<const crypto::JwtCodec>& codec;
+    const auth::Secrets& secrets;
+    auth::TokenIssuer& tokens;
+    const otp::SealedBox& outbox_seal;
+    mail::Outbox& outbox;
+    mail::OutboxSender& sender;
+    auth::Audit& audit;
+    auth::Notices& notices;
+    auth::RateLimiter& limiter;
+    auth::OneTimeLinks& links;
+    auth::EmailVerification& verification;
+    auth::PasswordReset& password_reset;
+    auth::DataExport& data_export;
+    auth::Sessions& sessions;
+    auth::LoginLimits& login_limits;
+    auth::PasswordCheck& password_check;
+    const auth::Reauthentication& reauthentication;
+    auth::TwoFactor& two_factor;
+    auth::LoginCounters& login_counters;
+    auth::LoginFlow& login_flow;
+    auth::Accounts& accounts;
+    auth::ServiceAccounts& services;
 };
 
 // The kind of the typed error `f` throws.

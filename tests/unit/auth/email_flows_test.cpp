@@ -9,6 +9,7 @@
 #include <regex>
 #include <stop_token>
 
+#include "auth/user_rules.h"
 #include "test_support.h"
 #include "util/errors.h"
 
@@ -16,6 +17,7 @@ namespace authd {
 namespace {
 
 using testing::Domain;
+using testing::kClient;
 
 // The first link under `route` in a delivered message ("/api/auth/reset/..."), split into
 // its uidb64 and token.
@@ -220,12 +222,12 @@ TEST(EmailVerification, TheLinkVerifiesOnceAndDiesWithTheAddress) {
     d.register_user("dan");
     auto link = link_to(d, "dan@example.com", "verify_email");
     ASSERT_TRUE(link);
-    EXPECT_TRUE(d.verification.verify(link->uidb64, link->token));
-    EXPECT_FALSE(d.verification.verify(link->uidb64, link->token));  // single use
+    EXPECT_TRUE(d.verification.verify(link->uidb64, link->token, kClient));
+    EXPECT_FALSE(d.verification.verify(link->uidb64, link->token, kClient));  // single use
     const auth::Principal caller = d.sessions.authenticate(d.login("dan").access);
     EXPECT_TRUE(caller.user.email_verified);
     EXPECT_EQ(auth::ready_second_factors(caller.user), std::vector<std::string>{"email"});
-    EXPECT_EQ(error_code([&] { d.verification.resend(caller); }), "already_verified");
+    EXPECT_EQ(error_code([&] { d.verification.resend(caller, kClient); }), "already_verified");
 }
 
 TEST(EmailVerification, ALinkForAnOldAddressOrPastItsLifetimeFails) {
@@ -236,12 +238,12 @@ TEST(EmailVerification, ALinkForAnOldAddressOrPastItsLifetimeFails) {
     const auth::Principal caller = d.sessions.authenticate(d.login("eve").access);
     auth::ProfileChanges changes;
     changes.email = "eve2@example.com";
-    d.accounts.update(caller, "eve", changes);
-    EXPECT_FALSE(d.verification.verify(first->uidb64, first->token));
+    d.accounts.update(caller, "eve", changes, kClient);
+    EXPECT_FALSE(d.verification.verify(first->uidb64, first->token, kClient));
     auto second = link_to(d, "eve2@example.com", "verify_email");
     ASSERT_TRUE(second);
     d.clock.advance(24 * 3600);
-    EXPECT_FALSE(d.verification.verify(second->uidb64, second->token));
+    EXPECT_FALSE(d.verification.verify(second->uidb64, second->token, kClient));
 }
 
 TEST(EmailVerification, ALinkWithAnotherUsersIdFails) {
@@ -252,9 +254,9 @@ TEST(EmailVerification, ALinkWithAnotherUsersIdFails) {
     d.register_user("hal");
     auto hal = link_to(d, "hal@example.com", "verify_email");
     ASSERT_TRUE(fay && hal);
-    EXPECT_FALSE(d.verification.verify(hal->uidb64, fay->token));
-    EXPECT_FALSE(d.verification.verify("not base64!", fay->token));
-    EXPECT_TRUE(d.verification.verify(fay->uidb64, fay->token));
+    EXPECT_FALSE(d.verification.verify(hal->uidb64, fay->token, kClient));
+    EXPECT_FALSE(d.verification.verify("not base64!", fay->token, kClient));
+    EXPECT_TRUE(d.verification.verify(fay->uidb64, fay->token, kClient));
 }
 
 TEST(EmailVerification, ResendIsLimitedToThreeAnHour) {
@@ -262,16 +264,16 @@ TEST(EmailVerification, ResendIsLimitedToThreeAnHour) {
     d.register_user("ian");
     const auth::Principal caller = d.sessions.authenticate(d.login("ian").access);
     for (int i = 0; i < 3; ++i)
-        EXPECT_NO_THROW(d.verification.resend(caller));
+        EXPECT_NO_THROW(d.verification.resend(caller, kClient));
     try {
-        d.verification.resend(caller);
+        d.verification.resend(caller, kClient);
         FAIL() << "fourth resend accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::rate_limited);
         EXPECT_EQ(e.retry_after(), 3600);
     }
     d.clock.advance(3600);
-    EXPECT_NO_THROW(d.verification.resend(caller));
+    EXPECT_NO_THROW(d.verification.resend(caller, kClient));
 }
 
 TEST(PasswordReset, TheLinkSetsThePasswordOnceAndEndsEverySession) {
@@ -279,18 +281,18 @@ TEST(PasswordReset, TheLinkSetsThePasswordOnceAndEndsEverySession) {
     d.register_user("jon");
     const auth::TokenPair before = d.login("jon");
     d.deliver();
-    d.password_reset.request("JON@example.com");
+    d.password_reset.request("JON@example.com", kClient);
     auto link = link_to(d, "jon@example.com", "reset");
     ASSERT_TRUE(link);
     EXPECT_TRUE(d.password_reset.link_valid(link->uidb64, link->token));
     d.password_reset.complete(link->uidb64, link->token, "a fresh long passphrase",
-                              "a fresh long passphrase");
+                              "a fresh long passphrase", kClient);
     EXPECT_THROW(d.sessions.authenticate(before.access), Error);
     EXPECT_NO_THROW(d.login("jon", "a fresh long passphrase"));
     EXPECT_FALSE(d.password_reset.link_valid(link->uidb64, link->token));
     EXPECT_EQ(error_code([&] {
                   d.password_reset.complete(link->uidb64, link->token, "another long passphrase",
-                                            "another long passphrase");
+                                            "another long passphrase", kClient);
               }),
               "invalid_link");
     const auto mails = d.deliver();
@@ -301,24 +303,25 @@ TEST(PasswordReset, TheLinkSetsThePasswordOnceAndEndsEverySession) {
 TEST(PasswordReset, AnUnknownAddressSendsNothingAndAnswersTheSame) {
     Domain d;
     d.deliver();
-    EXPECT_NO_THROW(d.password_reset.request("nobody@example.com"));
+    EXPECT_NO_THROW(d.password_reset.request("nobody@example.com", kClient));
     EXPECT_TRUE(d.deliver().empty());
-    EXPECT_THROW(d.password_reset.request("not an address"), ValidationError);
+    EXPECT_THROW(d.password_reset.request("not an address", kClient), ValidationError);
 }
 
 TEST(PasswordReset, TheLinkDiesWhenThePasswordChangesAndWhenItExpires) {
     Domain d;
     d.register_user("kay");
     d.deliver();
-    d.password_reset.request("kay@example.com");
+    d.password_reset.request("kay@example.com", kClient);
     auto link = link_to(d, "kay@example.com", "reset");
     ASSERT_TRUE(link);
     const auth::Principal caller = d.sessions.authenticate(d.login("kay").access);
     d.accounts.change_password(
-        caller, "kay", {"correct horse battery", "changed by hand today", "changed by hand today"});
+        caller, "kay", {"correct horse battery", "changed by hand today", "changed by hand today"},
+        kClient);
     EXPECT_FALSE(d.password_reset.link_valid(link->uidb64, link->token));
 
-    d.password_reset.request("kay@example.com");
+    d.password_reset.request("kay@example.com", kClient);
     auto second = link_to(d, "kay@example.com", "reset");
     ASSERT_TRUE(second);
     d.clock.advance(3600);
@@ -329,10 +332,10 @@ TEST(PasswordReset, AWeakPasswordIsRefusedAndTheLinkStaysUsable) {
     Domain d;
     d.register_user("lou");
     d.deliver();
-    d.password_reset.request("lou@example.com");
+    d.password_reset.request("lou@example.com", kClient);
     auto link = link_to(d, "lou@example.com", "reset");
     ASSERT_TRUE(link);
-    EXPECT_THROW(d.password_reset.complete(link->uidb64, link->token, "short", "short"),
+    EXPECT_THROW(d.password_reset.complete(link->uidb64, link->token, "short", "short", kClient),
                  ValidationError);
     EXPECT_TRUE(d.password_reset.link_valid(link->uidb64, link->token));
 }
@@ -342,7 +345,7 @@ TEST(PasswordReset, RequestsBeyondThreeAnHourSendNothing) {
     d.register_user("max");
     d.deliver();
     for (int i = 0; i < 5; ++i)
-        EXPECT_NO_THROW(d.password_reset.request("max@example.com"));
+        EXPECT_NO_THROW(d.password_reset.request("max@example.com", kClient));
     EXPECT_EQ(d.deliver().size(), 3u);
 }
 
@@ -352,7 +355,7 @@ TEST(DataExport, HoldsTheAccountAndSessionsButNoSecrets) {
     const auth::TokenPair pair = d.login("ned");
     const auth::Principal caller = d.sessions.authenticate(pair.access);
     d.deliver();
-    d.data_export.request(caller);
+    d.data_export.request(caller, kClient);
     const auto mails = d.deliver();
     ASSERT_EQ(mails.size(), 1u);
     EXPECT_TRUE(mails[0].has("authd-export-ned.json"));

@@ -2,12 +2,12 @@
 
 #include "test_support.h"
 #include "util/errors.h"
-#include "util/origin.h"
 
 namespace authd {
 namespace {
 
 using testing::Domain;
+using testing::kClient;
 
 constexpr const char* kPassword = "correct horse battery";
 
@@ -155,15 +155,14 @@ TEST_F(LoginLimitsTest, AnAccountMayFailOnlySoOftenAnHourFromAllAddresses) {
     EXPECT_EQ(attempt("di", kPassword, "192.0.2.200"), 0);
 }
 
-TEST_F(LoginLimitsTest, EventsAreRecordedWithTheRequestsOrigin) {
+TEST_F(LoginLimitsTest, EventsAreRecordedWithTheClientsAddressAndUserAgent) {
     d.register_user("ed");
-    {
-        const OriginScope origin({"203.0.113.50", "Firefox"});
-        d.clock.advance(1);  // events are ordered by time
-        EXPECT_EQ(attempt("ed", "wrong password!!"), -1);
-        d.clock.advance(1);
-        EXPECT_EQ(attempt("ed", kPassword), 0);
-    }
+    const auth::ClientInfo firefox{"203.0.113.50", "Firefox"};
+    d.clock.advance(1);  // events are ordered by time
+    EXPECT_EQ(retry_after([&] { d.login_flow.password_step("ed", "wrong password!!", firefox); }),
+              -1);
+    d.clock.advance(1);
+    EXPECT_EQ(retry_after([&] { d.login_flow.password_step("ed", kPassword, firefox); }), 0);
     const auto events = events_of("ed");
     ASSERT_GE(events.size(), 3u);
     EXPECT_EQ(events[0].kind, "login_succeeded");
@@ -209,13 +208,13 @@ TEST(ReauthenticationLimits, GuessingThePasswordWithAnAccessTokenIsLimitedLikeLo
     Domain d;
     d.register_user("hal");
     const auth::Principal caller = d.sessions.authenticate(d.login("hal").access);
-    const OriginScope origin({"198.51.100.20", "test"});
+    const auth::ClientInfo client{"198.51.100.20", "test"};
     const auth::PasswordChange wrong{"wrong password!!", "a brand new passphrase",
                                      "a brand new passphrase"};
     for (int i = 0; i < 5; ++i)
         EXPECT_EQ(retry_after([&] {
                       try {
-                          d.accounts.change_password(caller, "hal", wrong);
+                          d.accounts.change_password(caller, "hal", wrong, client);
                       } catch (const ValidationError&) {
                           throw Error(ErrorKind::bad_request, "wrong",
                                       i18n::keys::password_incorrect);
@@ -224,9 +223,9 @@ TEST(ReauthenticationLimits, GuessingThePasswordWithAnAccessTokenIsLimitedLikeLo
                   -1);
     const auth::PasswordChange right{"correct horse battery", "a brand new passphrase",
                                      "a brand new passphrase"};
-    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right); }), 1);
+    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right, client); }), 1);
     d.clock.advance(1);
-    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right); }), 0);
+    EXPECT_EQ(retry_after([&] { d.accounts.change_password(caller, "hal", right, client); }), 0);
 }
 
 TEST(StoreInput, TextWithANulCharacterIsRefusedBeforeTheDatabase) {
@@ -255,9 +254,8 @@ TEST_F(LoginLimitsTest, TheBackoffCountsTheNameAsTypedSoTwoFormsOfOneAccountLook
 TEST(Audit, RepeatedFailuresOfOneAddressAreOneEventWithACount) {
     Domain d;
     const auto record = [&](const std::string& ip, const char* name) {
-        const OriginScope origin({ip, "test"});
         d.store->write([&](store::Transaction& tx) {
-            d.audit.record_repeated(tx, "service_login_failed", name, 600);
+            d.audit.record_repeated(tx, {ip, "test"}, "service_login_failed", name, 600);
         });
     };
     record("198.51.100.7", "users");

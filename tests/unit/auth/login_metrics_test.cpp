@@ -9,10 +9,10 @@ namespace authd {
 namespace {
 
 using testing::Domain;
+using testing::kClient;
 using Outcome = auth::LoginCounters::Outcome;
 
 constexpr const char* kPassword = "correct horse battery";
-const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
 
 template <class F>
 void fails(F&& f) {
@@ -46,7 +46,7 @@ struct MetricsTest : ::testing::Test {
         const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
         auth::ProfileChanges changes;
         changes.two_fa_enable = true;
-        return *otp::base32_decode(d.accounts.update(caller, name, changes).app->secret);
+        return *otp::base32_decode(d.accounts.update(caller, name, changes, kClient).app->secret);
     }
 
     std::string code_of(const std::string& secret) {
@@ -162,7 +162,7 @@ TEST_F(MetricsTest, ActiveSessionsAreCountedAtMostEveryFiveSeconds) {
     EXPECT_NE(active().find("\nauthd_active_sessions 2\n"), std::string::npos);  // cached
     d.clock.advance(1);
     EXPECT_NE(active().find("\nauthd_active_sessions 3\n"), std::string::npos);
-    d.sessions.logout(first.refresh);
+    d.sessions.logout(first.refresh, kClient);
     d.clock.advance(5);
     EXPECT_NE(active().find("\nauthd_active_sessions 2\n"), std::string::npos);
     // Idle past the limit: no longer active, even before a refresh ends them.

@@ -10,6 +10,7 @@ namespace {
 
 using testing::Domain;
 using testing::error_kind;
+using testing::kClient;
 
 TEST(Sessions, TheStoreReadsASessionWithItsUserInOneStatement) {
     Domain d;
@@ -79,16 +80,16 @@ TEST(Sessions, RefreshRotatesAndTheSpentTokenWithinGraceReturnsTheSamePair) {
     d.register_user("dave");
     const auth::TokenPair first = d.login("dave");
     d.clock.advance(60);
-    const auth::TokenPair second = d.sessions.refresh(first.refresh);
+    const auth::TokenPair second = d.sessions.refresh(first.refresh, kClient);
     EXPECT_NE(second.refresh, first.refresh);
 
     d.clock.advance(5);  // inside the 10 s grace period
-    const auth::TokenPair again = d.sessions.refresh(first.refresh);
+    const auth::TokenPair again = d.sessions.refresh(first.refresh, kClient);
     EXPECT_EQ(again.refresh, second.refresh);
     EXPECT_EQ(again.access, second.access);
 
     // The new token keeps working, and rotates on.
-    const auth::TokenPair third = d.sessions.refresh(second.refresh);
+    const auth::TokenPair third = d.sessions.refresh(second.refresh, kClient);
     EXPECT_NE(third.refresh, second.refresh);
     EXPECT_NO_THROW(d.sessions.authenticate(third.access));
 }
@@ -97,12 +98,14 @@ TEST(Sessions, RefreshTokenReuseAfterGraceRevokesTheSession) {
     Domain d;
     d.register_user("erin");
     const auth::TokenPair first = d.login("erin");
-    const auth::TokenPair second = d.sessions.refresh(first.refresh);
+    const auth::TokenPair second = d.sessions.refresh(first.refresh, kClient);
     d.clock.advance(11);
 
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh, kClient); }),
+              ErrorKind::unauthenticated);
     // The whole session is gone: the newest refresh token and every access token too.
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(second.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(second.refresh, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(second.access); }),
               ErrorKind::invalid_token);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(first.access); }), ErrorKind::invalid_token);
@@ -112,11 +115,12 @@ TEST(Sessions, GracePeriodLastsExactlyItsLength) {
     Domain d;
     d.register_user("gail");
     const auth::TokenPair first = d.login("gail");
-    const auth::TokenPair second = d.sessions.refresh(first.refresh);
+    const auth::TokenPair second = d.sessions.refresh(first.refresh, kClient);
     d.clock.advance(9);
-    EXPECT_EQ(d.sessions.refresh(first.refresh).refresh, second.refresh);
+    EXPECT_EQ(d.sessions.refresh(first.refresh, kClient).refresh, second.refresh);
     d.clock.advance(1);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh, kClient); }),
+              ErrorKind::unauthenticated);
 }
 
 TEST(Sessions, ZeroGracePeriodDetectsReuseAtOnce) {
@@ -125,8 +129,9 @@ TEST(Sessions, ZeroGracePeriodDetectsReuseAtOnce) {
     Domain d(settings);
     d.register_user("zed");
     const auth::TokenPair first = d.login("zed");
-    const auth::TokenPair second = d.sessions.refresh(first.refresh);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh); }), ErrorKind::unauthenticated);
+    const auth::TokenPair second = d.sessions.refresh(first.refresh, kClient);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(second.access); }),
               ErrorKind::invalid_token);
 }
@@ -135,10 +140,12 @@ TEST(Sessions, ATokenTwoRotationsOldIsReuseEvenWithinGrace) {
     Domain d;
     d.register_user("frank");
     const auth::TokenPair first = d.login("frank");
-    const auth::TokenPair second = d.sessions.refresh(first.refresh);
-    d.sessions.refresh(second.refresh);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh); }), ErrorKind::unauthenticated);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(second.refresh); }), ErrorKind::unauthenticated);
+    const auth::TokenPair second = d.sessions.refresh(first.refresh, kClient);
+    d.sessions.refresh(second.refresh, kClient);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(first.refresh, kClient); }),
+              ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(second.refresh, kClient); }),
+              ErrorKind::unauthenticated);
 }
 
 TEST(Sessions, RefreshAfterTheIdleTimeoutFails) {
@@ -148,7 +155,8 @@ TEST(Sessions, RefreshAfterTheIdleTimeoutFails) {
     d.register_user("grace");
     const auth::TokenPair pair = d.login("grace");
     d.clock.advance(3601);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh, kClient); }),
+              ErrorKind::unauthenticated);
 }
 
 TEST(Sessions, RefreshAfterTheAbsoluteLifetimeFails) {
@@ -157,9 +165,10 @@ TEST(Sessions, RefreshAfterTheAbsoluteLifetimeFails) {
     auth::TokenPair pair = d.login("heidi");
     // Refreshing every 12 hours keeps the session from idling, not from ending.
     d.clock.advance(12 * 3600);
-    pair = d.sessions.refresh(pair.refresh);
+    pair = d.sessions.refresh(pair.refresh, kClient);
     d.clock.advance(12 * 3600 + 1);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh, kClient); }),
+              ErrorKind::unauthenticated);
 }
 
 TEST(Sessions, AccessTokenIsRefusedOnceExpiredBeyondTheLeeway) {
@@ -176,10 +185,11 @@ TEST(Sessions, TokenTypesAreNotInterchangeable) {
     Domain d;
     d.register_user("judy");
     const auth::TokenPair pair = d.login("judy");
-    const std::string service = d.services.issue_token("users", "users-secret-123456", "127.0.0.1");
+    const std::string service = d.services.issue_token("users", "users-secret-123456", kClient);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.refresh); }), ErrorKind::invalid_token);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(service); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.access); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.access, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_EQ(error_kind([&] { d.services.authenticate(pair.access); }), ErrorKind::invalid_token);
     EXPECT_NO_THROW(d.services.authenticate(service));
 }
@@ -188,10 +198,11 @@ TEST(Sessions, LogoutEndsTheSessionAtOnceAndTwiceIsFine) {
     Domain d;
     d.register_user("kim");
     const auth::TokenPair pair = d.login("kim");
-    d.sessions.logout(pair.refresh);
+    d.sessions.logout(pair.refresh, kClient);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.access); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh); }), ErrorKind::unauthenticated);
-    EXPECT_NO_THROW(d.sessions.logout(pair.refresh));
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh, kClient); }),
+              ErrorKind::unauthenticated);
+    EXPECT_NO_THROW(d.sessions.logout(pair.refresh, kClient));
 }
 
 TEST(Sessions, PasswordChangeRevokesTheOtherSessionsOnly) {
@@ -202,10 +213,11 @@ TEST(Sessions, PasswordChangeRevokesTheOtherSessionsOnly) {
     const auth::Principal caller = d.sessions.authenticate(mine.access);
     d.accounts.change_password(
         caller, "leo",
-        {"correct horse battery", "a brand new passphrase", "a brand new passphrase"});
+        {"correct horse battery", "a brand new passphrase", "a brand new passphrase"}, kClient);
     EXPECT_NO_THROW(d.sessions.authenticate(mine.access));
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(other.access); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(other.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(other.refresh, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_EQ(error_kind([&] { d.login("leo"); }), ErrorKind::unauthenticated);
     EXPECT_NO_THROW(d.login("leo", "a brand new passphrase"));
     const auto mails = d.deliver();
@@ -224,10 +236,10 @@ TEST(Sessions, RenameReturnsAPairWithTheNewNameAndRetiresTheOldRefreshToken) {
     const auth::Principal caller = d.sessions.authenticate(pair.access);
     auth::ProfileChanges changes;
     changes.username = "mallory2";
-    const auth::UpdateResult result = d.accounts.update(caller, "mallory", changes);
+    const auth::UpdateResult result = d.accounts.update(caller, "mallory", changes, kClient);
     ASSERT_TRUE(result.tokens);
     EXPECT_EQ(d.tokens.decode_access(result.tokens->access).username, "mallory2");
-    EXPECT_NO_THROW(d.sessions.refresh(result.tokens->refresh));
+    EXPECT_NO_THROW(d.sessions.refresh(result.tokens->refresh, kClient));
 }
 
 TEST(Sessions, ListAndEndOneSession) {
@@ -241,11 +253,12 @@ TEST(Sessions, ListAndEndOneSession) {
     ASSERT_EQ(sessions.size(), 2u);
     EXPECT_EQ(sessions.front().session.id, caller.session.id);  // newest first
 
-    d.sessions.end(caller, sessions.back().session.id);
+    d.sessions.end(caller, sessions.back().session.id, kClient);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(first.access); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, sessions.back().session.id); }),
+    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, sessions.back().session.id, kClient); }),
               ErrorKind::not_found);
-    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, "no-such-session"); }), ErrorKind::not_found);
+    EXPECT_EQ(error_kind([&] { d.sessions.end(caller, "no-such-session", kClient); }),
+              ErrorKind::not_found);
 }
 
 TEST(Sessions, IntrospectionReportsLiveAndDeadTokens) {
@@ -256,7 +269,7 @@ TEST(Sessions, IntrospectionReportsLiveAndDeadTokens) {
     EXPECT_TRUE(live.active);
     EXPECT_EQ(live.username, "olga");
     EXPECT_EQ(live.token_type, "access");
-    d.sessions.logout(pair.refresh);
+    d.sessions.logout(pair.refresh, kClient);
     EXPECT_FALSE(d.sessions.introspect(pair.access).active);
     EXPECT_FALSE(d.sessions.introspect(pair.refresh).active);
     EXPECT_FALSE(d.sessions.introspect("not.a.token").active);
@@ -281,9 +294,10 @@ TEST(Accounts, DeleteEndsEverySessionAndFreesTheName) {
     Domain d;
     d.register_user("quinn");
     const auth::TokenPair pair = d.login("quinn");
-    d.accounts.remove(d.sessions.authenticate(pair.access), "quinn", std::nullopt);
+    d.accounts.remove(d.sessions.authenticate(pair.access), "quinn", std::nullopt, kClient);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.access); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(pair.refresh, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_NO_THROW(d.register_user("quinn"));
 }
 
@@ -303,7 +317,7 @@ TEST(Accounts, TwoFactorCannotBeTurnedOnWithoutAReadyFactor) {
     const auth::Principal caller = d.sessions.authenticate(d.login("trent").access);
     auth::ProfileChanges changes;
     changes.two_fa_enable = true;
-    EXPECT_THROW(d.accounts.update(caller, "trent", changes), ValidationError);
+    EXPECT_THROW(d.accounts.update(caller, "trent", changes, kClient), ValidationError);
 }
 
 TEST(Accounts, EmailChangeUnverifiesTheAddressAndTellsTheOldOne) {
@@ -313,7 +327,7 @@ TEST(Accounts, EmailChangeUnverifiesTheAddressAndTellsTheOldOne) {
     auth::ProfileChanges changes;
     changes.email = "uma.new@example.com";
     d.deliver();  // the registration's verification message
-    const auth::UpdateResult result = d.accounts.update(caller, "uma", changes);
+    const auth::UpdateResult result = d.accounts.update(caller, "uma", changes, kClient);
     EXPECT_FALSE(result.user.email_verified);
     EXPECT_FALSE(result.tokens);
     auto mails = d.deliver();

@@ -13,6 +13,7 @@ namespace {
 
 using testing::Domain;
 using testing::error_kind;
+using testing::kClient;
 
 std::string header_type(const std::string& token) {
     const auto header = crypto::base64url_decode(token.substr(0, token.find('.')));
@@ -64,7 +65,7 @@ TEST(TokenKinds, AccessAndServiceTokensAreTypedAndTheTypeMustAgree) {
     Domain d;
     d.register_user("bea");
     const auth::TokenPair pair = d.login("bea");
-    const std::string service = d.services.issue_token("users", "users-secret-123456", "127.0.0.1");
+    const std::string service = d.services.issue_token("users", "users-secret-123456", kClient);
     EXPECT_EQ(header_type(pair.access), "at+jwt");
     EXPECT_EQ(header_type(service), "service+jwt");
 
@@ -88,7 +89,8 @@ TEST(TokenKinds, AccessAndServiceTokensAreTypedAndTheTypeMustAgree) {
     // A refresh token is neither, and the reverse.
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.refresh); }), ErrorKind::invalid_token);
     EXPECT_EQ(error_kind([&] { d.services.authenticate(pair.refresh); }), ErrorKind::invalid_token);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(service); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(service, kClient); }),
+              ErrorKind::unauthenticated);
 }
 
 TEST(TokenKinds, AMadeUpRefreshSecretForAKnownSessionEndsNothing) {
@@ -103,9 +105,11 @@ TEST(TokenKinds, AMadeUpRefreshSecretForAKnownSessionEndsNothing) {
          {sid + "." + d.random.token(32), sid + "." + flipped, sid + "." + secret + "A",
           sid + "." + secret.substr(0, 42), sid + ".", "." + secret, sid + "." + d.random.token(16),
           d.random.token(16) + "." + secret}) {
-        EXPECT_EQ(error_kind([&] { d.sessions.refresh(token); }), ErrorKind::unauthenticated)
+        EXPECT_EQ(error_kind([&] { d.sessions.refresh(token, kClient); }),
+                  ErrorKind::unauthenticated)
             << token;
-        EXPECT_EQ(error_kind([&] { d.sessions.logout(token); }), ErrorKind::unauthenticated)
+        EXPECT_EQ(error_kind([&] { d.sessions.logout(token, kClient); }),
+                  ErrorKind::unauthenticated)
             << token;
         EXPECT_FALSE(d.sessions.introspect(token).active) << token;
     }
@@ -125,15 +129,16 @@ TEST(TokenKinds, EarlierFormRefreshTokensRotateWithGraceAndReuseDetection) {
     EXPECT_EQ(seen.username, "dot");
 
     d.clock.advance(60);
-    const auth::TokenPair next = d.sessions.refresh(earlier);
+    const auth::TokenPair next = d.sessions.refresh(earlier, kClient);
     EXPECT_EQ(std::count(next.refresh.begin(), next.refresh.end(), '.'), 1);  // the new form
     d.clock.advance(5);
-    const auth::TokenPair again = d.sessions.refresh(earlier);
+    const auth::TokenPair again = d.sessions.refresh(earlier, kClient);
     EXPECT_EQ(again.refresh, next.refresh);
     EXPECT_EQ(again.access, next.access);
-    const auth::TokenPair third = d.sessions.refresh(next.refresh);
+    const auth::TokenPair third = d.sessions.refresh(next.refresh, kClient);
     // Two rotations back: reuse, the session ends.
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(earlier); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(earlier, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(third.access); }), ErrorKind::invalid_token);
 }
 
@@ -142,7 +147,8 @@ TEST(TokenKinds, EarlierFormRefreshTokensExpireAndStillLogOut) {
     d.register_user("eve");
     const auth::TokenPair pair = d.login("eve");
     const std::string expired = earlier_refresh(d, pair.access, d.clock.now() - 31);
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(expired); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(expired, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_FALSE(d.sessions.introspect(expired).active);
     EXPECT_NO_THROW(d.sessions.authenticate(pair.access));  // refusing it ended nothing
 
@@ -152,15 +158,16 @@ TEST(TokenKinds, EarlierFormRefreshTokensExpireAndStillLogOut) {
     claims["sub"] = d.tokens.decode_access(d.login("fay").access).subject;
     claims["exp"] = d.clock.now() + 3600;
     const std::string foreign = d.codec->encode(claims, "JWT");
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(foreign); }), ErrorKind::unauthenticated);
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(foreign, kClient); }),
+              ErrorKind::unauthenticated);
     EXPECT_FALSE(d.sessions.introspect(foreign).active);
-    d.sessions.logout(foreign);
+    d.sessions.logout(foreign, kClient);
     EXPECT_NO_THROW(d.sessions.authenticate(pair.access));
     // An earlier-form refresh token typed as an access token is refused.
-    EXPECT_EQ(error_kind([&] { d.sessions.refresh(d.codec->encode(claims, "at+jwt")); }),
+    EXPECT_EQ(error_kind([&] { d.sessions.refresh(d.codec->encode(claims, "at+jwt"), kClient); }),
               ErrorKind::unauthenticated);
 
-    d.sessions.logout(expired);
+    d.sessions.logout(expired, kClient);
     EXPECT_EQ(error_kind([&] { d.sessions.authenticate(pair.access); }), ErrorKind::invalid_token);
 }
 

@@ -2,18 +2,18 @@
 
 #include <regex>
 
+#include "auth/user_rules.h"
 #include "otp/totp.h"
 #include "test_support.h"
 #include "util/errors.h"
-#include "util/origin.h"
 
 namespace authd {
 namespace {
 
 using testing::Domain;
+using testing::kClient;
 
 constexpr const char* kPassword = "correct horse battery";
-const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
 
 // What a caller sees of an Error or ValidationError: its code, or the first field's name.
 template <class F>
@@ -39,7 +39,7 @@ struct TwoFactorTest : ::testing::Test {
         const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
         auth::ProfileChanges changes;
         changes.two_fa_enable = true;
-        const auth::UpdateResult result = d.accounts.update(caller, name, changes);
+        const auth::UpdateResult result = d.accounts.update(caller, name, changes, kClient);
         EXPECT_TRUE(result.app);
         EXPECT_EQ(result.recovery_codes.size(), 10u);
         recovery_codes = result.recovery_codes;
@@ -77,7 +77,8 @@ TEST_F(TwoFactorTest, EnablingNeedsAReadyFactor) {
     const auth::Principal caller = d.sessions.authenticate(d.login("ann").access);
     auth::ProfileChanges changes;
     changes.two_fa_enable = true;
-    EXPECT_EQ(failure([&] { d.accounts.update(caller, "ann", changes); }), "field:two_fa_enable");
+    EXPECT_EQ(failure([&] { d.accounts.update(caller, "ann", changes, kClient); }),
+              "field:two_fa_enable");
 }
 
 TEST_F(TwoFactorTest, LoginNeedsTheSecondFactorOnceEnabled) {
@@ -116,6 +117,25 @@ TEST_F(TwoFactorTest, ATimeStepIsUsedOnce) {
               "invalid_code");
     d.clock.advance(30);
     EXPECT_NO_THROW(d.login_flow.code_step(challenge("dee").ticket, code_at(secret), kClient));
+}
+
+TEST_F(TwoFactorTest, ACodeSpentByAnotherLoginMeanwhileSpendsNothingMore) {
+    const std::string secret = enable("ada");
+    const auth::LoginChallenge first = challenge("ada");
+    const auth::LoginChallenge second = challenge("ada");
+    const std::optional<auth::TwoFactor::Attempt> attempt =
+        d.two_factor.ticket_attempt(second.ticket);
+    ASSERT_TRUE(attempt);
+    const auth::TwoFactor::Match match = d.two_factor.match(*attempt, code_at(secret), kClient);
+    ASSERT_TRUE(match.found());
+    // The other login uses the time step between this one's match and its spending.
+    EXPECT_NO_THROW(d.login_flow.code_step(first.ticket, code_at(secret), kClient));
+    d.store->write([&](store::Transaction& tx) {
+        EXPECT_FALSE(d.two_factor.spend(tx, *attempt, match, kClient));
+    });
+    // The second ticket was not spent: its login goes on with the next step's code.
+    d.clock.advance(30);
+    EXPECT_NO_THROW(d.login_flow.code_step(second.ticket, code_at(secret), kClient));
 }
 
 TEST_F(TwoFactorTest, MailedCodeWorksOnceForItsTicket) {
@@ -202,8 +222,8 @@ TEST_F(TwoFactorTest, APasswordChangeEndsPendingTickets) {
     const auth::Principal caller = d.sessions.authenticate(
         d.login_flow.code_step(this->challenge("kay").ticket, code_at(secret), kClient)
             .tokens.access);
-    d.accounts.change_password(caller, "kay",
-                               {kPassword, "a brand new passphrase", "a brand new passphrase"});
+    d.accounts.change_password(
+        caller, "kay", {kPassword, "a brand new passphrase", "a brand new passphrase"}, kClient);
     d.clock.advance(30);
     EXPECT_EQ(failure([&] { d.login_flow.code_step(challenge.ticket, code_at(secret), kClient); }),
               "invalid_ticket");
@@ -216,11 +236,12 @@ TEST_F(TwoFactorTest, TurningItOffNeedsARecentLoginOrThePassword) {
     d.clock.advance(16 * 60);
     auth::ProfileChanges off;
     off.two_fa_enable = false;
-    EXPECT_EQ(failure([&] { d.accounts.update(caller, "lea", off); }), "reauthentication_required");
+    EXPECT_EQ(failure([&] { d.accounts.update(caller, "lea", off, kClient); }),
+              "reauthentication_required");
     off.password = "not the password";
-    EXPECT_EQ(failure([&] { d.accounts.update(caller, "lea", off); }), "field:password");
+    EXPECT_EQ(failure([&] { d.accounts.update(caller, "lea", off, kClient); }), "field:password");
     off.password = kPassword;
-    EXPECT_FALSE(d.accounts.update(caller, "lea", off).user.two_fa_enable);
+    EXPECT_FALSE(d.accounts.update(caller, "lea", off, kClient).user.two_fa_enable);
     // One-step login again.
     EXPECT_TRUE(d.login_flow.password_step("lea", kPassword, kClient).session);
 }
@@ -258,22 +279,23 @@ TEST_F(TwoFactorTest, ANewAppReplacesTheOldOnlyOnceConfirmed) {
     const auth::Principal caller = d.sessions.authenticate(
         d.login_flow.code_step(challenge("ora").ticket, code_at(old_secret), kClient)
             .tokens.access);
-    const auth::TotpEnrolment enrolment = d.two_factor.begin_totp(caller, std::nullopt);
+    const auth::TotpEnrolment enrolment = d.two_factor.begin_totp(caller, std::nullopt, kClient);
     const std::string new_secret = *otp::base32_decode(enrolment.secret);
     EXPECT_NE(enrolment.qr_svg.find("<svg"), std::string::npos);
-    EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, "123456x"); }), "field:code");
+    EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, "123456x", kClient); }),
+              "field:code");
     d.clock.advance(30);
     EXPECT_NO_THROW(d.login_flow.code_step(challenge("ora").ticket, code_at(old_secret), kClient));
     d.clock.advance(30);
-    d.two_factor.confirm_totp(caller, code_at(new_secret));
+    d.two_factor.confirm_totp(caller, code_at(new_secret), kClient);
     d.clock.advance(30);
     EXPECT_EQ(failure([&] {
                   d.login_flow.code_step(challenge("ora").ticket, code_at(old_secret), kClient);
               }),
               "invalid_code");
     EXPECT_NO_THROW(d.login_flow.code_step(challenge("ora").ticket, code_at(new_secret), kClient));
-    d.two_factor.remove_totp(caller, kPassword);
-    EXPECT_EQ(failure([&] { d.two_factor.remove_totp(caller, kPassword); }), "not_found");
+    d.two_factor.remove_totp(caller, kPassword, kClient);
+    EXPECT_EQ(failure([&] { d.two_factor.remove_totp(caller, kPassword, kClient); }), "not_found");
 }
 
 TEST_F(TwoFactorTest, NewRecoveryCodesReplaceTheOldOnes) {
@@ -281,9 +303,11 @@ TEST_F(TwoFactorTest, NewRecoveryCodesReplaceTheOldOnes) {
     const std::string old_code = recovery_codes[0];
     const auth::Principal caller = d.sessions.authenticate(
         d.login_flow.code_step(challenge("pia").ticket, recovery_codes[1], kClient).tokens.access);
-    EXPECT_EQ(failure([&] { d.two_factor.regenerate_recovery_codes(caller, "wrong password!!"); }),
+    EXPECT_EQ(failure([&] {
+                  d.two_factor.regenerate_recovery_codes(caller, "wrong password!!", kClient);
+              }),
               "field:password");
-    const auto fresh = d.two_factor.regenerate_recovery_codes(caller, kPassword);
+    const auto fresh = d.two_factor.regenerate_recovery_codes(caller, kPassword, kClient);
     ASSERT_EQ(fresh.size(), 10u);
     EXPECT_EQ(failure([&] { d.login_flow.code_step(challenge("pia").ticket, old_code, kClient); }),
               "invalid_code");
@@ -300,15 +324,14 @@ TEST_F(TwoFactorTest, AWaitingAppIsRefusedOnceItsEnrolmentIsADayOld) {
     const auth::Principal caller = d.sessions.authenticate(
         d.login_flow.code_step(challenge("una").ticket, recovery_codes.front(), kClient)
             .tokens.access);
-    EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, code_at(secret)); }),
+    EXPECT_EQ(failure([&] { d.two_factor.confirm_totp(caller, code_at(secret), kClient); }),
               "no_pending_app");
 }
 
 TEST_F(TwoFactorTest, ConfirmingAnAppMailsTheOwnerWhenAndFromWhere) {
     const std::string secret = enable("vic");
     d.deliver();
-    const OriginScope origin({"203.0.113.9", "Stolen/1.0"});
-    d.login_flow.code_step(challenge("vic").ticket, code_at(secret), kClient);
+    d.login_flow.code_step(challenge("vic").ticket, code_at(secret), {"203.0.113.9", "Stolen/1.0"});
     bool noticed = false;
     for (const auto& mail : d.deliver())
         noticed = noticed || (mail.has("An authenticator app was added to your account") &&
@@ -320,9 +343,9 @@ TEST_F(TwoFactorTest, StartingAnAppNeedsARecentLoginOrThePassword) {
     d.register_user("wes");
     const auth::Principal caller = d.sessions.authenticate(d.login("wes").access);
     d.clock.advance(16 * 60);
-    EXPECT_EQ(failure([&] { d.two_factor.begin_totp(caller, std::nullopt); }),
+    EXPECT_EQ(failure([&] { d.two_factor.begin_totp(caller, std::nullopt, kClient); }),
               "reauthentication_required");
-    EXPECT_NO_THROW(d.two_factor.begin_totp(caller, std::string(kPassword)));
+    EXPECT_NO_THROW(d.two_factor.begin_totp(caller, std::string(kPassword), kClient));
 }
 
 }  // namespace

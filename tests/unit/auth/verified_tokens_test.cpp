@@ -8,6 +8,7 @@ namespace {
 
 using auth::VerifiedTokenCache;
 using testing::Domain;
+using testing::kClient;
 
 VerifiedTokenCache::Claims claims_of(std::string_view name) {
     return std::make_shared<const boost::json::object>(boost::json::object{{"username", name}});
@@ -57,7 +58,7 @@ TEST(TokenIssuer, RemembersAccessTokensButChecksTheirClaimsAtEveryUse) {
     // service token an access token ...
     EXPECT_THROW(d.tokens.decode_refresh(pair.access), auth::InvalidToken);
     EXPECT_THROW(d.tokens.decode_service(pair.access), auth::InvalidToken);
-    const std::string service = d.services.issue_token("users", "users-secret-123456", "127.0.0.1");
+    const std::string service = d.services.issue_token("users", "users-secret-123456", kClient);
     EXPECT_NO_THROW(d.tokens.decode_service(service));
     EXPECT_EQ(d.tokens.remembered_tokens(), 2u);
     EXPECT_THROW(d.tokens.decode_access(service), auth::InvalidToken);

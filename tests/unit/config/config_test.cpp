@@ -1,11 +1,20 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 
+#include "app/config.h"
 #include "config/config.h"
 
-namespace authd::config {
+namespace authd::app {
 namespace {
+
+using config::ConfigError;
+using config::mask_url_password;
+using config::parse_duration;
 
 Config load_with(std::map<std::string, std::string> values) {
     return load([&](const std::string& name) -> std::optional<std::string> {
@@ -26,18 +35,18 @@ std::string error_of(std::map<std::string, std::string> values) {
 
 TEST(Config, DefaultsServeOnLocalhostWithSqliteUnderData) {
     const Config config = load_with({});
-    EXPECT_EQ(config.listen_host, "127.0.0.1");
-    EXPECT_EQ(config.listen_port, 8000);
-    EXPECT_EQ(config.database_url, "sqlite://./data/auth.db");
-    EXPECT_EQ(config.email_url, "console:");
-    EXPECT_EQ(config.jwt_algorithm, "EdDSA");
-    EXPECT_EQ(config.jwt_private_key_file, "./data/jwt-eddsa.pem");
-    EXPECT_TRUE(config.jwt_key_generated);
-    EXPECT_EQ(config.access_token_lifetime, 900);
-    EXPECT_EQ(config.refresh_token_lifetime, 86400);
-    EXPECT_EQ(config.refresh_grace_period, 10);
-    EXPECT_EQ(config.public_url, "http://127.0.0.1:8000");
-    EXPECT_GE(config.io_threads, 1u);
+    EXPECT_EQ(config.server.host, "127.0.0.1");
+    EXPECT_EQ(config.server.port, 8000);
+    EXPECT_EQ(config.database.url, "sqlite://./data/auth.db");
+    EXPECT_EQ(config.mail.url, "console:");
+    EXPECT_EQ(config.keys.jwt_algorithm, crypto::JwtAlgorithm::EdDSA);
+    EXPECT_EQ(config.keys.jwt_key_file, "./data/jwt-eddsa.pem");
+    EXPECT_TRUE(config.keys.create_jwt_key);
+    EXPECT_EQ(config.tokens.access_lifetime, 900);
+    EXPECT_EQ(config.tokens.refresh_lifetime, 86400);
+    EXPECT_EQ(config.tokens.refresh_grace_period, 10);
+    EXPECT_EQ(config.links.public_url, "http://127.0.0.1:8000");
+    EXPECT_GE(config.server.io_threads, 1u);
 }
 
 TEST(Config, ReadsEveryKindOfValue) {
@@ -48,16 +57,16 @@ TEST(Config, ReadsEveryKindOfValue) {
                                      {"AUTH_JWT_ALGORITHM", "RS512"},
                                      {"AUTH_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16"},
                                      {"AUTH_PUBLIC_URL", "https://auth.example.com/"}});
-    EXPECT_EQ(config.listen_host, "0.0.0.0");
-    EXPECT_EQ(config.listen_port, 9000);
-    EXPECT_EQ(config.database_url, "sqlite:///var/lib/authd/auth.db");
+    EXPECT_EQ(config.server.host, "0.0.0.0");
+    EXPECT_EQ(config.server.port, 9000);
+    EXPECT_EQ(config.database.url, "sqlite:///var/lib/authd/auth.db");
     ASSERT_EQ(config.services.size(), 2u);
     EXPECT_EQ(config.services[1].name, "game");
     EXPECT_EQ(config.services[1].secret, "bbbbbbbbbbbb");
-    EXPECT_EQ(config.access_token_lifetime, 300);
-    EXPECT_EQ(config.jwt_private_key_file, "/var/lib/authd/jwt-rs512.pem");
-    EXPECT_EQ(config.trusted_proxies.size(), 2u);
-    EXPECT_EQ(config.public_url, "https://auth.example.com");
+    EXPECT_EQ(config.tokens.access_lifetime, 300);
+    EXPECT_EQ(config.keys.jwt_key_file, "/var/lib/authd/jwt-rs512.pem");
+    EXPECT_EQ(config.server.trusted_proxies.size(), 2u);
+    EXPECT_EQ(config.links.public_url, "https://auth.example.com");
 }
 
 TEST(Config, BadValuesNameTheirVariable) {
@@ -81,20 +90,21 @@ TEST(Config, BadValuesNameTheirVariable) {
 
 TEST(Config, HttpHardeningDefaults) {
     const Config config = load_with({});
-    EXPECT_TRUE(config.cors_origins.empty());  // CORS off
-    EXPECT_EQ(config.max_requests_per_connection, 1000u);
-    EXPECT_EQ(config.max_connections, 10000u);
-    EXPECT_EQ(config.header_timeout, std::chrono::seconds(10));
+    EXPECT_TRUE(config.server.cors_origins.empty());  // CORS off
+    EXPECT_EQ(config.server.max_requests_per_connection, 1000u);
+    EXPECT_EQ(config.server.max_connections, 10000u);
+    EXPECT_EQ(config.server.header_timeout, std::chrono::seconds(10));
 }
 
 TEST(Config, HashingHoldsAtMostHalfTheWorkersByDefault) {
     const Config defaults = load_with({});
-    EXPECT_GE(defaults.hash_threads, 1u);
-    EXPECT_LE(defaults.hash_threads + defaults.hash_queue, defaults.worker_threads / 2);
+    EXPECT_GE(defaults.hashing.threads, 1u);
+    EXPECT_LE(defaults.hashing.threads + defaults.hashing.queue,
+              defaults.server.worker_threads / 2);
     const Config wide = load_with({{"AUTH_WORKER_THREADS", "64"}, {"AUTH_HASH_THREADS", "4"}});
-    EXPECT_EQ(wide.hash_queue, 28u);
+    EXPECT_EQ(wide.hashing.queue, 28u);
     const Config explicit_queue = load_with({{"AUTH_HASH_QUEUE", "3"}});
-    EXPECT_EQ(explicit_queue.hash_queue, 3u);
+    EXPECT_EQ(explicit_queue.hashing.queue, 3u);
     // A pool that could hold every request thread is refused, naming the variable.
     EXPECT_NE(error_of({{"AUTH_WORKER_THREADS", "16"}, {"AUTH_HASH_QUEUE", "32"}})
                   .find("AUTH_HASH_QUEUE"),
@@ -105,24 +115,24 @@ TEST(Config, HashingHoldsAtMostHalfTheWorkersByDefault) {
 }
 
 TEST(Config, DatabasePoolFollowsTheWorkersUpToSixteen) {
-    EXPECT_EQ(load_with({}).db_pool_size, 16u);
-    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "64"}}).db_pool_size, 16u);
-    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "4"}}).db_pool_size, 4u);
-    EXPECT_EQ(load_with({{"AUTH_DB_POOL_SIZE", "40"}}).db_pool_size, 40u);
+    EXPECT_EQ(load_with({}).database.pool_size, 16u);
+    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "64"}}).database.pool_size, 16u);
+    EXPECT_EQ(load_with({{"AUTH_WORKER_THREADS", "4"}}).database.pool_size, 4u);
+    EXPECT_EQ(load_with({{"AUTH_DB_POOL_SIZE", "40"}}).database.pool_size, 40u);
 }
 
 TEST(Config, CorsOriginsAreNormalized) {
     Config config = load_with(
         {{"AUTH_CORS_ORIGINS", " https://Game.Example.com:443 ,http://localhost:5173,,"}});
-    EXPECT_EQ(config.cors_origins,
+    EXPECT_EQ(config.server.cors_origins,
               (std::vector<std::string>{"https://game.example.com", "http://localhost:5173"}));
     config = load_with({{"AUTH_CORS_ORIGINS", "*"}});
-    EXPECT_EQ(config.cors_origins, std::vector<std::string>{"*"});
+    EXPECT_EQ(config.server.cors_origins, std::vector<std::string>{"*"});
     config = load_with({{"AUTH_CORS_ORIGINS", ""}});
-    EXPECT_TRUE(config.cors_origins.empty());
+    EXPECT_TRUE(config.server.cors_origins.empty());
     config = load_with({{"AUTH_CORS_ORIGINS", "https://a.example.com"},
                         {"AUTH_MAX_REQUESTS_PER_CONNECTION", "7"}});
-    EXPECT_EQ(config.max_requests_per_connection, 7u);
+    EXPECT_EQ(config.server.max_requests_per_connection, 7u);
     std::string all;
     for (const auto& [name, value] : describe(config))
         all += name + "=" + value + "\n";
@@ -147,9 +157,9 @@ TEST(Config, BadCorsOriginsAreOneClearLine) {
 }
 
 TEST(Config, ConnectionsPerAddressAreCapped) {
-    EXPECT_EQ(load_with({}).max_connections_per_ip, 256u);
+    EXPECT_EQ(load_with({}).server.max_connections_per_address, 256u);
     const Config config = load_with({{"AUTH_MAX_CONNECTIONS_PER_IP", "12"}});
-    EXPECT_EQ(config.max_connections_per_ip, 12u);
+    EXPECT_EQ(config.server.max_connections_per_address, 12u);
     std::string all;
     for (const auto& [name, value] : describe(config))
         all += name + "=" + value + "\n";
@@ -174,10 +184,10 @@ TEST(Config, DurationsTakeSuffixes) {
 }
 
 TEST(Config, MetricsTokenIsOptionalCheckedAndMasked) {
-    EXPECT_EQ(load_with({}).metrics_token, "");
-    EXPECT_EQ(load_with({{"AUTH_METRICS_TOKEN", ""}}).metrics_token, "");
+    EXPECT_EQ(load_with({}).metrics.token, "");
+    EXPECT_EQ(load_with({{"AUTH_METRICS_TOKEN", ""}}).metrics.token, "");
     const Config config = load_with({{"AUTH_METRICS_TOKEN", "scrape-me-please-42"}});
-    EXPECT_EQ(config.metrics_token, "scrape-me-please-42");
+    EXPECT_EQ(config.metrics.token, "scrape-me-please-42");
     std::string all;
     for (const auto& [name, value] : describe(config))
         all += name + "=" + value + "\n";
@@ -204,10 +214,13 @@ TEST(Config, DescriptionMasksSecrets) {
 }
 
 }  // namespace
-}  // namespace authd::config
+}  // namespace authd::app
 
-namespace authd::config {
+namespace authd::app {
 namespace {
+
+using config::ConfigError;
+using config::mask_url_password;
 
 TEST(Config, PasswordsInUrlsNeverLeakEvenWhenUnencoded) {
     EXPECT_EQ(mask_url_password("smtp://u:p#ss@host:587"), "smtp://u:***@host:587");
@@ -266,4 +279,106 @@ TEST(Config, TheStartUpLinesMaskEveryUrlSetting) {
 }
 
 }  // namespace
-}  // namespace authd::config
+}  // namespace authd::app
+
+namespace authd::app {
+namespace {
+
+// A file of the source tree: the test binaries are built inside it (build/, build-asan/).
+std::filesystem::path source_file(const std::filesystem::path& relative) {
+    namespace fs = std::filesystem;
+    for (fs::path dir : {fs::read_symlink("/proc/self/exe").parent_path(), fs::current_path()}) {
+        for (;; dir = dir.parent_path()) {
+            if (fs::exists(dir / relative)) return dir / relative;
+            if (dir == dir.parent_path()) break;
+        }
+    }
+    return {};
+}
+
+std::string text_of(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(Settings, TheDocumentedTablesAreTheDeclarations) {
+    const auto path = source_file("docs/CONFIGURATION.md");
+    ASSERT_FALSE(path.empty()) << "docs/CONFIGURATION.md not found above the test binary";
+    const std::string document = text_of(path);
+    const std::string begin = "<!-- settings: begin -->\n";
+    const std::string end = "<!-- settings: end -->";
+    const auto from = document.find(begin);
+    const auto to = document.find(end);
+    ASSERT_NE(from, std::string::npos) << "docs/CONFIGURATION.md lacks " << begin;
+    ASSERT_NE(to, std::string::npos) << "docs/CONFIGURATION.md lacks " << end;
+    const std::string documented = document.substr(from + begin.size(), to - from - begin.size());
+    const std::string declared = settings().markdown();
+    EXPECT_EQ(documented, declared)
+        << "docs/CONFIGURATION.md disagrees with the settings the modules declare; between its "
+           "markers it should read:\n"
+        << declared;
+}
+
+TEST(Settings, EachVariableIsDeclaredOnce) {
+    std::set<std::string> names;
+    for (const auto& [name, value] : describe(load_with({}))) {
+        EXPECT_EQ(name.rfind("AUTH_", 0), 0u) << name;
+        EXPECT_TRUE(names.insert(name).second) << name << " is declared twice";
+    }
+    EXPECT_EQ(names.size(), 69u);
+}
+
+TEST(Settings, EveryDocumentedDefaultIsTheDefault) {
+    const auto defaults = describe(load_with({}));
+    for (const auto& entry : settings().entries()) {
+        if (!entry.setting || !entry.setting->default_value.literal) continue;
+        const std::string name(entry.setting->name);
+        const std::string written(entry.setting->default_value.text);
+        EXPECT_EQ(describe(load_with({{name, written}})), defaults)
+            << name << " is documented with the default " << written;
+    }
+}
+
+TEST(Settings, RulesRunWhereTheyStandAndAPartReadsIntoItsMember) {
+    struct Part {
+        int count = 1;
+        std::string seen;
+    };
+    struct Whole {
+        int before = 0;
+        Part part;
+    };
+    config::Settings<Part> part{
+        {{"AUTH_TEST_COUNT", config::literal("1"), "a count", config::integer(&Part::count, 1, 9)}},
+        [](Part& p, const config::Environment& environment) {
+            p.seen = environment.given("AUTH_TEST_COUNT") ? "given" : "default";
+        }};
+    config::Settings<Whole> whole;
+    whole.add(config::Rule<Whole>([](Whole& w, const config::Environment&) { w.before = 7; }));
+    whole.add(&Whole::part, part);
+
+    Whole loaded;
+    whole.load(config::Environment([](const std::string& name) -> std::optional<std::string> {
+                   if (name == "AUTH_TEST_COUNT") return "3";
+                   return std::nullopt;
+               }),
+               loaded);
+    EXPECT_EQ(loaded.before, 7);
+    EXPECT_EQ(loaded.part.count, 3);
+    EXPECT_EQ(loaded.part.seen, "given");
+    EXPECT_EQ(whole.describe(loaded),
+              (std::vector<std::pair<std::string, std::string>>{{"AUTH_TEST_COUNT", "3"}}));
+    try {
+        whole.load(config::Environment(
+                       [](const std::string&) -> std::optional<std::string> { return "10"; }),
+                   loaded);
+        ADD_FAILURE() << "10 accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "AUTH_TEST_COUNT: must be between 1 and 9, got 10");
+    }
+}
+
+}  // namespace
+}  // namespace authd::app

@@ -318,14 +318,14 @@ TEST(DjangoHashesThroughTheHasher, VerifiedAndAlwaysRehashed) {
     Argon2idHasher hasher(kFastParams);
     for (const Vector& v : vectors()) {
         EXPECT_TRUE(hasher.can_verify(v.encoded)) << v.label;
-        EXPECT_TRUE(hasher.verify(v.encoded, v.password)) << v.label;
+        EXPECT_TRUE(hasher.verify(v.encoded, v.password, {})) << v.label;
         if (!v.costly) {
-            EXPECT_FALSE(hasher.verify(v.encoded, "x" + v.password)) << v.label;
+            EXPECT_FALSE(hasher.verify(v.encoded, "x" + v.password, {})) << v.label;
         }
         // Whatever its parameters, a Django hash is replaced by authd's own at the next login.
         EXPECT_TRUE(hasher.needs_rehash(v.encoded)) << v.label;
     }
-    const std::string own = hasher.hash(kPassword);
+    const std::string own = hasher.hash(kPassword, {});
     EXPECT_TRUE(hasher.can_verify(own));
     EXPECT_FALSE(hasher.needs_rehash(own));
 }
@@ -336,13 +336,13 @@ TEST(DjangoHashesThroughTheHasher, WhatCannotMatchIsSaidBeforehandAndCostsNothin
          {"!"s, "!Kz0vJ3qTe8bWn6mRy2xHc5LaPd9fUs1gNo4iQk7B"s, ""s, "md5$salt$hash"s,
           "pbkdf2_sha256$10000001$salt$yO3cd0YiN0uLNV/eYZvKu3oRxypJT0UlekDzeVXS7S4="s}) {
         EXPECT_FALSE(hasher.can_verify(encoded)) << encoded;
-        EXPECT_FALSE(hasher.verify(encoded, kPassword)) << encoded;
+        EXPECT_FALSE(hasher.verify(encoded, kPassword, {})) << encoded;
     }
     EXPECT_EQ(hasher.computations(), 0u);
     // A Django check is a computation, right or wrong.
     const std::string pbkdf2 = vector_named("pbkdf2_sha1 1000 iterations").encoded;
-    EXPECT_TRUE(hasher.verify(pbkdf2, kPassword));
-    EXPECT_FALSE(hasher.verify(pbkdf2, "wrong"));
+    EXPECT_TRUE(hasher.verify(pbkdf2, kPassword, {}));
+    EXPECT_FALSE(hasher.verify(pbkdf2, "wrong", {}));
     EXPECT_EQ(hasher.computations(), 2u);
 }
 
@@ -351,8 +351,8 @@ TEST(DjangoHashesThroughTheHasher, ChecksRunOnThePool) {
     PooledHasher pool(inner, 2, 4);
     const Vector& argon2 = vector_named("argon2id t=1 m=4096 p=4");
     EXPECT_TRUE(pool.can_verify(argon2.encoded));
-    EXPECT_TRUE(pool.verify(argon2.encoded, argon2.password));
-    EXPECT_FALSE(pool.verify(argon2.encoded, "wrong"));
+    EXPECT_TRUE(pool.verify(argon2.encoded, argon2.password, {}));
+    EXPECT_FALSE(pool.verify(argon2.encoded, "wrong", {}));
     EXPECT_FALSE(pool.can_verify("!"));
     EXPECT_TRUE(pool.needs_rehash(argon2.encoded));
     EXPECT_EQ(pool.completed(), 2u);

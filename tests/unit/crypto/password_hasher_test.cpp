@@ -15,7 +15,6 @@
 
 #include "util/errors.h"
 #include "util/metrics.h"
-#include "util/origin.h"
 
 namespace authd::crypto {
 namespace {
@@ -27,43 +26,43 @@ constexpr Argon2Params kFastParams{.memory_kib = 8, .iterations = 1};
 
 TEST(Argon2idHasher, HashIsAnArgon2idPhcStringWithTheConfiguredParameters) {
     Argon2idHasher hasher(kFastParams);
-    const std::string phc = hasher.hash("correct horse battery staple");
+    const std::string phc = hasher.hash("correct horse battery staple", {});
     EXPECT_TRUE(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$")) << phc;
 }
 
 TEST(Argon2idHasher, RoundTripAndWrongPassword) {
     Argon2idHasher hasher(kFastParams);
-    const std::string phc = hasher.hash("correct horse battery staple");
-    EXPECT_TRUE(hasher.verify(phc, "correct horse battery staple"));
-    EXPECT_FALSE(hasher.verify(phc, "correct horse battery stapl"));
-    EXPECT_FALSE(hasher.verify(phc, "Correct horse battery staple"));
-    EXPECT_FALSE(hasher.verify(phc, ""));
+    const std::string phc = hasher.hash("correct horse battery staple", {});
+    EXPECT_TRUE(hasher.verify(phc, "correct horse battery staple", {}));
+    EXPECT_FALSE(hasher.verify(phc, "correct horse battery stapl", {}));
+    EXPECT_FALSE(hasher.verify(phc, "Correct horse battery staple", {}));
+    EXPECT_FALSE(hasher.verify(phc, "", {}));
 }
 
 TEST(Argon2idHasher, SaltMakesEveryHashDifferent) {
     Argon2idHasher hasher(kFastParams);
-    const std::string first = hasher.hash("same password");
-    const std::string second = hasher.hash("same password");
+    const std::string first = hasher.hash("same password", {});
+    const std::string second = hasher.hash("same password", {});
     EXPECT_NE(first, second);
-    EXPECT_TRUE(hasher.verify(first, "same password"));
-    EXPECT_TRUE(hasher.verify(second, "same password"));
+    EXPECT_TRUE(hasher.verify(first, "same password", {}));
+    EXPECT_TRUE(hasher.verify(second, "same password", {}));
 }
 
 TEST(Argon2idHasher, EmptyPasswordRoundTrips) {
     Argon2idHasher hasher(kFastParams);
-    const std::string phc = hasher.hash("");
-    EXPECT_TRUE(hasher.verify(phc, ""));
-    EXPECT_FALSE(hasher.verify(phc, "x"));
+    const std::string phc = hasher.hash("", {});
+    EXPECT_TRUE(hasher.verify(phc, "", {}));
+    EXPECT_FALSE(hasher.verify(phc, "x", {}));
 }
 
 TEST(Argon2idHasher, NulBytesInsideThePasswordMatter) {
     Argon2idHasher hasher(kFastParams);
     const std::string password = "ab\0cd"s;
-    const std::string phc = hasher.hash(password);
-    EXPECT_TRUE(hasher.verify(phc, password));
-    EXPECT_FALSE(hasher.verify(phc, "ab"));
-    EXPECT_FALSE(hasher.verify(phc, "ab\0ce"s));
-    EXPECT_FALSE(hasher.verify(phc, "ab\0cd\0"s));
+    const std::string phc = hasher.hash(password, {});
+    EXPECT_TRUE(hasher.verify(phc, password, {}));
+    EXPECT_FALSE(hasher.verify(phc, "ab", {}));
+    EXPECT_FALSE(hasher.verify(phc, "ab\0ce"s, {}));
+    EXPECT_FALSE(hasher.verify(phc, "ab\0cd\0"s, {}));
 }
 
 TEST(Argon2idHasher, LongPasswordsAreNotTruncated) {
@@ -71,10 +70,10 @@ TEST(Argon2idHasher, LongPasswordsAreNotTruncated) {
     const std::string password(512, 'p');
     std::string last_byte_differs = password;
     last_byte_differs.back() = 'q';
-    const std::string phc = hasher.hash(password);
-    EXPECT_TRUE(hasher.verify(phc, password));
-    EXPECT_FALSE(hasher.verify(phc, last_byte_differs));
-    EXPECT_FALSE(hasher.verify(phc, password.substr(0, 511)));
+    const std::string phc = hasher.hash(password, {});
+    EXPECT_TRUE(hasher.verify(phc, password, {}));
+    EXPECT_FALSE(hasher.verify(phc, last_byte_differs, {}));
+    EXPECT_FALSE(hasher.verify(phc, password.substr(0, 511), {}));
 }
 
 std::string argon2i_hash(const char* password) {
@@ -88,7 +87,7 @@ std::string argon2i_hash(const char* password) {
 
 TEST(Argon2idHasher, OtherFormatsAreNoMatch) {
     Argon2idHasher hasher(kFastParams);
-    const std::string valid = hasher.hash("secret");
+    const std::string valid = hasher.hash("secret", {});
     for (const std::string& phc : {
              ""s,
              "!"s,
@@ -100,19 +99,19 @@ TEST(Argon2idHasher, OtherFormatsAreNoMatch) {
              valid + "\0trailing"s,
              argon2i_hash("secret"),
          }) {
-        EXPECT_FALSE(hasher.verify(phc, "secret")) << phc;
+        EXPECT_FALSE(hasher.verify(phc, "secret", {})) << phc;
         EXPECT_TRUE(hasher.needs_rehash(phc)) << phc;
     }
     // A cut-off hash may still parse (base64 of another length), so only verify is certain.
-    EXPECT_FALSE(hasher.verify(valid.substr(0, valid.size() - 5), "secret"));
-    EXPECT_FALSE(hasher.verify(valid.substr(0, valid.size() - 1), "secret"));
+    EXPECT_FALSE(hasher.verify(valid.substr(0, valid.size() - 5), "secret", {}));
+    EXPECT_FALSE(hasher.verify(valid.substr(0, valid.size() - 1), "secret", {}));
 }
 
 TEST(Argon2idHasher, Argon2iWithTheSameParametersIsStillNoMatch) {
     Argon2idHasher hasher({.memory_kib = 8, .iterations = 3});
     const std::string argon2i = argon2i_hash("secret");
     ASSERT_TRUE(argon2i.starts_with("$argon2i$v=19$m=8,t=3,p=1$")) << argon2i;
-    EXPECT_FALSE(hasher.verify(argon2i, "secret"));
+    EXPECT_FALSE(hasher.verify(argon2i, "secret", {}));
     EXPECT_TRUE(hasher.needs_rehash(argon2i));
 }
 
@@ -120,12 +119,12 @@ TEST(Argon2idHasher, NeedsRehashComparesParameters) {
     Argon2idHasher fast(kFastParams);
     Argon2idHasher more_memory({.memory_kib = 16, .iterations = 1});
     Argon2idHasher more_iterations({.memory_kib = 8, .iterations = 2});
-    const std::string phc = fast.hash("secret");
+    const std::string phc = fast.hash("secret", {});
     EXPECT_FALSE(fast.needs_rehash(phc));
     EXPECT_TRUE(more_memory.needs_rehash(phc));
     EXPECT_TRUE(more_iterations.needs_rehash(phc));
     // A hash made with other parameters still verifies: rehashing happens after a login.
-    EXPECT_TRUE(more_memory.verify(phc, "secret"));
+    EXPECT_TRUE(more_memory.verify(phc, "secret", {}));
 }
 
 TEST(Argon2idHasher, RejectsParametersLibsodiumCannotUse) {
@@ -137,20 +136,20 @@ TEST(Argon2idHasher, RejectsParametersLibsodiumCannotUse) {
 
 TEST(Argon2idHasher, DefaultParametersRoundTrip) {
     Argon2idHasher hasher(Argon2Params{});
-    const std::string phc = hasher.hash("correct horse battery staple");
+    const std::string phc = hasher.hash("correct horse battery staple", {});
     EXPECT_TRUE(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$")) << phc;
-    EXPECT_TRUE(hasher.verify(phc, "correct horse battery staple"));
+    EXPECT_TRUE(hasher.verify(phc, "correct horse battery staple", {}));
     EXPECT_FALSE(hasher.needs_rehash(phc));
 }
 
 // A hasher whose calls block until the test opens the gate, so that the pool fills up.
 class GatedHasher final : public PasswordHasher {
   public:
-    std::string hash(std::string_view password) override {
+    std::string hash(std::string_view password, const HashCaller&) override {
         wait_for_gate();
         return "hashed:" + std::string(password);
     }
-    bool verify(std::string_view phc, std::string_view password) override {
+    bool verify(std::string_view phc, std::string_view password, const HashCaller&) override {
         wait_for_gate();
         return phc == "hashed:" + std::string(password);
     }
@@ -189,8 +188,10 @@ class GatedHasher final : public PasswordHasher {
 
 class ThrowingHasher final : public PasswordHasher {
   public:
-    std::string hash(std::string_view) override { throw std::runtime_error("out of memory"); }
-    bool verify(std::string_view, std::string_view) override {
+    std::string hash(std::string_view, const HashCaller&) override {
+        throw std::runtime_error("out of memory");
+    }
+    bool verify(std::string_view, std::string_view, const HashCaller&) override {
         throw std::logic_error("verify failed");
     }
     bool needs_rehash(std::string_view) override { return true; }
@@ -208,12 +209,12 @@ bool wait_for_depth(const PooledHasher& pool, unsigned depth) {
 TEST(PooledHasher, ResultsEqualTheInnerHashers) {
     auto inner = std::make_shared<Argon2idHasher>(kFastParams);
     PooledHasher pool(inner, 2, 4);
-    const std::string phc = pool.hash("secret");
+    const std::string phc = pool.hash("secret", {});
     EXPECT_TRUE(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"));
-    EXPECT_TRUE(pool.verify(phc, "secret"));
-    EXPECT_TRUE(inner->verify(phc, "secret"));
-    EXPECT_FALSE(pool.verify(phc, "Secret"));
-    EXPECT_FALSE(pool.verify("!", "secret"));
+    EXPECT_TRUE(pool.verify(phc, "secret", {}));
+    EXPECT_TRUE(inner->verify(phc, "secret", {}));
+    EXPECT_FALSE(pool.verify(phc, "Secret", {}));
+    EXPECT_FALSE(pool.verify("!", "secret", {}));
     EXPECT_FALSE(pool.needs_rehash(phc));
     EXPECT_TRUE(pool.needs_rehash("pbkdf2_sha256$1$a$b"));
     EXPECT_EQ(pool.completed(), 4u);  // needs_rehash is not counted
@@ -222,12 +223,12 @@ TEST(PooledHasher, ResultsEqualTheInnerHashers) {
 
 TEST(PooledHasher, ExceptionsReachTheCaller) {
     PooledHasher pool(std::make_shared<ThrowingHasher>(), 1, 1);
-    EXPECT_THROW(pool.hash("secret"), std::runtime_error);
-    EXPECT_THROW(pool.verify("x", "secret"), std::logic_error);
+    EXPECT_THROW(pool.hash("secret", {}), std::runtime_error);
+    EXPECT_THROW(pool.verify("x", "secret", {}), std::logic_error);
     EXPECT_EQ(pool.completed(), 2u);
     EXPECT_EQ(pool.queue_depth(), 0u);
     // The pool still works after a failure.
-    EXPECT_THROW(pool.hash("again"), std::runtime_error);
+    EXPECT_THROW(pool.hash("again", {}), std::runtime_error);
 }
 
 TEST(PooledHasher, RejectsCallsBeyondThreadsPlusQueueLimit) {
@@ -237,20 +238,16 @@ TEST(PooledHasher, RejectsCallsBeyondThreadsPlusQueueLimit) {
     std::string running_result;
     bool queued_result = false;
     // Logins: with two places, the ordinary calls have one and logins the other.
-    std::thread running([&] {
-        const HashPurposeScope login(HashPurpose::login);
-        running_result = pool.hash("first");
-    });
+    std::thread running([&] { running_result = pool.hash("first", {"", HashPurpose::login}); });
     ASSERT_TRUE(inner->wait_until_entered(1));
     std::thread queued([&] {
-        const HashPurposeScope login(HashPurpose::login);
-        queued_result = pool.verify("hashed:second", "second");
+        queued_result = pool.verify("hashed:second", "second", {"", HashPurpose::login});
     });
     ASSERT_TRUE(wait_for_depth(pool, 2));
     EXPECT_EQ(inner->entered(), 1u);  // the second call waits in the queue
 
     try {
-        pool.hash("third");
+        pool.hash("third", {});
         ADD_FAILURE() << "the third call was admitted";
     } catch (const authd::Error& e) {
         EXPECT_EQ(e.kind(), authd::ErrorKind::unavailable);
@@ -269,7 +266,7 @@ TEST(PooledHasher, RejectsCallsBeyondThreadsPlusQueueLimit) {
     EXPECT_EQ(pool.queue_depth(), 0u);
 
     // Once the pool has drained, calls are admitted again.
-    EXPECT_EQ(pool.hash("fourth"), "hashed:fourth");
+    EXPECT_EQ(pool.hash("fourth", {}), "hashed:fourth");
     EXPECT_EQ(pool.completed(), 3u);
 }
 
@@ -283,7 +280,7 @@ TEST(PooledHasher, ManyConcurrentCallersAllFinish) {
     for (unsigned i = 0; i < kCallers; ++i) {
         callers.emplace_back([&, i] {
             const std::string password = "password " + std::to_string(i);
-            if (pool.verify(pool.hash(password), password)) verified.fetch_add(1);
+            if (pool.verify(pool.hash(password, {}), password, {})) verified.fetch_add(1);
         });
     }
     for (auto& caller : callers)
@@ -299,9 +296,7 @@ std::vector<std::thread> hold_calls(PooledHasher& pool, unsigned count, const st
     std::vector<std::thread> held;
     for (unsigned i = 0; i < count; ++i) {
         held.emplace_back([&pool, address, purpose] {
-            const OriginScope origin({address, "test"});
-            const HashPurposeScope scope(purpose);
-            (void)pool.hash("held");
+            (void)pool.hash("held", {address, purpose});
         });
     }
     EXPECT_TRUE(wait_for_depth(pool, already_entered + count));
@@ -313,10 +308,8 @@ std::vector<std::thread> hold_calls(PooledHasher& pool, unsigned count, const st
 bool refused_at_once(PooledHasher& pool, GatedHasher& inner, const std::string& address,
                      HashPurpose purpose) {
     auto result = std::async(std::launch::async, [&pool, address, purpose] {
-        const OriginScope origin({address, "test"});
-        const HashPurposeScope scope(purpose);
         try {
-            (void)pool.hash("one more");
+            (void)pool.hash("one more", {address, purpose});
             return false;
         } catch (const authd::Error&) {
             return true;
@@ -368,12 +361,12 @@ TEST(PooledHasher, OneAddressCannotTakeTheWholePool) {
 TEST(Argon2idHasher, CountsTheComputationsItRuns) {
     Argon2idHasher hasher(kFastParams);
     EXPECT_EQ(hasher.computations(), 0u);
-    const std::string phc = hasher.hash("secret");
-    EXPECT_TRUE(hasher.verify(phc, "secret"));
-    EXPECT_FALSE(hasher.verify(phc, "wrong"));
+    const std::string phc = hasher.hash("secret", {});
+    EXPECT_TRUE(hasher.verify(phc, "secret", {}));
+    EXPECT_FALSE(hasher.verify(phc, "wrong", {}));
     EXPECT_EQ(hasher.computations(), 3u);
     // Refused without computing anything; parsing is not a computation either.
-    EXPECT_FALSE(hasher.verify("pbkdf2_sha256$1$a$b", "secret"));
+    EXPECT_FALSE(hasher.verify("pbkdf2_sha256$1$a$b", "secret", {}));
     EXPECT_FALSE(hasher.needs_rehash(phc));
     EXPECT_EQ(hasher.computations(), 3u);
     metrics::Writer out;
@@ -387,18 +380,18 @@ TEST(Argon2idHasher, CountsTheComputationsItRuns) {
 TEST(PooledHasher, ComputationsAreCountedBeforeTheCallerHasItsAnswer) {
     auto inner = std::make_shared<Argon2idHasher>(kFastParams);
     PooledHasher pool(inner, 2, 8);
-    const std::string phc = pool.hash("secret");
+    const std::string phc = pool.hash("secret", {});
     EXPECT_EQ(inner->computations(), 1u);
-    pool.verify(phc, "wrong");
+    pool.verify(phc, "wrong", {});
     EXPECT_EQ(inner->computations(), 2u);
 }
 
 TEST(PooledHasher, WritesItsDepthAndHowLongCallsWaited) {
     auto inner = std::make_shared<GatedHasher>();
     PooledHasher pool(inner, 1, 4);
-    std::thread first([&] { pool.hash("first"); });
+    std::thread first([&] { pool.hash("first", {}); });
     ASSERT_TRUE(inner->wait_until_entered(1));
-    std::thread second([&] { pool.hash("second"); });
+    std::thread second([&] { pool.hash("second", {}); });
     ASSERT_TRUE(wait_for_depth(pool, 2));
     metrics::Writer busy;
     pool.collect(busy);

@@ -23,9 +23,9 @@ using import::SourceServiceAccount;
 using import::SourceTotpDevice;
 using import::SourceUser;
 using testing::Domain;
+using testing::kClient;
 
 constexpr const char* kPassword = "correct horse battery";
-const auth::ClientInfo kClient{"127.0.0.1", "unit-test"};
 const std::string kHexKey = "3132333435363738393031323334353637383930";  // RFC 6238's key
 
 SourceUser user(const std::string& key, const std::string& username, const std::string& email,
@@ -77,7 +77,7 @@ find(const std::string& username) {
 }
 
 std::string hash(const std::string& password = kPassword) {
-    return d.hasher.hash(password);
+    return d.hasher.hash(password, {});
 }
 };  // namespace
 
@@ -305,11 +305,11 @@ TEST_F(DjangoImportTest, StoredServiceAccountsGetTokensAndAreRehashed) {
     chat.key = "1";
     chat.name = "chat";
     // Weaker parameters than configured: upgraded on first use.
-    chat.password = crypto::Argon2idHasher({16, 1}).hash("chat-secret-123456");
+    chat.password = crypto::Argon2idHasher({16, 1}).hash("chat-secret-123456", {});
     data.services = {chat};
     EXPECT_EQ(run(data).services.created, 1u);
-    EXPECT_THROW(d.services.issue_token("chat", "wrong-secret-123456", "127.0.0.1"), Error);
-    const std::string token = d.services.issue_token("chat", "chat-secret-123456", "127.0.0.1");
+    EXPECT_THROW(d.services.issue_token("chat", "wrong-secret-123456", kClient), Error);
+    const std::string token = d.services.issue_token("chat", "chat-secret-123456", kClient);
     EXPECT_EQ(d.services.authenticate(token).service_name, "chat");
     EXPECT_TRUE(d.services.is_configured("chat"));
     std::optional<store::ServiceAccount> stored;
@@ -317,14 +317,14 @@ TEST_F(DjangoImportTest, StoredServiceAccountsGetTokensAndAreRehashed) {
     ASSERT_TRUE(stored);
     EXPECT_NE(stored->password_hash, *chat.password);
     EXPECT_FALSE(d.hasher.needs_rehash(stored->password_hash));
-    EXPECT_NO_THROW(d.services.issue_token("chat", "chat-secret-123456", "127.0.0.1"));
+    EXPECT_NO_THROW(d.services.issue_token("chat", "chat-secret-123456", kClient));
     // The stored hash is the configuration's only for names it does not have.
     chat.key = "2";
     chat.name = "users";
     data.services = {chat};
     run(data);
-    EXPECT_THROW(d.services.issue_token("users", "chat-secret-123456", "127.0.0.1"), Error);
-    EXPECT_NO_THROW(d.services.issue_token("users", "users-secret-123456", "127.0.0.1"));
+    EXPECT_THROW(d.services.issue_token("users", "chat-secret-123456", kClient), Error);
+    EXPECT_NO_THROW(d.services.issue_token("users", "users-secret-123456", kClient));
 }
 
 }  // namespace authd

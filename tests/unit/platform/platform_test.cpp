@@ -17,6 +17,8 @@
 namespace authd {
 namespace {
 
+using testing::kClient;
+
 namespace json = boost::json;
 using platform::HooksFileError;
 using platform::parse_hooks_file;
@@ -316,7 +318,7 @@ TEST(AccountChanges, RenameRefusedRenamesBackAndKeepsTheOldName) {
                      ScriptedHttp::no_answer(platform::HttpResult::Kind::broken)}};
     auth::ProfileChanges changes;
     changes.username = "bob";
-    EXPECT_EQ(status_of([&] { d.accounts.update(caller, "alice", changes); }), 503);
+    EXPECT_EQ(status_of([&] { d.accounts.update(caller, "alice", changes, kClient); }), 503);
     // The call may have renamed: renamed back, from the new name to the old.
     EXPECT_EQ(d.http.calls, (std::vector<std::string>{"PATCH http://users/alice/to/bob",
                                                       "PATCH http://users/bob/to/alice"}));
@@ -330,12 +332,12 @@ TEST(AccountChanges, DeleteRefusedFirstKeepsTheAccountAndLaterFailuresAreCarried
     const auth::Principal caller = d.sessions.authenticate(d.login("alice").access);
     d.http.calls.clear();
     d.http.rules = {{"DELETE http://games", ScriptedHttp::answer(409)}};
-    EXPECT_EQ(status_of([&] { d.accounts.remove(caller, "alice", std::nullopt); }), 409);
+    EXPECT_EQ(status_of([&] { d.accounts.remove(caller, "alice", std::nullopt, kClient); }), 409);
     EXPECT_TRUE(d.user("alice"));
     EXPECT_EQ(d.pending_changes(), 0);
 
     d.http.rules = {{"DELETE http://users", ScriptedHttp::answer(500)}};
-    EXPECT_EQ(status_of([&] { d.accounts.remove(caller, "alice", std::nullopt); }), 200);
+    EXPECT_EQ(status_of([&] { d.accounts.remove(caller, "alice", std::nullopt, kClient); }), 200);
     EXPECT_FALSE(d.user("alice"));  // deleted at once
     EXPECT_EQ(d.pending_changes(), 1);
     d.http.rules.clear();

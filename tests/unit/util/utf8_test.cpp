@@ -5,7 +5,6 @@
 #include <boost/json.hpp>
 
 #include "util/json_text.h"
-#include "util/origin.h"
 
 namespace authd {
 namespace {
@@ -54,13 +53,6 @@ TEST(Utf8, PrefixCutsOnlyBetweenCharacters) {
         EXPECT_EQ(utf8::prefix(text, cut), "ab\xC3\xA9") << cut;
     EXPECT_EQ(utf8::prefix(text, 3), "ab");
     EXPECT_EQ(utf8::prefix(text, 0), "");
-}
-
-TEST(Utf8, AUserAgentIsKeptValidAndAtMost256Bytes) {
-    const std::string long_agent = std::string(255, 'a') + "\xC3\xA9\xC3\xA9";
-    EXPECT_EQ(clean_user_agent(long_agent), std::string(255, 'a'));
-    EXPECT_EQ(clean_user_agent("Agent \xFF (x)"), "Agent " + kReplacement + " (x)");
-    EXPECT_EQ(clean_user_agent(std::string(300, 'z')).size(), kMaxUserAgentBytes);
 }
 
 TEST(JsonText, InvalidBytesInStringsComeOutAsReplacementCharacters) {
