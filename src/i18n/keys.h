@@ -1,6 +1,6 @@
 #pragma once
 // Every message authd shows a person, by name. Each name is a key of the catalogues
-// resources/i18n/<language>.json; the unit test tests/unit/base/i18n_test.cpp checks that every
+// resources/i18n/<language>.json; the unit test tests/unit/i18n/catalog_test.cpp checks that every
 // catalogue has exactly these keys, so code can only name messages that exist in every language.
 #include <array>
 
