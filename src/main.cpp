@@ -47,12 +47,13 @@ int migrate_only(const app::Config& config) {
 }
 
 void usage() {
-    std::fprintf(stderr,
-                 "usage: authd [serve|migrate|import-django ...]\n"
-                 "  serve          run the service (the default)\n"
-                 "  migrate        apply database migrations and exit\n"
-                 "  import-django  import the Django service's accounts (--help for more)\n"
-                 "Configuration comes from AUTH_* environment variables (see README.md).\n");
+    std::fprintf(
+        stderr,
+        "usage: authd [serve|migrate|import-django ...]\n"
+        "  serve          run the service (the default)\n"
+        "  migrate        apply database migrations and exit\n"
+        "  import-django  import the Django service's accounts (--help for more)\n"
+        "Configuration comes from AUTH_* environment variables (see docs/CONFIGURATION.md).\n");
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include "api/routes.h"
 #include "auth/accounts.h"
 #include "auth/service_accounts.h"
-#include "auth/user_rules.h"
 #include "util/errors.h"
+#include "util/text.h"
 
 namespace authd::api {
 namespace {
@@ -21,7 +21,7 @@ std::string_view bearer_token(const http::RequestContext& context) {
     const std::string_view header = context.header("Authorization");
     const auto space = header.find(' ');
     const std::string_view scheme = header.substr(0, space);
-    const bool is_bearer = scheme.size() == 6 && auth::ascii_lower(scheme) == "bearer";
+    const bool is_bearer = text::iequals_ascii(scheme, "bearer");
     if (header.empty() || !is_bearer)
         throw Error(ErrorKind::missing_credentials, "not_authenticated",
                     i18n::keys::not_authenticated);

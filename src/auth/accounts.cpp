@@ -5,6 +5,7 @@
 #include "crypto/password_hasher.h"
 #include "util/address_scope.h"
 #include "util/errors.h"
+#include "util/text.h"
 
 namespace authd::auth {
 namespace {
@@ -24,7 +25,7 @@ i18n::Message duplicate_message(const std::string& field) {
 
 // Names being registered and reserved by a rename wait for each other (see lock_key).
 std::string name_lock(std::string_view username) {
-    return "username:" + ascii_lower(username);
+    return "username:" + text::ascii_lower(username);
 }
 
 void add_policy_errors(const PasswordPolicy& policy, FieldErrors& errors, const std::string& field,
@@ -37,7 +38,7 @@ void add_policy_errors(const PasswordPolicy& policy, FieldErrors& errors, const 
 }  // namespace
 
 void require_owner(const Principal& caller, std::string_view path_username) {
-    if (ascii_lower(path_username) != ascii_lower(caller.user.username))
+    if (text::ascii_lower(path_username) != text::ascii_lower(caller.user.username))
         throw Error(ErrorKind::forbidden, "permission_denied", i18n::keys::permission_denied);
 }
 

@@ -9,6 +9,7 @@
 #include "mail/templates.h"
 #include "util/errors.h"
 #include "util/json_text.h"
+#include "util/text.h"
 
 namespace authd::auth {
 
@@ -93,7 +94,7 @@ void PasswordReset::request(std::string_view email, const ClientInfo& client) {
     if (auto problem = email_problem(email)) throw ValidationError("email", *problem);
     store_.write([&](store::Transaction& tx) {
         // Counted for every address, known or not, so both paths do the same work.
-        if (limiter_.hit(tx, client, "password_reset:" + ascii_lower(email), settings_.limit))
+        if (limiter_.hit(tx, client, "password_reset:" + text::ascii_lower(email), settings_.limit))
             return;
         auto user = tx.users().find_by_email(email);
         if (!user || !user->is_active) return;

@@ -3,6 +3,7 @@
 #include "auth/secrets.h"
 #include "auth/user_rules.h"
 #include "crypto/base64url.h"
+#include "util/text.h"
 
 namespace authd::auth {
 namespace {
@@ -37,7 +38,8 @@ std::optional<store::User> OneTimeLinks::check(store::Transaction& tx, store::To
         !store::live(*row, clock_.now()))
         return std::nullopt;
     auto user = tx.users().find_by_id(row->user_id);
-    if (!user || !user->is_active || ascii_lower(user->email) != ascii_lower(row->email))
+    if (!user || !user->is_active ||
+        text::ascii_lower(user->email) != text::ascii_lower(row->email))
         return std::nullopt;
     return user;
 }

@@ -5,6 +5,7 @@
 
 #include "auth/secrets.h"
 #include "auth/user_rules.h"
+#include "util/text.h"
 
 namespace authd::auth {
 namespace {
@@ -36,11 +37,11 @@ LoginLimits::LoginLimits(store::Store& store, const Clock& clock, LoginLimitSett
 
 std::string LoginLimits::account_key(const std::optional<store::User>& user,
                                      std::string_view login) {
-    return user ? "user:" + user->id : "name:" + ascii_lower(login);
+    return user ? "user:" + user->id : "name:" + text::ascii_lower(login);
 }
 
 std::string LoginLimits::identifier_key(std::string_view login) {
-    return "typed:" + ascii_lower(login);
+    return "typed:" + text::ascii_lower(login);
 }
 
 LoginLimits::Attempt LoginLimits::admit(const std::string& account, std::string_view address,

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "i18n/keys.h"
+#include "util/text.h"
 #include "util/utf8.h"
 
 namespace authd::auth {
@@ -107,15 +108,6 @@ bool similarity_at_least(std::string_view a, std::string_view b, double threshol
     return ratio_at_least(std::span<const char>(a), std::span<const char>(b), threshold);
 }
 
-// ASCII only: enough for a list of ASCII passwords and for ASCII usernames and addresses.
-std::string ascii_lower(std::string_view text) {
-    std::string lowered(text);
-    for (char& c : lowered) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return lowered;
-}
-
 // Python's str.isspace() for ASCII, which includes the separators 0x1C..0x1F.
 bool is_ascii_space(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F);
@@ -158,7 +150,7 @@ std::vector<std::string_view> split_on_non_word(std::string_view value) {
 // Django's UserAttributeSimilarityValidator for one attribute.
 bool too_similar(std::string_view lowered_password, std::string_view value, double threshold) {
     if (value.empty()) return false;
-    const std::string lowered_value = ascii_lower(value);
+    const std::string lowered_value = text::ascii_lower(value);
     auto candidates = split_on_non_word(lowered_value);
     candidates.push_back(lowered_value);
     return std::any_of(candidates.begin(), candidates.end(), [&](std::string_view candidate) {
@@ -177,7 +169,7 @@ const std::unordered_set<std::string>& common_passwords() {
             const std::string_view line = rest.substr(0, end);
             rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
             const std::string_view entry = strip_ascii_space(line);
-            if (!entry.empty()) set.insert(ascii_lower(entry));
+            if (!entry.empty()) set.insert(text::ascii_lower(entry));
         }
         return set;
     }();
@@ -209,7 +201,7 @@ std::vector<i18n::Message> PasswordPolicy::check(std::string_view password,
     if (length > config_.max_length)
         messages.emplace_back(keys::password_too_long,
                               std::vector<i18n::Arg>{{"count", config_.max_length}});
-    const std::string lowered = ascii_lower(password);
+    const std::string lowered = text::ascii_lower(password);
     if (common_passwords().contains(std::string(strip_ascii_space(lowered))))
         messages.emplace_back(keys::password_too_common);
     if (too_similar(lowered, username, config_.max_similarity))

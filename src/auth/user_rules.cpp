@@ -5,6 +5,7 @@
 
 #include "i18n/keys.h"
 #include "i18n/language.h"
+#include "util/text.h"
 
 namespace authd::auth {
 namespace {
@@ -74,15 +75,8 @@ bool valid_domain(std::string_view domain) {
 
 }  // namespace
 
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 bool is_reserved_username(std::string_view name) {
-    const std::string lower = ascii_lower(name);
+    const std::string lower = text::ascii_lower(name);
     return std::find(kReservedUsernames.begin(), kReservedUsernames.end(), lower) !=
            kReservedUsernames.end();
 }

@@ -23,8 +23,6 @@ std::optional<i18n::Message> lang_problem(std::string_view lang);
 // Whether `name` is a route word that cannot be a username (any case).
 bool is_reserved_username(std::string_view name);
 
-std::string ascii_lower(std::string_view text);
-
 // The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
 // address) and "totp" (a confirmed authenticator app).
 std::vector<std::string> ready_second_factors(const store::User& user);

@@ -13,6 +13,7 @@
 #include "i18n/catalog.h"
 #include "otp/sealed_box.h"
 #include "util/errors.h"
+#include "util/text.h"
 
 namespace authd::import {
 namespace {
@@ -182,11 +183,11 @@ struct DjangoImporter::Run {
         if (const auto problem = auth::email_problem(v.email))
             return "its e-mail address " + shown(v.email) + " is not accepted by authd (" +
                    i18n::english(*problem) + ")";
-        if (const auto owner = username_owner.find(auth::ascii_lower(v.username));
+        if (const auto owner = username_owner.find(text::ascii_lower(v.username));
             owner != username_owner.end())
             return "its username differs only in case from that of " + owner->second +
                    ", imported instead (the first by id wins)";
-        if (const auto owner = email_owner.find(auth::ascii_lower(v.email));
+        if (const auto owner = email_owner.find(text::ascii_lower(v.email));
             owner != email_owner.end())
             return "its e-mail address differs only in case from that of " + owner->second +
                    ", imported instead (the first by id wins)";
@@ -195,8 +196,8 @@ struct DjangoImporter::Run {
 
     void take(const SourceUser& user, const UserValues& v, const std::string& target_id) {
         const std::string label = user_label(user);
-        username_owner[auth::ascii_lower(v.username)] = label;
-        email_owner[auth::ascii_lower(v.email)] = label;
+        username_owner[text::ascii_lower(v.username)] = label;
+        email_owner[text::ascii_lower(v.email)] = label;
         target_of_user[user.key] = target_id;
     }
 

@@ -10,6 +10,7 @@
 
 #include "store/connection_pool.h"
 #include "store/postgres_connect.h"
+#include "util/text.h"
 
 namespace authd::store {
 namespace {
@@ -26,11 +27,11 @@ bool is_transient(std::string_view sqlstate) {
     return sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "57014";
 }
 
-bool contains_ignoring_case(std::string_view text, std::string_view upper_word) {
-    return std::search(text.begin(), text.end(), upper_word.begin(), upper_word.end(),
+bool contains_ignoring_case(std::string_view haystack, std::string_view word) {
+    return std::search(haystack.begin(), haystack.end(), word.begin(), word.end(),
                        [](char a, char b) {
-                           return std::toupper(static_cast<unsigned char>(a)) == b;
-                       }) != text.end();
+                           return text::ascii_lower(a) == text::ascii_lower(b);
+                       }) != haystack.end();
 }
 
 // A SELECT that neither writes nor locks rows: one that a read-only transaction may run

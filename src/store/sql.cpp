@@ -4,13 +4,12 @@
 
 #include "util/errors.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "store/postgres_database.h"
 #include "store/sqlite_database.h"
 #include "util/metrics.h"
+#include "util/text.h"
 
 namespace authd::store {
 
@@ -87,9 +86,7 @@ std::unique_ptr<Database> open_database(const std::string& url, std::size_t pool
         throw std::invalid_argument(
             "AUTH_DATABASE_URL: expected sqlite://PATH or postgresql://..., got no scheme");
     }
-    std::string scheme = url.substr(0, separator);
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string scheme = text::ascii_lower(url.substr(0, separator));
     if (scheme == "sqlite") {
         const std::string path = url.substr(separator + 3);
         if (path.empty()) {
