@@ -12,11 +12,18 @@ local position = 1
 function init(args)
     local password = assert(os.getenv("BENCH_PASSWORD"), "BENCH_PASSWORD not set")
     local headers = {["Content-Type"] = "application/json"}
-    -- BENCH_FORWARDED_FOR (optional): the client address claimed to a trusting authd.
+    -- The client address claimed to authd, which trusts 127.0.0.1 as a proxy: BENCH_FORWARDED_FOR
+    -- for all, or else one address of 10.0.0.0/8 per account, so that the per-address limits
+    -- and shares see as many clients as accounts.
     local forwarded = os.getenv("BENCH_FORWARDED_FOR")
-    if forwarded and forwarded ~= "" then headers["X-Forwarded-For"] = forwarded end
-    for _, username in ipairs(bench_read_lines(os.getenv("BENCH_USERS"))) do
+    for i, username in ipairs(bench_read_lines(os.getenv("BENCH_USERS"))) do
         local body = string.format('{"username": "%s", "password": "%s"}', username, password)
+        if forwarded and forwarded ~= "" then
+            headers["X-Forwarded-For"] = forwarded
+        else
+            headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.floor(i / 65536) % 256,
+                                                       math.floor(i / 256) % 256, i % 256)
+        end
         table.insert(prepared, wrk.format("POST", "/api/auth/login", headers, body))
     end
     -- Threads start far apart in the list so that they never log in the same account at once.
