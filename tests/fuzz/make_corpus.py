@@ -253,10 +253,59 @@ def email_seeds():
     }
 
 
+def cbor_head(major: int, value: int) -> bytes:
+    """A CBOR item's head in its shortest form (RFC 8949 §3)."""
+    if value < 24:
+        return bytes([major << 5 | value])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if value < 1 << (8 * width):
+            return bytes([major << 5 | info]) + value.to_bytes(width, "big")
+    raise ValueError(value)
+
+
+def cbor_text(text: str) -> bytes:
+    return cbor_head(3, len(text.encode())) + text.encode()
+
+
+def cbor_bytes(data: bytes) -> bytes:
+    return cbor_head(2, len(data)) + data
+
+
+def cbor_int(value: int) -> bytes:
+    return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+
+
+def cbor_seeds():
+    # An ES256 COSE key (kty 2, alg -7, crv 1, x, y) and a "none" attestation object around it.
+    cose_key = (cbor_head(5, 5) + cbor_int(1) + cbor_int(2) + cbor_int(3) + cbor_int(-7)
+                + cbor_int(-1) + cbor_int(1) + cbor_int(-2) + cbor_bytes(bytes(range(32)))
+                + cbor_int(-3) + cbor_bytes(bytes(range(32, 64))))
+    credential_id = bytes(range(16))
+    auth_data = (hashlib.sha256(b"localhost").digest() + bytes([0x45]) + (0).to_bytes(4, "big")
+                 + bytes(16) + len(credential_id).to_bytes(2, "big") + credential_id + cose_key)
+    attestation = (cbor_head(5, 3) + cbor_text("fmt") + cbor_text("none") + cbor_text("attStmt")
+                   + cbor_head(5, 0) + cbor_text("authData") + cbor_bytes(auth_data))
+    return {
+        "cose_key_es256": cose_key,
+        "attestation_none": attestation,
+        "cose_key_then_extensions": cose_key + cbor_head(5, 1) + cbor_text("credProtect")
+        + cbor_int(1),
+        "indefinite_array": bytes.fromhex("9f018202039f0405ffff"),
+        "indefinite_bytes": bytes.fromhex("5f42010243030405ff"),
+        "repeated_key": bytes.fromhex("a20102180103"),
+        "bytes_key": bytes.fromhex("a1410101"),
+        "nested_deep": bytes.fromhex("81" * 12 + "00"),
+        "tagged": bytes.fromhex("c1818100"),
+        "negative_min": bytes.fromhex("3b7fffffffffffffff"),
+        "floats": bytes.fromhex("83f93c00fa47c35000fb3ff199999999999a"),
+        "truncated": bytes.fromhex("430102"),
+    }
+
+
 def main():
     for target, seeds in {"fuzz_jwt": jwt_seeds(), "fuzz_json_body": json_body_seeds(),
                           "fuzz_router": router_seeds(), "fuzz_links": links_seeds(),
-                          "fuzz_email": email_seeds()}.items():
+                          "fuzz_email": email_seeds(), "fuzz_cbor": cbor_seeds()}.items():
         directory = os.path.join(CORPUS, target)
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory)
