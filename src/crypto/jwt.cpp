@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "crypto/base64url.h"
+#include "crypto/openssl.h"
 #include "util/private_file.h"
 #include "util/random.h"
 
@@ -36,27 +37,6 @@ constexpr std::size_t kMaxPayloadBytes = 16 * 1024;
 constexpr std::size_t kMaxTokenChars = 64 * 1024;
 // A key file is a few kilobytes; this only guards the int casts OpenSSL's BIOs need.
 constexpr std::size_t kMaxPemChars = 1024 * 1024;
-
-struct PkeyFree {
-    void operator()(EVP_PKEY* pkey) const { EVP_PKEY_free(pkey); }
-};
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct BnFree {
-    void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
-struct EcdsaSigFree {
-    void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
 
 const unsigned char* bytes_of(std::string_view text) {
     return reinterpret_cast<const unsigned char*>(text.data());
@@ -209,14 +189,9 @@ class EvpKey : public SigningKey {
     }
 
     bool digest_verify(std::string_view signing_input, std::string_view signature) const {
-        const MdCtxPtr ctx(EVP_MD_CTX_new());
-        const bool valid = ctx &&
-                           EVP_DigestVerifyInit_ex(ctx.get(), nullptr, digest_, nullptr, nullptr,
-                                                   pkey_.get(), nullptr) == 1 &&
-                           EVP_DigestVerify(ctx.get(), bytes_of(signature), signature.size(),
-                                            bytes_of(signing_input), signing_input.size()) == 1;
-        ERR_clear_error();  // a bad signature is an answer, not an error to keep around
-        return valid;
+        return verify_signature(pkey_.get(), digest_,
+                                {bytes_of(signing_input), signing_input.size()},
+                                {bytes_of(signature), signature.size()});
     }
 
     const EVP_PKEY* pkey() const { return pkey_.get(); }
