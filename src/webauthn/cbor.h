@@ -21,10 +21,17 @@ struct CborLimits {
     std::size_t max_depth = 8;          // an attestation object nests 3 deep, a COSE key 1
 };
 
-// What is wrong with the input, in a sentence for the API's answer.
-class CborError : public std::runtime_error {
+// What is wrong with what a client sent, in a sentence for the API's answer: the one type of
+// error webauthn/ throws for a credential it refuses.
+class Refusal : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
+};
+
+// CBOR that is malformed or not strict enough.
+class CborError : public Refusal {
+  public:
+    using Refusal::Refusal;
 };
 
 // A view of one decoded item, valid while its CborDocument lives. The accessors answer nullopt

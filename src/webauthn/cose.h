@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <stdexcept>
 
 #include "webauthn/cbor.h"
 
@@ -15,10 +14,10 @@ namespace authd::webauthn {
 
 enum class CoseAlgorithm : std::int64_t { eddsa = -8, es256 = -7, rs256 = -257 };
 
-// What is wrong with a key, in a sentence for the API's answer.
-class CoseKeyError : public std::runtime_error {
+// A key of an algorithm authd does not accept, or not a valid one.
+class CoseKeyError : public Refusal {
   public:
-    using std::runtime_error::runtime_error;
+    using Refusal::Refusal;
 };
 
 class CosePublicKey {

@@ -5,16 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "webauthn_test_support.h"
+
 namespace authd::webauthn {
 namespace {
 
-std::vector<std::uint8_t> hex(std::string_view text) {
-    std::vector<std::uint8_t> bytes;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-        bytes.push_back(
-            static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-    return bytes;
-}
+using testing::hex;
 
 // The sentence decode_cbor refuses `encoded` with, or "" when it accepts it.
 std::string refusal(std::string_view encoded, const CborLimits& limits = {}) {

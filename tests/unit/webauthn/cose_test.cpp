@@ -1,55 +1,22 @@
 #include "webauthn/cose.h"
 
-#include <cbor.h>
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include <cstdlib>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "crypto/openssl.h"
+#include "webauthn_test_support.h"
 
 namespace authd::webauthn {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-using Parameter = std::variant<std::int64_t, Bytes>;
-
-Bytes hex(std::string_view text) {
-    Bytes bytes;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-        bytes.push_back(
-            static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-    return bytes;
-}
-
-cbor_item_t* cbor_integer(std::int64_t value) {
-    return value >= 0 ? cbor_build_uint64(static_cast<std::uint64_t>(value))
-                      : cbor_build_negint64(static_cast<std::uint64_t>(-1 - value));
-}
-
-// A COSE_Key written with libcbor: each label with an integer or a byte string.
-Bytes cose_key(const std::vector<std::pair<std::int64_t, Parameter>>& parameters) {
-    cbor_item_t* map = cbor_new_definite_map(parameters.size());
-    for (const auto& [label, value] : parameters) {
-        cbor_item_t* item = std::holds_alternative<std::int64_t>(value)
-                                ? cbor_integer(std::get<std::int64_t>(value))
-                                : cbor_build_bytestring(std::get<Bytes>(value).data(),
-                                                        std::get<Bytes>(value).size());
-        cbor_map_add(map, {cbor_move(cbor_integer(label)), cbor_move(item)});
-    }
-    unsigned char* buffer = nullptr;
-    std::size_t size = 0;
-    const std::size_t written = cbor_serialize_alloc(map, &buffer, &size);
-    Bytes encoded(buffer, buffer + written);
-    std::free(buffer);
-    cbor_decref(&map);
-    return encoded;
-}
+using testing::Bytes;
+using testing::cose_key;
+using testing::hex;
 
 CosePublicKey read_key(const Bytes& encoded) {
     return CosePublicKey::read(decode_cbor(encoded).root());
