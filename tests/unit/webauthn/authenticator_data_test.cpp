@@ -14,30 +14,9 @@ using testing::hex;
 
 constexpr std::uint8_t kUp = 0x01, kUv = 0x04, kBe = 0x08, kBs = 0x10, kAt = 0x40, kEd = 0x80;
 
-// rpIdHash (32 × 0xAA), flags, signCount, then `rest`.
-Bytes authenticator_data(std::uint8_t flags, std::uint32_t count, const Bytes& rest = {}) {
-    Bytes data(32, 0xAA);
-    data.push_back(flags);
-    for (int shift = 24; shift >= 0; shift -= 8)
-        data.push_back(static_cast<std::uint8_t>(count >> shift));
-    data.insert(data.end(), rest.begin(), rest.end());
-    return data;
-}
-
-// AAGUID (16 × 0x11), the id's length, the id, the key.
-Bytes attested(const Bytes& id, const Bytes& key = testing::rfc8032_ed25519_key()) {
-    Bytes data(16, 0x11);
-    data.push_back(static_cast<std::uint8_t>(id.size() >> 8));
-    data.push_back(static_cast<std::uint8_t>(id.size()));
-    data.insert(data.end(), id.begin(), id.end());
-    data.insert(data.end(), key.begin(), key.end());
-    return data;
-}
-
-Bytes operator+(Bytes a, const Bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-}
+using testing::attested;
+using testing::authenticator_data;
+using testing::operator+;
 
 // The sentence AuthenticatorData::read refuses `data` with, or "" when it accepts it.
 std::string refusal(const Bytes& data) {

@@ -56,4 +56,27 @@ inline Bytes rfc8032_ed25519_key() {
          {-2, hex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")}});
 }
 
+inline Bytes operator+(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// Authenticator data: `rp_id_hash` (32 bytes), flags, signCount, then `rest`.
+inline Bytes authenticator_data(std::uint8_t flags, std::uint32_t count, const Bytes& rest = {},
+                                const Bytes& rp_id_hash = Bytes(32, 0xAA)) {
+    Bytes data = rp_id_hash;
+    data.push_back(flags);
+    for (int shift = 24; shift >= 0; shift -= 8)
+        data.push_back(static_cast<std::uint8_t>(count >> shift));
+    return data + rest;
+}
+
+// Attested credential data: AAGUID (16 × 0x11), the id's length, the id, the key.
+inline Bytes attested(const Bytes& id, const Bytes& key = rfc8032_ed25519_key()) {
+    Bytes data(16, 0x11);
+    data.push_back(static_cast<std::uint8_t>(id.size() >> 8));
+    data.push_back(static_cast<std::uint8_t>(id.size()));
+    return data + id + key;
+}
+
 }  // namespace authd::webauthn::testing
