@@ -78,13 +78,7 @@ Bytes attestation_object(std::string_view format, cbor_item_t* statement, const 
     cbor_map_add(map, {cbor_move(cbor_build_string("attStmt")), cbor_move(statement)});
     cbor_map_add(map, {cbor_move(cbor_build_string("authData")),
                        cbor_move(cbor_build_bytestring(data.data(), data.size()))});
-    unsigned char* buffer = nullptr;
-    std::size_t size = 0;
-    const std::size_t written = cbor_serialize_alloc(map, &buffer, &size);
-    Bytes encoded(buffer, buffer + written);
-    std::free(buffer);
-    cbor_decref(&map);
-    return encoded;
+    return testing::serialize(map);
 }
 
 // A packed self-attestation statement {alg, sig}, with an empty x5c when asked.

@@ -28,6 +28,17 @@ inline cbor_item_t* cbor_integer(std::int64_t value) {
                       : cbor_build_negint64(static_cast<std::uint64_t>(-1 - value));
 }
 
+// `item` written by libcbor; the item is released.
+inline Bytes serialize(cbor_item_t* item) {
+    unsigned char* buffer = nullptr;
+    std::size_t size = 0;
+    const std::size_t written = cbor_serialize_alloc(item, &buffer, &size);
+    Bytes encoded(buffer, buffer + written);
+    std::free(buffer);
+    cbor_decref(&item);
+    return encoded;
+}
+
 // A COSE_Key written with libcbor: each label with an integer or a byte string.
 inline Bytes cose_key(const std::vector<std::pair<std::int64_t, Parameter>>& parameters) {
     cbor_item_t* map = cbor_new_definite_map(parameters.size());
@@ -38,13 +49,7 @@ inline Bytes cose_key(const std::vector<std::pair<std::int64_t, Parameter>>& par
                                                         std::get<Bytes>(value).size());
         cbor_map_add(map, {cbor_move(cbor_integer(label)), cbor_move(item)});
     }
-    unsigned char* buffer = nullptr;
-    std::size_t size = 0;
-    const std::size_t written = cbor_serialize_alloc(map, &buffer, &size);
-    Bytes encoded(buffer, buffer + written);
-    std::free(buffer);
-    cbor_decref(&map);
-    return encoded;
+    return serialize(map);
 }
 
 // RFC 8032 §7.1 test 2's Ed25519 public key, as a COSE_Key.
