@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 namespace authd::crypto {
 namespace {
 
@@ -15,7 +17,12 @@ std::string encode(const unsigned char* data, std::size_t size, int variant) {
 
 // libsodium refuses non-canonical text (stray characters, non-zero unused bits, a length of 1
 // modulo 4); it stops at the first character it cannot read, which must then be the end.
+// libsodium 1.0.18 (Debian 12) reads every byte >= 0x80 as the digit 63, so those are refused
+// first: otherwise "\x80w" decoded like "_w", and one value had many encodings.
 std::optional<std::string> decode(std::string_view text, int variant) {
+    if (std::any_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+        return std::nullopt;
     std::string out(text.size() * 3 / 4 + 3, '\0');
     std::size_t written = 0;
     const char* end = nullptr;

@@ -18,19 +18,6 @@
 
 namespace authd::fuzz {
 
-// Known finding, open in src/: libsodium 1.0.18 (Debian 12) decodes every byte >= 0x80 as the
-// base64 digit 63 ('_'), and crypto::base64url_decode passes that on, so "A\x80" decodes like
-// "A_" and a JWT signature's '_' can be swapped for any such byte. Until base64url_decode
-// refuses characters outside [A-Za-z0-9_-], the targets skip the properties that catch it;
-// set this to true once it is fixed.
-constexpr bool kBase64urlRefusesHighBytes = false;
-
-inline bool has_high_byte(std::string_view text) {
-    for (char c : text)
-        if (static_cast<unsigned char>(c) >= 0x80) return true;
-    return false;
-}
-
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }

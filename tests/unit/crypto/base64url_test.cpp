@@ -76,6 +76,17 @@ TEST(Base64Url, RejectsWhitespaceAndOtherCharacters) {
     EXPECT_FALSE(base64url_decode("Zm9v\xc3\xa9"));
 }
 
+// libsodium 1.0.18 reads any byte >= 0x80 as '_' (found by fuzz_links and fuzz_jwt): "\x80w"
+// decoded like "_w", so a token or link had many spellings of one value.
+TEST(Base64Url, RejectsBytesAboveAscii) {
+    EXPECT_EQ(base64url_decode("_w"), std::string("\xff"));
+    EXPECT_FALSE(base64url_decode("\x80w"));
+    EXPECT_FALSE(base64url_decode("\xffw"));
+    EXPECT_FALSE(base64url_decode("Zm9v\x80\x80"));
+    EXPECT_FALSE(base64_decode("\x80w=="));
+    EXPECT_FALSE(base64_decode_unpadded("\x80w"));
+}
+
 // Unused low bits of the last character must be zero, so each byte string has one encoding.
 TEST(Base64Url, RejectsNonCanonicalTrailingBits) {
     EXPECT_TRUE(base64url_decode("Zg"));
