@@ -111,6 +111,12 @@ def opaque_refresh(session_id: str, identifier: bytes) -> str:
     return session_id + "." + b64(identifier + tag)
 
 
+def high_byte_for_underscore(token: str) -> bytes:
+    encoded = token.encode()
+    at = encoded.index(b"_", encoded.index(b"."))
+    return encoded[:at] + b"\xdf" + encoded[at + 1:]
+
+
 def jwt_seeds():
     ed, hs, es = Key("EdDSA"), Key("HS256"), Key("ES256")
     seeds = {
@@ -137,6 +143,9 @@ def jwt_seeds():
             user_claims(), es.header(typ="service+jwt")).encode(),
         "opaque_refresh": jwt_flags(0, "EdDSA") + opaque_refresh(
             "c2Vzc2lvbi1pZC0xMjM0NQ", bytes(range(16))).encode(),
+        # A '_' of the tag spelt as a byte >= 0x80, which libsodium 1.0.18 reads as '_'.
+        "opaque_refresh_high_byte": jwt_flags(0, "EdDSA") + high_byte_for_underscore(
+            opaque_refresh("c2Vzc2lvbi1pZC0xMjM0NQ", bytes(range(16)))),
         "opaque_refresh_bad_tag": jwt_flags(0, "HS256") + (
             opaque_refresh("c2Vzc2lvbi1pZC0xMjM0NQ", bytes(range(16)))[:-2] + "AA").encode(),
         # mode 1: header line, payload; the target signs them with its key
