@@ -124,6 +124,17 @@ struct Domain {
         return outcome.session->tokens;
     }
 
+    // A user with a verified address, logged in, who turns 2FA on: what the update answered
+    // (the app's secret, the recovery codes).
+    auth::UpdateResult register_with_two_factor(const std::string& username) {
+        const store::User user = register_user(username);
+        store->write([&](store::Transaction& tx) { tx.users().set_email_verified(user.id, true); });
+        const auth::Principal caller = sessions.authenticate(login(username).access);
+        auth::ProfileChanges changes;
+        changes.two_fa_enable = true;
+        return accounts.update(caller, username, changes, kClient);
+    }
+
     // Delivers what the outbox holds now and returns it.
     std::vector<RecordingTransport::Delivery> deliver() {
         transport.delivered.clear();

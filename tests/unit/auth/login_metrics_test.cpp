@@ -40,13 +40,7 @@ struct MetricsTest : ::testing::Test {
 
     // A user with a verified address and 2FA on; returns the app's secret.
     std::string enable_two_factor(const std::string& name) {
-        const store::User user = d.register_user(name);
-        d.store->write(
-            [&](store::Transaction& tx) { tx.users().set_email_verified(user.id, true); });
-        const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
-        auth::ProfileChanges changes;
-        changes.two_fa_enable = true;
-        return *otp::base32_decode(d.accounts.update(caller, name, changes, kClient).app->secret);
+        return *otp::base32_decode(d.register_with_two_factor(name).app->secret);
     }
 
     std::string code_of(const std::string& secret) {

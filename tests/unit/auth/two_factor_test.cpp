@@ -33,13 +33,7 @@ struct TwoFactorTest : ::testing::Test {
 
     // A user with a verified address, logged in, with 2FA turned on; returns the app's secret.
     std::string enable(const std::string& name) {
-        const store::User user = d.register_user(name);
-        d.store->write(
-            [&](store::Transaction& tx) { tx.users().set_email_verified(user.id, true); });
-        const auth::Principal caller = d.sessions.authenticate(d.login(name).access);
-        auth::ProfileChanges changes;
-        changes.two_fa_enable = true;
-        const auth::UpdateResult result = d.accounts.update(caller, name, changes, kClient);
+        const auth::UpdateResult result = d.register_with_two_factor(name);
         EXPECT_TRUE(result.app);
         EXPECT_EQ(result.recovery_codes.size(), 10u);
         recovery_codes = result.recovery_codes;
