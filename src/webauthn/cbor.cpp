@@ -40,6 +40,10 @@ Key key_of(const cbor_item_t* item) {
     throw CborError("a CBOR map key is neither an integer nor a text string");
 }
 
+std::string malformed_at(std::size_t position) {
+    return "the CBOR item is malformed (at byte " + std::to_string(position) + ")";
+}
+
 // The value of `map`'s member `key`; empty when `map` is no map or has no such key. Its keys
 // were checked on decoding, so each is an integer or a text.
 CborView find_member(const cbor_item_t* map, const Key& key) {
@@ -95,14 +99,14 @@ class Scan {
         callbacks.indef_map_start = [](void* s) {
             self(s).refuse("the CBOR item has a map of indefinite length");
         };
-        callbacks.indef_break = [](void* s) { self(s).refuse(malformed(self(s).offset_)); };
+        callbacks.indef_break = [](void* s) { self(s).refuse(malformed_at(self(s).offset_)); };
 
         do {
             const cbor_decoder_result result = cbor_stream_decode(
                 input_.data() + offset_, input_.size() - offset_, &callbacks, this);
             if (result.status == CBOR_DECODER_NEDATA) throw CborError("the CBOR item is cut short");
             if (result.status != CBOR_DECODER_FINISHED || result.read == 0)
-                throw CborError(malformed(offset_));
+                throw CborError(malformed_at(offset_));
             if (!problem_.empty()) throw CborError(problem_);
             offset_ += result.read;
         } while (!open_.empty());
@@ -111,9 +115,6 @@ class Scan {
 
   private:
     static Scan& self(void* scan) { return *static_cast<Scan*>(scan); }
-    static std::string malformed(std::size_t at) {
-        return "the CBOR item is malformed (at byte " + std::to_string(at) + ")";
-    }
 
     void refuse(std::string problem) {
         if (problem_.empty()) problem_ = std::move(problem);
@@ -192,8 +193,7 @@ std::string load_problem(const cbor_load_result& result) {
         case CBOR_ERR_MEMERROR:
             return "the CBOR item is too large";
         default:
-            return "the CBOR item is malformed (at byte " + std::to_string(result.error.position) +
-                   ")";
+            return malformed_at(result.error.position);
     }
 }
 
