@@ -29,11 +29,9 @@ std::string string_member(const json::object& object, std::string_view name) {
 }
 
 // §7.1 steps 7 to 10, §7.2 steps 10 to 13: what the browser says it did, for which page.
-void check_client_data(const RelyingParty& rp, Ceremony ceremony, std::string_view challenge,
-                       std::span<const std::uint8_t> client_data_json) {
+void check_client_data(const RelyingParty& rp, std::string_view expected_type,
+                       std::string_view challenge, std::span<const std::uint8_t> client_data_json) {
     const ClientData client = read_client_data(client_data_json);
-    const std::string_view expected_type =
-        ceremony == Ceremony::create ? "webauthn.create" : "webauthn.get";
     if (client.type != expected_type)
         throw Refusal("the client data's type is not " + std::string(expected_type));
     if (!crypto::equal_in_constant_time(client.challenge, challenge))
@@ -111,7 +109,7 @@ ClientData read_client_data(std::span<const std::uint8_t> json_bytes) {
 AuthenticatorData verify_registration(const RelyingParty& rp, std::string_view challenge,
                                       std::span<const std::uint8_t> client_data_json,
                                       std::span<const std::uint8_t> attestation_object) {
-    check_client_data(rp, Ceremony::create, challenge, client_data_json);
+    check_client_data(rp, "webauthn.create", challenge, client_data_json);
     const CborDocument attestation = decode_cbor(attestation_object);
     const auto format = attestation.root().member("fmt").text();
     const auto authenticator_data = attestation.root().member("authData").bytes();
@@ -130,7 +128,7 @@ AuthenticatorData verify_assertion(const RelyingParty& rp, std::string_view chal
                                    std::span<const std::uint8_t> authenticator_data,
                                    std::span<const std::uint8_t> signature,
                                    const CosePublicKey& key) {
-    check_client_data(rp, Ceremony::get, challenge, client_data_json);
+    check_client_data(rp, "webauthn.get", challenge, client_data_json);
     AuthenticatorData data = AuthenticatorData::read(authenticator_data);
     check_authenticator_data(rp, data);
     if (data.credential) throw Refusal("an assertion's authenticator data holds a credential (AT)");

@@ -19,8 +19,6 @@ struct RelyingParty {
     bool require_user_verification = false;
 };
 
-enum class Ceremony { create, get };
-
 // The members of clientDataJSON (§5.8.1) that are checked.
 struct ClientData {
     std::string type;
