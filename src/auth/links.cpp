@@ -1,7 +1,6 @@
 #include "auth/links.h"
 
 #include "auth/secrets.h"
-#include "auth/user_rules.h"
 #include "crypto/base64url.h"
 #include "util/text.h"
 

@@ -4,7 +4,6 @@
 #include <array>
 
 #include "auth/secrets.h"
-#include "auth/user_rules.h"
 #include "util/text.h"
 
 namespace authd::auth {
