@@ -25,6 +25,7 @@ struct Session {
     std::optional<std::int64_t> revoked_at;
     std::string user_agent;
     std::string ip;
+    std::string auth_method = "password";  // how its login was proved: "password" or "passkey"
 };
 
 // Whether the session is live at `now`: not revoked and not expired.

@@ -73,12 +73,15 @@ std::vector<RecordOf<Reader>> claim_rows(Connection& db, std::string_view select
 // Index names from the migrations → the field a client sees; rethrows any other violation.
 [[noreturn]] void throw_duplicate(const UniqueViolation& violation);
 
-// The user's columns, with whether a confirmed app exists (as totp_ready); in a FROM users.
+// The user's columns, with whether a confirmed app exists (as totp_ready) and a passkey (as
+// passkey_ready); in a FROM users.
 inline constexpr std::string_view kUserColumns =
     "id, username, email, password_hash, two_fa_enable, email_verified, lang, is_active, "
     "date_joined, last_login, password_changed_at, "
     "CASE WHEN EXISTS (SELECT 1 FROM totp_devices d WHERE d.user_id = users.id "
     "AND d.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END AS totp_ready, "
+    "CASE WHEN EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id) "
+    "THEN 1 ELSE 0 END AS passkey_ready, "
     "second_factor_failures, last_second_factor_failure, pending_creation";
 
 class UserReader {
@@ -90,7 +93,7 @@ class UserReader {
   private:
     explicit UserReader(ColumnFinder find);
     Column id_, username_, email_, password_hash_, two_fa_enable_, email_verified_, lang_,
-        is_active_, date_joined_, last_login_, password_changed_at_, totp_ready_,
+        is_active_, date_joined_, last_login_, password_changed_at_, totp_ready_, passkey_ready_,
         second_factor_failures_, last_second_factor_failure_, pending_creation_;
 };
 

@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::string_view kSessionColumns =
     "id, user_id, created_at, last_used_at, auth_time, expires_at, refresh_hash, "
-    "previous_refresh_hash, rotated_at, revoked_at, user_agent, ip";
+    "previous_refresh_hash, rotated_at, revoked_at, user_agent, ip, auth_method";
 const std::string kSelectSession =
     std::string("SELECT ") + std::string(kSessionColumns) + " FROM sessions WHERE id = $1";
 // The session's columns named "session_..." (users has an id too), then the user's from a
@@ -23,7 +23,8 @@ const std::string kSelectSessionWithUser =
     "sessions.refresh_hash AS session_refresh_hash, "
     "sessions.previous_refresh_hash AS session_previous_refresh_hash, "
     "sessions.rotated_at AS session_rotated_at, sessions.revoked_at AS session_revoked_at, "
-    "sessions.user_agent AS session_user_agent, sessions.ip AS session_ip, u.* "
+    "sessions.user_agent AS session_user_agent, sessions.ip AS session_ip, "
+    "sessions.auth_method AS session_auth_method, u.* "
     "FROM sessions JOIN (SELECT " +
     std::string(kUserColumns) + " FROM users) u ON u.id = sessions.user_id WHERE sessions.id = $1";
 const std::string kSelectLiveSessions = std::string("SELECT ") + std::string(kSessionColumns) +
@@ -33,8 +34,8 @@ const std::string kCountLiveSessions = "SELECT count(*) AS total FROM sessions W
                                        live_session_sql("$1") + " AND last_used_at >= $2";
 constexpr std::string_view kInsertSession =
     "INSERT INTO sessions (id, user_id, created_at, last_used_at, auth_time, expires_at, "
-    "refresh_hash, previous_refresh_hash, rotated_at, revoked_at, user_agent, ip) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8, $9)";
+    "refresh_hash, previous_refresh_hash, rotated_at, revoked_at, user_agent, ip, auth_method) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, $8, $9, $10)";
 constexpr std::string_view kRotateRefresh =
     "UPDATE sessions SET previous_refresh_hash = refresh_hash, refresh_hash = $3, "
     "rotated_at = $4, last_used_at = $4 "
@@ -72,6 +73,7 @@ class SessionReader {
         session.revoked_at = row.optional_integer(revoked_at_);
         session.user_agent = row.text(user_agent_);
         session.ip = row.text(ip_);
+        session.auth_method = row.text(auth_method_);
         return session;
     }
 
@@ -88,17 +90,18 @@ class SessionReader {
           rotated_at_(find("rotated_at")),
           revoked_at_(find("revoked_at")),
           user_agent_(find("user_agent")),
-          ip_(find("ip")) {}
+          ip_(find("ip")),
+          auth_method_(find("auth_method")) {}
 
     Column id_, user_id_, created_at_, last_used_at_, auth_time_, expires_at_, refresh_hash_,
-        previous_refresh_hash_, rotated_at_, revoked_at_, user_agent_, ip_;
+        previous_refresh_hash_, rotated_at_, revoked_at_, user_agent_, ip_, auth_method_;
 };
 
 }  // namespace
 
 void Sessions::insert(const Session& s) {
     db_.execute(kInsertSession, {s.id, s.user_id, s.created_at, s.last_used_at, s.auth_time,
-                                 s.expires_at, s.refresh_hash, s.user_agent, s.ip});
+                                 s.expires_at, s.refresh_hash, s.user_agent, s.ip, s.auth_method});
 }
 
 std::optional<Session> Sessions::find(const std::string& session_id) {

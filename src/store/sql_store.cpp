@@ -76,7 +76,8 @@ Transaction::Transaction(Connection& connection)
       imports_(connection),
       service_accounts_(connection),
       account_changes_(connection),
-      events_(connection) {}
+      events_(connection),
+      passkeys_(connection) {}
 
 void Transaction::lock_key(const std::string& key) {
     if (db_.dialect() != Dialect::postgres) return;  // SQLite: BEGIN IMMEDIATE, one writer

@@ -41,6 +41,8 @@ constexpr std::string_view kDeleteUser[] = {
     "DELETE FROM totp_devices WHERE user_id = $1",
     "DELETE FROM recovery_codes WHERE user_id = $1",
     "DELETE FROM login_tickets WHERE user_id = $1",
+    "DELETE FROM passkeys WHERE user_id = $1",
+    "DELETE FROM webauthn_challenges WHERE user_id = $1",
     "DELETE FROM users WHERE id = $1",
 };
 constexpr std::string_view kRecordSecondFactorFailure =
@@ -64,6 +66,7 @@ UserReader::UserReader(ColumnFinder find)
       last_login_(find("last_login")),
       password_changed_at_(find("password_changed_at")),
       totp_ready_(find("totp_ready")),
+      passkey_ready_(find("passkey_ready")),
       second_factor_failures_(find("second_factor_failures")),
       last_second_factor_failure_(find("last_second_factor_failure")),
       pending_creation_(find("pending_creation")) {}
@@ -82,6 +85,7 @@ User UserReader::operator()(const Row& row) const {
     user.last_login = row.optional_integer(last_login_);
     user.password_changed_at = row.integer(password_changed_at_);
     user.totp_ready = row.boolean(totp_ready_);
+    user.passkey_ready = row.boolean(passkey_ready_);
     user.second_factor_failures = static_cast<int>(row.integer(second_factor_failures_));
     user.last_second_factor_failure = row.optional_integer(last_second_factor_failure_);
     user.pending_creation = row.boolean(pending_creation_);

@@ -14,6 +14,7 @@
 #include "store/login_tickets.h"
 #include "store/one_time_tokens.h"
 #include "store/outbox.h"
+#include "store/passkeys.h"
 #include "store/repository.h"
 #include "store/second_factors.h"
 #include "store/service_accounts.h"
@@ -44,6 +45,7 @@ class Transaction {
     ServiceAccounts& service_accounts() { return service_accounts_; }
     AccountChanges& account_changes() { return account_changes_; }
     EventDeliveries& events() { return events_; }
+    Passkeys& passkeys() { return passkeys_; }
 
     // Makes write transactions that name the same key wait for each other until they end (a
     // name being registered and reserved at once); SQLite has one writer already.
@@ -63,6 +65,7 @@ class Transaction {
     ServiceAccounts service_accounts_;
     AccountChanges account_changes_;
     EventDeliveries events_;
+    Passkeys passkeys_;
 };
 
 class Store {

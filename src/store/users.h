@@ -23,6 +23,7 @@ struct User {
     std::int64_t password_changed_at = 0;
     bool pending_creation = false;   // being created on the platform's services: no login yet
     bool totp_ready = false;         // a confirmed authenticator app (read-only, from totp_devices)
+    bool passkey_ready = false;      // a passkey (read-only, from passkeys)
     int second_factor_failures = 0;  // consecutive wrong codes
     std::optional<std::int64_t> last_second_factor_failure;
 };
@@ -52,7 +53,7 @@ class Users : public Repository {
     // Writes every field of an imported user but id, email_verified and the 2FA counters.
     // Throws Duplicate.
     void update_imported(const User& user);
-    // Deletes the user with its sessions, links, apps, recovery codes and login tickets.
+    // Deletes the user with its sessions, links, apps, recovery codes, login tickets and passkeys.
     void remove(const std::string& user_id);
 
     // Consecutive wrong second-factor codes of an account: counted, or reset after a success.

@@ -1,6 +1,6 @@
-// When a session, a login ticket or an e-mailed link is live is said beside its record in C++
-// (store::live) and in SQL (live_session_sql, live_ticket_sql, live_token_sql): these tests hold
-// the two together at every edge.
+// When a session, a login ticket, an e-mailed link or a passkey challenge is live is said beside
+// its record in C++ (store::live) and in SQL (live_session_sql, live_ticket_sql, live_token_sql,
+// live_challenge_sql): these tests hold the two together at every edge.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -150,6 +150,35 @@ TEST_F(LivenessTest, SqlSpendsTheLinksThatThePredicateCallsLive) {
         }
     });
     EXPECT_EQ(live_links, 1);  // unused, expiring after now
+}
+
+TEST_F(LivenessTest, SqlSpendsThePasskeyChallengesThatThePredicateCallsLive) {
+    int live_challenges = 0;
+    store_->write([&](Transaction& tx) {
+        int n = 0;
+        for (const std::int64_t expires_at : {kNow - 1, kNow, kNow + 1}) {
+            for (const bool used : {false, true}) {
+                WebauthnChallenge challenge;
+                challenge.challenge_hash = "c" + std::to_string(n++);
+                challenge.purpose = "login";
+                challenge.created_at = kNow - 300;
+                challenge.expires_at = expires_at;
+                tx.passkeys().insert_challenge(challenge);
+                if (used) {
+                    const auto spent =
+                        tx.passkeys().use_challenge(challenge.challenge_hash, kNow - 20);
+                    ASSERT_TRUE(spent);
+                    challenge.used_at = spent->used_at;
+                }
+                const bool expected = live(challenge, kNow);
+                live_challenges += expected ? 1 : 0;
+                EXPECT_EQ(tx.passkeys().use_challenge(challenge.challenge_hash, kNow).has_value(),
+                          expected)
+                    << challenge.challenge_hash;
+            }
+        }
+    });
+    EXPECT_EQ(live_challenges, 1);  // unused, expiring after now
 }
 
 TEST_F(LivenessTest, ASessionAndItsUserAreReadByNameFromOneStatement) {
