@@ -53,13 +53,26 @@ struct ProfileBody {
     }
 };
 
+// {"password", "new_password", "new_password2"}, or {"new_password": null} (with the password,
+// if the client has it) to remove the password of an account that has passkeys.
 struct PasswordChange {
-    std::string password;
+    bool remove = false;
+    std::optional<std::string> password;
     std::string new_password;
     std::string new_password2;
     static PasswordChange read(http::BodyFields& fields) {
-        return {fields.required_string("password"), fields.required_string("new_password"),
-                fields.required_string("new_password2")};
+        PasswordChange body;
+        if (fields.null("new_password")) {
+            body.remove = true;
+            body.password = fields.string("password", false);
+            if (fields.has("new_password2") && !fields.null("new_password2"))
+                fields.add_error("new_password2", i18n::keys::passwords_do_not_match);
+            return body;
+        }
+        body.password = fields.required_string("password");
+        body.new_password = fields.required_string("new_password");
+        body.new_password2 = fields.required_string("new_password2");
+        return body;
     }
 };
 
@@ -104,8 +117,13 @@ http::Response update_account(const Services& s, http::RequestContext& context,
 
 http::Response change_password(const Services& s, http::RequestContext& context,
                                const PasswordChange& body) {
+    if (body.remove) {
+        s.accounts.remove_password(caller(context), context.param("username"), body.password,
+                                   client_info(context));
+        return ok(json::object{});
+    }
     s.accounts.change_password(caller(context), context.param("username"),
-                               {body.password, body.new_password, body.new_password2},
+                               {body.password.value_or(""), body.new_password, body.new_password2},
                                client_info(context));
     return ok(json::object{});
 }

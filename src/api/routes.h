@@ -20,6 +20,7 @@ class PasswordReset;
 class DataExport;
 class LoginFlow;
 class TwoFactor;
+class Passkeys;
 }  // namespace authd::auth
 namespace authd::crypto {
 class JwtCodec;
@@ -45,6 +46,7 @@ struct Services {
     auth::DataExport& data_export;
     auth::LoginFlow& login;
     auth::TwoFactor& two_factor;
+    auth::Passkeys& passkeys;
     Random& random;
     bool secure_cookies;  // AUTH_PUBLIC_URL is https: cookies get `Secure`
     const metrics::Registry& metrics;
@@ -75,6 +77,7 @@ void add_token_routes(http::Router& router, const Services& services);
 void add_ops_routes(http::Router& router, const Services& services);
 void add_email_routes(http::Router& router, const Services& services);
 void add_two_factor_routes(http::Router& router, const Services& services);
+void add_passkey_routes(http::Router& router, const Services& services);
 void add_openapi_routes(http::Router& router, const Services& services);
 
 // Each route's access is proved by make_authenticator(services).
@@ -84,6 +87,7 @@ inline void add_all_routes(http::Router& router, const Services& services) {
     add_token_routes(router, services);
     add_email_routes(router, services);
     add_two_factor_routes(router, services);
+    add_passkey_routes(router, services);
     add_account_routes(router, services);
     add_openapi_routes(router, services);
 }

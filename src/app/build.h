@@ -16,6 +16,7 @@
 #include "auth/login_limits.h"
 #include "auth/maintenance.h"
 #include "auth/notices.h"
+#include "auth/passkeys.h"
 #include "auth/password_check.h"
 #include "auth/password_policy.h"
 #include "auth/platform_sync.h"
@@ -118,6 +119,7 @@ class Application {
     auth::PasswordCheck password_check;
     const auth::Reauthentication reauthentication;
     auth::TwoFactor two_factor;
+    auth::Passkeys passkeys;
     auth::LoginCounters login_counters;
     auth::LoginFlow login_flow;
     auth::Accounts accounts;

@@ -57,6 +57,11 @@ config::Settings<Config> all_settings() {
     s.add(&Config::two_factor, auth::two_factor_settings());
     s.add(&Config::reauthentication, auth::reauthentication_settings());
 
+    s.heading("Passkeys");
+    s.add(config::Rule<Config>(
+        [](Config& c, const Environment&) { c.passkeys.public_url = c.links.public_url; }));
+    s.add(&Config::passkeys, webauthn::passkey_settings());
+
     s.heading("Abuse limits and the audit log");
     s.add(&Config::login_limits, auth::login_limit_settings());
     s.add(&Config::registrations, auth::registration_settings());

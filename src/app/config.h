@@ -14,6 +14,7 @@
 #include "mail/settings.h"
 #include "platform/settings.h"
 #include "store/settings.h"
+#include "webauthn/settings.h"
 
 namespace authd::app {
 
@@ -31,6 +32,7 @@ struct Config {
     std::vector<auth::ServiceSecret> services;
     auth::TwoFactorSettings two_factor;
     auth::ReauthenticationSettings reauthentication;
+    webauthn::PasskeySettings passkeys;
     auth::LoginLimitSettings login_limits;
     auth::RegistrationSettings registrations;
     auth::ServiceLoginSettings service_logins;

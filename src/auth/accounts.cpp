@@ -287,6 +287,26 @@ void Accounts::change_password(const Principal& caller, std::string_view path_us
     });
 }
 
+void Accounts::remove_password(const Principal& caller, std::string_view path_username,
+                               const std::optional<std::string>& current,
+                               const ClientInfo& client) {
+    require_owner(caller, path_username);
+    if (!caller.user.passkey_ready)
+        throw Error(ErrorKind::bad_request, "no_passkey",
+                    i18n::keys::password_removal_needs_passkey);
+    reauthentication_.require_passkey_login(caller);
+    if (current && !reauthentication_.is_current_password(caller, *current, client))
+        throw ValidationError("password", i18n::keys::old_password_incorrect);
+    store_.write([&](store::Transaction& tx) {
+        const std::int64_t now = clock_.now();
+        store_new_password(tx, caller.user.id, "", now);
+        tx.sessions().revoke_all_of_user(caller.user.id, now, "password_removed",
+                                         caller.session.id);
+        notices_.password_removed(tx, caller.user);
+        audit_.record(tx, client, event::password_removed, caller.user, caller.session.id);
+    });
+}
+
 void Accounts::remove(const Principal& caller, std::string_view path_username,
                       const std::optional<std::string>& password, const ClientInfo& client) {
     require_owner(caller, path_username);

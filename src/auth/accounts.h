@@ -79,6 +79,11 @@ class Accounts {
                         const ProfileChanges& changes, const ClientInfo& client);
     void change_password(const Principal& caller, std::string_view path_username,
                          const PasswordChange& change, const ClientInfo& client);
+    // `password/<username>` with "new_password": null: the account then logs in only with its
+    // passkeys (a password reset sets a password again). Needs a passkey and a recent login with
+    // one; `current`, when given, must be the password.
+    void remove_password(const Principal& caller, std::string_view path_username,
+                         const std::optional<std::string>& current, const ClientInfo& client);
     // Needs a recent login or the current password.
     void remove(const Principal& caller, std::string_view path_username,
                 const std::optional<std::string>& password, const ClientInfo& client);

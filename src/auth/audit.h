@@ -45,7 +45,14 @@ inline constexpr std::string_view recovery_code_used = "recovery_code_used";
 inline constexpr std::string_view recovery_codes_regenerated = "recovery_codes_regenerated";
 inline constexpr std::string_view service_token_issued = "service_token_issued";
 inline constexpr std::string_view service_login_failed = "service_login_failed";
-inline constexpr std::string_view rate_limited = "rate_limited";  // detail: which limit
+inline constexpr std::string_view rate_limited = "rate_limited";        // detail: which limit
+inline constexpr std::string_view passkey_added = "passkey_added";      // detail: its name
+inline constexpr std::string_view passkey_renamed = "passkey_renamed";  // detail: the new name
+inline constexpr std::string_view passkey_removed = "passkey_removed";  // detail: its name
+// An assertion whose signature counter did not move forward: the authenticator may have been
+// cloned. detail: the passkey's id.
+inline constexpr std::string_view passkey_counter_regressed = "passkey_counter_regressed";
+inline constexpr std::string_view password_removed = "password_removed";
 }  // namespace event
 
 // Hears every event recorded, in its transaction (platform/events.h turns some into events for

@@ -175,7 +175,24 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
         {"date_joined", user.date_joined},
         {"last_login", optional_time(user.last_login)},
         {"password_changed_at", user.password_changed_at},
+        {"has_password", !user.password_hash.empty()},
     };
+    // Passkeys as their owner knows them; never their keys or credential ids.
+    json::array passkeys;
+    for (const store::Passkey& p : tx.passkeys().of_user(user.id)) {
+        json::array transports;
+        for (const std::string_view transport : text::split(p.transports, ','))
+            transports.emplace_back(transport);
+        passkeys.push_back(json::object{
+            {"name", p.name},
+            {"created", p.created_at},
+            {"last_used", optional_time(p.last_used_at)},
+            {"transports", std::move(transports)},
+            {"backup_eligible", p.backup_eligible},
+            {"backed_up", p.backed_up},
+            {"aaguid", p.aaguid},
+        });
+    }
     json::array sessions;
     for (const store::Session& s : tx.sessions().all_of_user(user.id)) {
         const std::optional<std::string> reason =
@@ -200,9 +217,9 @@ std::string DataExport::build(store::Transaction& tx, const store::User& user,
                                       {"user_agent", e.user_agent},
                                       {"detail", e.detail}});
     json::object document{
-        {"format", "authd-export-1"},           {"times", "Unix seconds, UTC"},
-        {"account", std::move(account)},        {"sessions", std::move(sessions)},
-        {"security_events", std::move(events)},
+        {"format", "authd-export-1"},      {"times", "Unix seconds, UTC"},
+        {"account", std::move(account)},   {"sessions", std::move(sessions)},
+        {"passkeys", std::move(passkeys)}, {"security_events", std::move(events)},
     };
     for (const auto& [key, answer] : services)
         document[key] = answer;

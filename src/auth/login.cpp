@@ -14,6 +14,23 @@ struct CodeAlreadySpent {};
     throw Error(ErrorKind::unauthenticated, "invalid_code", i18n::keys::code_invalid);
 }
 
+[[noreturn]] void throw_passkey_refused(const PasskeyRefused& refused) {
+    using Reason = PasskeyRefused::Reason;
+    switch (refused.reason()) {
+        case Reason::unknown_credential:
+            throw Error(ErrorKind::unauthenticated, "passkey_unknown", i18n::keys::passkey_unknown);
+        case Reason::counter_regressed:
+            throw Error(ErrorKind::unauthenticated, "passkey_counter_regressed",
+                        i18n::keys::passkey_counter_regressed);
+        case Reason::inactive_account:
+            throw_login_failed();
+        case Reason::invalid:
+            break;
+    }
+    throw Error(ErrorKind::unauthenticated, "passkey_invalid",
+                i18n::Message(i18n::keys::passkey_not_verified, {{"reason", refused.what()}}));
+}
+
 }  // namespace
 
 std::string_view LoginCounters::name(Outcome outcome) {
@@ -32,6 +49,8 @@ std::string_view LoginCounters::name(Outcome outcome) {
             return "throttled";
         case Outcome::wrong_code:
             return "wrong_code";
+        case Outcome::passkey_refused:
+            return "passkey_refused";
     }
     return "unknown";
 }
@@ -44,11 +63,12 @@ void LoginCounters::collect(metrics::Writer& out) const {
     }
 }
 
-LoginFlow::LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
-                     TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
+LoginFlow::LoginFlow(store::Store& store, PasswordCheck& passwords, Passkeys& passkeys,
+                     Sessions& sessions, TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
                      LoginCounters* counters)
     : store_(store),
       passwords_(passwords),
+      passkeys_(passkeys),
       sessions_(sessions),
       two_factor_(two_factor),
       limits_(limits),
@@ -100,8 +120,8 @@ store::User LoginFlow::verified_account(std::string_view login, std::string_view
 
 Sessions::LoginResult LoginFlow::finish_login(store::Transaction& tx, const store::User& user,
                                               const ClientInfo& client, std::string_view method,
-                                              const std::string& pair) {
-    Sessions::LoginResult result = sessions_.open(tx, user, client);
+                                              const std::string& pair, std::string_view proof) {
+    Sessions::LoginResult result = sessions_.open(tx, user, client, proof);
     limits_.record_success(tx, pair, client.ip);
     audit_.record(tx, client, event::login_succeeded, user, result.session_id, method);
     return result;
@@ -188,6 +208,100 @@ Sessions::LoginResult LoginFlow::both_steps(std::string_view login, std::string_
 
 void LoginFlow::send_email_code(std::string_view ticket, const ClientInfo& client) {
     two_factor_.send_email_code(ticket, client);
+}
+
+VerifiedAssertion LoginFlow::verified_passkey(const boost::json::value& credential,
+                                              const TwoFactor::Attempt* attempt,
+                                              const ClientInfo& client) {
+    try {
+        return passkeys_.verify_assertion(credential,
+                                          attempt ? *attempt->ticket_hash : std::string());
+    } catch (const PasskeyRefused& refused) {
+        const store::User* user = attempt          ? &attempt->user
+                                  : refused.user() ? &*refused.user()
+                                                   : nullptr;
+        store_.write([&](store::Transaction& tx) {
+            if (attempt) two_factor_.record_wrong_code(tx, *attempt);
+            // An unknown credential names no account: a key no account has, for the address's
+            // count.
+            limits_.record_failure(
+                tx, user ? LoginLimits::account_key(*user, "") : "passkey:unknown", client.ip);
+            audit_.record(tx, client, event::login_failed, user, {}, refused.code());
+            if (refused.reason() == PasskeyRefused::Reason::counter_regressed)
+                audit_.record(tx, client, event::passkey_counter_regressed, user);
+        });
+        using Reason = PasskeyRefused::Reason;
+        count(attempt ? LoginCounters::Outcome::wrong_code
+              : refused.reason() == Reason::unknown_credential
+                  ? LoginCounters::Outcome::unknown_account
+              : refused.reason() == Reason::inactive_account
+                  ? LoginCounters::Outcome::inactive_account
+                  : LoginCounters::Outcome::passkey_refused);
+        throw_passkey_refused(refused);
+    }
+}
+
+LoginOutcome LoginFlow::passkey_step(const boost::json::value& credential,
+                                     const ClientInfo& client) {
+    const VerifiedAssertion assertion = verified_passkey(credential, nullptr, client);
+    const std::string pair = LoginLimits::account_key(assertion.user, "");
+    const bool ticket = !assertion.user_verified && second_factor_required(assertion.user);
+    LoginOutcome outcome;
+    try {
+        store_.write([&](store::Transaction& tx) {
+            outcome = {};
+            // Of two logins that read the same counter, the second is refused.
+            if (!passkeys_.record_use(tx, assertion)) throw CodeAlreadySpent{};
+            if (ticket) {
+                outcome.challenge = two_factor_.challenge(tx, assertion.user, client);
+                audit_.record(tx, client, event::second_factor_requested, assertion.user, {},
+                              "passkey");
+            } else {
+                outcome.session =
+                    finish_login(tx, assertion.user, client, "passkey", pair, "passkey");
+            }
+        });
+    } catch (const CodeAlreadySpent&) {
+        throw_passkey_refused(PasskeyRefused(PasskeyRefused::Reason::counter_regressed,
+                                             "used twice at once", assertion.user));
+    }
+    count(ticket ? LoginCounters::Outcome::second_factor_required
+                 : LoginCounters::Outcome::success);
+    return outcome;
+}
+
+webauthn::RequestOptions LoginFlow::passkey_options(std::string_view ticket,
+                                                    const ClientInfo& client) {
+    const std::optional<TwoFactor::Attempt> attempt = two_factor_.ticket_attempt(ticket);
+    if (!attempt) throw_invalid_ticket();
+    return passkeys_.second_factor_options(attempt->user, *attempt->ticket_hash, client);
+}
+
+Sessions::LoginResult LoginFlow::passkey_second_step(std::string_view ticket,
+                                                     const boost::json::value& credential,
+                                                     const ClientInfo& client) {
+    const std::optional<TwoFactor::Attempt> attempt = two_factor_.ticket_attempt(ticket);
+    if (!attempt) throw_invalid_ticket();
+    refuse_if_locked(attempt->user);
+    if (!two_factor_.admit(*attempt)) throw_invalid_ticket();
+    const VerifiedAssertion assertion = verified_passkey(credential, &*attempt, client);
+    std::optional<Sessions::LoginResult> result;
+    try {
+        store_.write([&](store::Transaction& tx) {
+            result.reset();
+            TwoFactor::Match match;
+            match.kind = TwoFactor::Match::Kind::passkey;
+            const std::optional<store::User> user = two_factor_.spend(tx, *attempt, match, client);
+            if (!user || !passkeys_.record_use(tx, assertion)) throw CodeAlreadySpent{};
+            result = finish_login(tx, *user, client, "second_factor",
+                                  LoginLimits::account_key(user, ""), "passkey");
+        });
+    } catch (const CodeAlreadySpent&) {
+        count(LoginCounters::Outcome::wrong_code);
+        throw_invalid_ticket();
+    }
+    count(LoginCounters::Outcome::success);
+    return std::move(*result);
 }
 
 }  // namespace authd::auth

@@ -1,7 +1,7 @@
 #pragma once
-// A login from its password step to its tokens, through the second factor when the account
-// needs one, within the login limits, recorded in the audit log. The only way a session is
-// opened with a password.
+// A login from its first step (a password or a passkey) to its tokens, through the second factor
+// when the account needs one, within the login limits, recorded in the audit log. The only way a
+// session is opened.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include "auth/audit.h"
 #include "auth/login_limits.h"
+#include "auth/passkeys.h"
 #include "auth/password_check.h"
 #include "auth/sessions.h"
 #include "auth/two_factor.h"
@@ -32,9 +33,10 @@ class LoginCounters {
         unknown_account,
         inactive_account,
         throttled,   // refused by a login limit (or the second factor's lockout) before checking
-        wrong_code,  // a wrong second-factor code
+        wrong_code,  // a wrong second-factor code (or a refused passkey at that step)
+        passkey_refused,  // a registered passkey whose assertion did not verify
     };
-    static constexpr std::size_t outcome_count = 7;
+    static constexpr std::size_t outcome_count = 8;
     static std::string_view name(Outcome outcome);
 
     void add(Outcome outcome) { counts_[static_cast<std::size_t>(outcome)].add(); }
@@ -50,7 +52,7 @@ class LoginCounters {
 class LoginFlow {
   public:
     // `counters` may be null (nothing counted).
-    LoginFlow(store::Store& store, PasswordCheck& passwords, Sessions& sessions,
+    LoginFlow(store::Store& store, PasswordCheck& passwords, Passkeys& passkeys, Sessions& sessions,
               TwoFactor& two_factor, LoginLimits& limits, Audit& audit,
               LoginCounters* counters = nullptr);
 
@@ -66,6 +68,18 @@ class LoginFlow {
                                      std::string_view code, const ClientInfo& client);
     // POST otp {"ticket", "send": "email"}.
     void send_email_code(std::string_view ticket, const ClientInfo& client);
+
+    // POST login/passkey: a passkey's assertion. One verified with UV is both factors; without
+    // UV an account with two-factor authentication gets a ticket, as after a password. A
+    // passkey cannot be guessed, so a password's backoff does not hold it back, but its
+    // failures count toward the login limits like wrong passwords.
+    LoginOutcome passkey_step(const boost::json::value& credential, const ClientInfo& client);
+    // POST otp/passkey/options {"ticket"}: the options of a ticket's passkey.
+    webauthn::RequestOptions passkey_options(std::string_view ticket, const ClientInfo& client);
+    // POST otp/passkey {"ticket", "credential"}: a passkey as the second factor.
+    Sessions::LoginResult passkey_second_step(std::string_view ticket,
+                                              const boost::json::value& credential,
+                                              const ClientInfo& client);
 
   private:
     // The account a login names: `login` is a username or an e-mail address, matched
@@ -85,16 +99,24 @@ class LoginFlow {
     Sessions::LoginResult second_step(const TwoFactor::Attempt& attempt, std::string_view code,
                                       const ClientInfo& client);
     // Inside the transaction that ends a login: the session, the end of the pair's backoff
-    // (`pair`) and the audit event, which names how the login ended (`method`).
+    // (`pair`) and the audit event, which names how the login ended (`method`). `proof`:
+    // "passkey" when a passkey took part in either step, else "password".
     Sessions::LoginResult finish_login(store::Transaction& tx, const store::User& user,
                                        const ClientInfo& client, std::string_view method,
-                                       const std::string& pair);
+                                       const std::string& pair,
+                                       std::string_view proof = "password");
+    // The verified assertion of a passkey login (`ticket_hash` empty) or second step; a
+    // refused passkey is recorded (and counted toward the ticket's wrong codes for `attempt`)
+    // and answered 401.
+    VerifiedAssertion verified_passkey(const boost::json::value& credential,
+                                       const TwoFactor::Attempt* attempt, const ClientInfo& client);
     void count(LoginCounters::Outcome outcome) {
         if (counters_) counters_->add(outcome);
     }
 
     store::Store& store_;
     PasswordCheck& passwords_;
+    Passkeys& passkeys_;
     Sessions& sessions_;
     TwoFactor& two_factor_;
     LoginLimits& limits_;

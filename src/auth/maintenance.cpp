@@ -30,6 +30,7 @@ void Maintenance::run_once() {
     store_.write([&](store::Transaction& tx) {
         tx.limits().prune(now - settings_.rate_event_retention);
         tx.login_tickets().delete_expired(now);
+        tx.passkeys().delete_expired_challenges(now);
         tx.audit().prune(now - settings_.audit_retention);
         tx.outbox().prune(now - settings_.outbox_retention);
         tx.events().prune(now - settings_.outbox_retention);

@@ -12,6 +12,12 @@ i18n::Language language_of(const store::User& user) {
     return i18n::from_code_or_english(user.lang);
 }
 
+// An address or user agent as a notice shows it: "?" when unknown, at most 200 bytes.
+std::string_view shown(std::string_view text) {
+    constexpr std::size_t kMaxLength = 200;
+    return text.empty() ? "?" : text.substr(0, kMaxLength);
+}
+
 }  // namespace
 
 Notices::Notices(mail::Outbox& outbox) : outbox_(outbox) {}
@@ -48,12 +54,27 @@ void Notices::authenticator_removed(store::Transaction& tx, const store::User& u
 
 void Notices::authenticator_added(store::Transaction& tx, const store::User& user, std::int64_t at,
                                   std::string_view address, std::string_view user_agent) {
-    constexpr std::size_t kMaxClientLength = 200;
-    const std::string unknown = "?";
-    outbox_.enqueue(tx, mail::authenticator_added_notice(
-                            language_of(user), user.email, user.username, util::iso8601(at),
-                            address.empty() ? unknown : address,
-                            user_agent.empty() ? unknown : user_agent.substr(0, kMaxClientLength)));
+    outbox_.enqueue(
+        tx, mail::authenticator_added_notice(language_of(user), user.email, user.username,
+                                             util::iso8601(at), shown(address), shown(user_agent)));
+}
+
+void Notices::passkey_added(store::Transaction& tx, const store::User& user, std::string_view name,
+                            std::int64_t at, const ClientInfo& client) {
+    outbox_.enqueue(tx, mail::passkey_added_notice(language_of(user), user.email, user.username,
+                                                   name, util::iso8601(at), shown(client.ip),
+                                                   shown(client.user_agent)));
+}
+
+void Notices::passkey_removed(store::Transaction& tx, const store::User& user,
+                              std::string_view name) {
+    outbox_.enqueue(
+        tx, mail::passkey_removed_notice(language_of(user), user.email, user.username, name));
+}
+
+void Notices::password_removed(store::Transaction& tx, const store::User& user) {
+    outbox_.enqueue(tx,
+                    mail::password_removed_notice(language_of(user), user.email, user.username));
 }
 
 void Notices::recovery_code_used(store::Transaction& tx, const store::User& user, int remaining) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/audit.h"
 #include "store/store.h"
 
 namespace authd::mail {
@@ -30,6 +31,11 @@ class Notices {
     // the address and user agent of the request that confirmed it.
     void authenticator_added(store::Transaction& tx, const store::User& user, std::int64_t at,
                              std::string_view address, std::string_view user_agent);
+    // A passkey was added: its name, when, and the address and user agent of the request.
+    void passkey_added(store::Transaction& tx, const store::User& user, std::string_view name,
+                       std::int64_t at, const ClientInfo& client);
+    void passkey_removed(store::Transaction& tx, const store::User& user, std::string_view name);
+    void password_removed(store::Transaction& tx, const store::User& user);
     void recovery_code_used(store::Transaction& tx, const store::User& user, int remaining);
 
   private:

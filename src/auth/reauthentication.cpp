@@ -34,4 +34,11 @@ void Reauthentication::require(const Principal& caller, const std::optional<std:
                     i18n::keys::reauthentication_required);
 }
 
+void Reauthentication::require_passkey_login(const Principal& caller) const {
+    if (caller.session.auth_method != "passkey" ||
+        clock_.now() - caller.session.auth_time > window_)
+        throw Error(ErrorKind::forbidden, "passkey_reauthentication_required",
+                    i18n::keys::password_removal_needs_passkey_login);
+}
+
 }  // namespace authd::auth

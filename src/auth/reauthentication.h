@@ -30,6 +30,11 @@ class Reauthentication {
     bool is_current_password(const Principal& caller, std::string_view password,
                              const ClientInfo& client) const;
 
+    // Passes when the caller's session logged in with a passkey (in either step) within the
+    // window: what removing the password asks, so that the account is shown to open without
+    // it. Otherwise 403 passkey_reauthentication_required.
+    void require_passkey_login(const Principal& caller) const;
+
   private:
     store::Store& store_;
     PasswordCheck& passwords_;

@@ -76,7 +76,7 @@ TokenPair Sessions::mint(const store::User& user, const store::Session& session,
 }
 
 Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& user,
-                                     const ClientInfo& client) {
+                                     const ClientInfo& client, std::string_view auth_method) {
     // The account may have been deleted or its password changed since it was read.
     auto current = tx.users().find_by_id(user.id);
     if (!current || !current->is_active || current->password_hash != user.password_hash)
@@ -93,6 +93,7 @@ Sessions::LoginResult Sessions::open(store::Transaction& tx, const store::User& 
     session.refresh_hash = hash_identifier(refresh_jti);
     session.user_agent = client.user_agent;
     session.ip = client.ip;
+    session.auth_method = auth_method;
     tx.users().record_login(current->id, now);
     tx.sessions().insert(session);
     return {mint(*current, session, refresh_jti, random_.token(kIdentifierBytes), now),

@@ -47,8 +47,10 @@ class Sessions {
     };
     // A new session for `user`, inside the caller's transaction (the one that spent the second
     // factor, when there was one). 401 as for a wrong password when the account was deleted or
-    // its password changed since it was read.
-    LoginResult open(store::Transaction& tx, const store::User& user, const ClientInfo& client);
+    // its password changed since it was read. `auth_method`: "password" or "passkey", what
+    // proved the login (a passkey in either step makes it "passkey").
+    LoginResult open(store::Transaction& tx, const store::User& user, const ClientInfo& client,
+                     std::string_view auth_method);
 
     // Rotates: the token is spent and a new pair returned. A spent token within the grace
     // period returns the same new pair again; later, it revokes the whole session.

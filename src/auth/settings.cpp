@@ -180,8 +180,9 @@ const config::Settings<TwoFactorSettings>& two_factor_settings() {
 const config::Settings<ReauthenticationSettings>& reauthentication_settings() {
     static const config::Settings<ReauthenticationSettings> settings{
         {"AUTH_REAUTH_WINDOW", literal("15m"),
-         "a login this recent confirms a sensitive change (e-mail, 2FA off, app removal, "
-         "deletion) without the password",
+         "a login this recent confirms a sensitive change (e-mail, 2FA off, app removal, a "
+         "passkey added or removed, deletion) without the password; removing the password needs "
+         "a login this recent with a passkey",
          duration(&ReauthenticationSettings::window, 0)},
     };
     return settings;

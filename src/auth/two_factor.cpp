@@ -397,6 +397,9 @@ std::optional<store::User> TwoFactor::spend(store::Transaction& tx, const Attemp
         case Match::Kind::recovery:
             used = tx.second_factors().use_recovery_code(match.recovery_id, now);
             break;
+        case Match::Kind::passkey:
+            used = true;
+            break;
         case Match::Kind::none:
             break;
     }

@@ -116,7 +116,8 @@ class TwoFactor {
         Candidates candidates;
     };
     struct Match {
-        enum class Kind { none, totp, email, recovery } kind = Kind::none;
+        // passkey: its assertion was verified, and its use is recorded by the caller.
+        enum class Kind { none, totp, email, recovery, passkey } kind = Kind::none;
         std::string device_id;
         std::int64_t step = 0;
         std::string ticket_hash;  // email: the ticket whose code it is

@@ -11,13 +11,14 @@ namespace authd::auth {
 namespace {
 
 // Every word that is, or may become, a path segment right under /api/auth/.
-constexpr std::array<std::string_view, 30> kReservedUsernames = {
+constexpr std::array<std::string_view, 33> kReservedUsernames = {
     "login",    "logout",       "logout_all",     "refresh", "delete",
     "update",   "password",     "password_reset", "reset",   "dump_data",
     "internal", "otp",          "verify_email",   "2fa",     "sessions",
     "jwks",     "admin",        "introspect",     "healthz", "readyz",
     "metrics",  "openapi.json", "openapi",        "api",     "auth",
-    "static",   ".well-known",  "root",           "me",      "users"};
+    "static",   ".well-known",  "root",           "me",      "users",
+    "passkeys", "webauthn",     "webauthn.js"};
 
 bool is_username_char(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -111,6 +112,7 @@ std::vector<std::string> ready_second_factors(const store::User& user) {
     std::vector<std::string> factors;
     if (user.email_verified) factors.emplace_back("email");
     if (user.totp_ready) factors.emplace_back("totp");
+    if (user.passkey_ready) factors.emplace_back("passkey");
     return factors;
 }
 

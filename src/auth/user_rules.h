@@ -24,7 +24,7 @@ std::optional<i18n::Message> lang_problem(std::string_view lang);
 bool is_reserved_username(std::string_view name);
 
 // The second factors that are ready for a user (API.md "two_fa_methods"): "email" (a verified
-// address) and "totp" (a confirmed authenticator app).
+// address), "totp" (a confirmed authenticator app) and "passkey" (a registered passkey).
 std::vector<std::string> ready_second_factors(const store::User& user);
 // Whether a login of `user` must pass a second factor: 2FA on and a factor ready.
 bool second_factor_required(const store::User& user);

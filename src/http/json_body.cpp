@@ -155,30 +155,38 @@ boost::json::object parse_json_body(const Request& request) {
 
 BodyFields::BodyFields(const boost::json::object& body) : body_(body) {}
 
-std::optional<std::string> BodyFields::string(std::string_view name, bool required) {
+const boost::json::value* BodyFields::typed(std::string_view name, bool required,
+                                            bool (boost::json::value::*is_type)() const noexcept,
+                                            i18n::Key wrong_type) {
     known_.emplace_back(name);
-    const std::string field(name);
     const auto* value = body_.if_contains(name);
     if (!value) {
-        if (required) errors_.add(field, i18n::keys::field_required);
-        return std::nullopt;
+        if (required) errors_.add(std::string(name), i18n::keys::field_required);
+        return nullptr;
     }
     if (value->is_null()) {
-        errors_.add(field, i18n::keys::field_null);
-        return std::nullopt;
+        errors_.add(std::string(name), i18n::keys::field_null);
+        return nullptr;
     }
-    if (!value->is_string()) {
-        errors_.add(field, i18n::keys::field_not_string);
-        return std::nullopt;
+    if (!(value->*is_type)()) {
+        errors_.add(std::string(name), wrong_type);
+        return nullptr;
     }
+    return value;
+}
+
+std::optional<std::string> BodyFields::string(std::string_view name, bool required) {
+    const auto* value =
+        typed(name, required, &boost::json::value::is_string, i18n::keys::field_not_string);
+    if (!value) return std::nullopt;
     const auto& text = value->get_string();
     if (std::string_view(text.data(), text.size()).find('\0') != std::string_view::npos) {
-        errors_.add(field, i18n::keys::null_characters);  // DRF's CharField says so too
+        errors_.add(std::string(name), i18n::keys::null_characters);  // DRF's CharField too
         return std::nullopt;
     }
     // Blankness is judged on a trimmed view only: a password keeps its spaces.
     if (required && text::trim(std::string_view(text.data(), text.size())).empty()) {
-        errors_.add(field, i18n::keys::field_blank);
+        errors_.add(std::string(name), i18n::keys::field_blank);
         return std::nullopt;
     }
     return std::string(text.data(), text.size());
@@ -189,27 +197,28 @@ std::string BodyFields::required_string(std::string_view name) {
 }
 
 std::optional<bool> BodyFields::boolean(std::string_view name, bool required) {
-    known_.emplace_back(name);
-    const std::string field(name);
-    const auto* value = body_.if_contains(name);
-    if (!value) {
-        if (required) errors_.add(field, i18n::keys::field_required);
-        return std::nullopt;
-    }
-    if (value->is_null()) {
-        errors_.add(field, i18n::keys::field_null);
-        return std::nullopt;
-    }
-    if (!value->is_bool()) {
-        errors_.add(field, i18n::keys::field_not_boolean);
-        return std::nullopt;
-    }
+    const auto* value =
+        typed(name, required, &boost::json::value::is_bool, i18n::keys::field_not_boolean);
+    if (!value) return std::nullopt;
     return value->get_bool();
+}
+
+std::optional<boost::json::object> BodyFields::object(std::string_view name, bool required) {
+    const auto* value =
+        typed(name, required, &boost::json::value::is_object, i18n::keys::field_not_object);
+    if (!value) return std::nullopt;
+    return value->get_object();
 }
 
 void BodyFields::refuse(std::string_view name, i18n::Message message) {
     known_.emplace_back(name);
     if (body_.contains(name)) errors_.add(std::string(name), std::move(message));
+}
+
+bool BodyFields::null(std::string_view name) {
+    known_.emplace_back(name);
+    const auto* value = body_.if_contains(name);
+    return value && value->is_null();
 }
 
 bool BodyFields::has(std::string_view name) const {

@@ -49,8 +49,12 @@ class BodyFields {
     std::string required_string(std::string_view name);
     // A boolean field (JSON true/false only).
     std::optional<bool> boolean(std::string_view name, bool required);
+    // A JSON object field, as it is (a WebAuthn credential, read by its own rules).
+    std::optional<boost::json::object> object(std::string_view name, bool required);
     // A field that is accepted by name but refused with `message` (e.g. "password" on update).
     void refuse(std::string_view name, i18n::Message message);
+    // Whether the field is there and JSON null (a form with a meaning of its own).
+    bool null(std::string_view name);
     // Whether the body has this key at all.
     bool has(std::string_view name) const;
 
@@ -60,6 +64,12 @@ class BodyFields {
     void finish();
 
   private:
+    // The field when it is there, not null and of its type (`is_type`); otherwise the error
+    // (required, null, `wrong_type`) is recorded and the answer is null.
+    const boost::json::value* typed(std::string_view name, bool required,
+                                    bool (boost::json::value::*is_type)() const noexcept,
+                                    i18n::Key wrong_type);
+
     const boost::json::object& body_;
     std::vector<std::string> known_;
     FieldErrors errors_;

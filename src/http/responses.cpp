@@ -79,6 +79,16 @@ Response html_response(bhttp::status status, std::string html, std::string_view 
     return response;
 }
 
+Response script_response(std::string_view javascript) {
+    Response response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, "text/javascript; charset=utf-8");
+    response.set(bhttp::field::cache_control, "public, max-age=3600");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.body() = std::string(javascript);
+    response.prepare_payload();
+    return response;
+}
+
 Response see_other_response(std::string_view location) {
     Response response{bhttp::status::see_other, 11};
     response.set(bhttp::field::location, location);

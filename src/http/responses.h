@@ -27,6 +27,8 @@ Response options_response(const std::string& allow);
 Response html_response(bhttp::status status, std::string html, std::string_view csp);
 // 303 See Other to `location` (after a form post), with the same safety headers as a page.
 Response see_other_response(std::string_view location);
+// A JavaScript module (the passkeys' client): cached for an hour, never sniffed.
+Response script_response(std::string_view javascript);
 
 // 400/401/403/404/409/415/429/503 from a typed error, with WWW-Authenticate / Retry-After /
 // Accept-Encoding as its kind requires; body {"detail", "code"} ("code" left out when empty).

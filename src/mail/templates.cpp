@@ -240,6 +240,39 @@ Email authenticator_removed_notice(i18n::Language language, std::string_view to,
          words.if_not_you()});
 }
 
+Email passkey_added_notice(i18n::Language language, std::string_view to, std::string_view username,
+                           std::string_view name, std::string_view time, std::string_view address,
+                           std::string_view client) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_passkey_added_subject,
+                      {words.greeting(username),
+                       {words(i18n::Message(keys::mail_passkey_added_text, {{"name", name},
+                                                                            {"username", username},
+                                                                            {"time", time},
+                                                                            {"address", address},
+                                                                            {"client", client}}))},
+                       {words(keys::mail_passkey_added_action)}});
+}
+
+Email passkey_removed_notice(i18n::Language language, std::string_view to,
+                             std::string_view username, std::string_view name) {
+    const Words words{language};
+    return make_email(words, to, keys::mail_passkey_removed_subject,
+                      {words.greeting(username),
+                       {words(i18n::Message(keys::mail_passkey_removed_text,
+                                            {{"name", name}, {"username", username}}))},
+                       words.if_not_you()});
+}
+
+Email password_removed_notice(i18n::Language language, std::string_view to,
+                              std::string_view username) {
+    const Words words{language};
+    return make_email(
+        words, to, keys::mail_password_removed_subject,
+        {words.greeting(username), words.about(keys::mail_password_removed_text, username),
+         words.if_not_you()});
+}
+
 Email recovery_code_used_notice(i18n::Language language, std::string_view to,
                                 std::string_view username, int remaining) {
     const Words words{language};

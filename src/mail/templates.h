@@ -37,6 +37,14 @@ Email authenticator_added_notice(i18n::Language language, std::string_view to,
                                  std::string_view address, std::string_view client);
 Email authenticator_removed_notice(i18n::Language language, std::string_view to,
                                    std::string_view username);
+// A passkey named `name` was added: when (ISO 8601 UTC), from which address and client.
+Email passkey_added_notice(i18n::Language language, std::string_view to, std::string_view username,
+                           std::string_view name, std::string_view time, std::string_view address,
+                           std::string_view client);
+Email passkey_removed_notice(i18n::Language language, std::string_view to,
+                             std::string_view username, std::string_view name);
+Email password_removed_notice(i18n::Language language, std::string_view to,
+                              std::string_view username);
 // `remaining`: unused recovery codes left.
 Email recovery_code_used_notice(i18n::Language language, std::string_view to,
                                 std::string_view username, int remaining);

@@ -3,9 +3,11 @@
 // names) is compared as ASCII, never through the C locale, and non-ASCII bytes pass unchanged.
 // Header-only and including nothing of authd, so that every folder may use it (i18n too, which
 // sits below the rest of util/).
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace authd::text {
 
@@ -53,6 +55,17 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
     for (std::size_t i = 0; i < a.size(); ++i)
         if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     return true;
+}
+
+// The pieces of `value` between `separator`s, empty ones left out ("a,,b" gives "a" and "b").
+inline std::vector<std::string_view> split(std::string_view value, char separator) {
+    std::vector<std::string_view> pieces;
+    while (!value.empty()) {
+        const std::size_t end = std::min(value.find(separator), value.size());
+        if (end > 0) pieces.push_back(value.substr(0, end));
+        value.remove_prefix(std::min(end + 1, value.size()));
+    }
+    return pieces;
 }
 
 // Text made safe inside HTML element content and quoted attribute values.

@@ -11,6 +11,10 @@
 
 namespace authd::web {
 
+// Generated from resources/webauthn/ (CMakeLists.txt, embed_text).
+extern const std::string_view kWebauthnClient;
+extern const std::string_view kPasskeysDemoScript;
+
 using i18n::duration_text;
 using text::html_escape;
 namespace {
@@ -38,7 +42,8 @@ constexpr std::string_view kStyle =
     "button{display:block;width:100%;min-height:3rem;margin-top:1.5rem;padding:.75rem 1rem;"
     "font:inherit;font-weight:600;color:#fff;background:#1f5fd1;border:0;"
     "border-radius:.5rem;cursor:pointer}"
-    "button:hover{background:#184caa}";
+    "button:hover{background:#184caa}"
+    "[hidden]{display:none!important}";
 
 std::string base64_sha256(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -168,6 +173,51 @@ std::string email_verification_invalid_page(i18n::Language language, std::int64_
                             {{"duration", duration_text(language, lifetime)}})) +
         "</p>\n<p>" + words(i18n::keys::page_verification_invalid_next) + "</p>\n";
     return document(language, words.plain(i18n::keys::page_verification_invalid_title), content);
+}
+
+std::string passkeys_demo_page() {
+    std::string content =
+        "<p id=\"status\" role=\"status\">Loading\u2026</p>\n"
+        "<p id=\"error\" class=\"errors\" role=\"alert\" hidden></p>\n"
+        "<section id=\"anonymous\" hidden>\n"
+        "<button type=\"button\" id=\"passkey-login\">Log in with a passkey</button>\n"
+        "<label for=\"username\">Username or e-mail</label>\n"
+        "<input id=\"username\" autocomplete=\"username webauthn\">\n"
+        "<label for=\"password\">Password</label>\n"
+        "<input id=\"password\" type=\"password\" autocomplete=\"current-password\">\n"
+        "<button type=\"button\" id=\"password-login\">Log in with the password</button>\n"
+        "</section>\n"
+        "<section id=\"second-factor\" hidden>\n"
+        "<button type=\"button\" id=\"second-factor-passkey\">Use a passkey</button>\n"
+        "<label for=\"otp-code\">Code</label>\n"
+        "<input id=\"otp-code\" inputmode=\"numeric\" autocomplete=\"one-time-code\">\n"
+        "<button type=\"button\" id=\"otp-submit\">Send the code</button>\n"
+        "</section>\n"
+        "<section id=\"account\" hidden>\n"
+        "<ul id=\"passkeys\"></ul>\n"
+        "<label for=\"passkey-name\">Name of a new passkey</label>\n"
+        "<input id=\"passkey-name\" value=\"Passkey\">\n"
+        "<label for=\"current-password\">Password (when the login is not recent)</label>\n"
+        "<input id=\"current-password\" type=\"password\" autocomplete=\"current-password\">\n"
+        "<button type=\"button\" id=\"add-passkey\">Add a passkey</button>\n"
+        "<button type=\"button\" id=\"logout\">Log out</button>\n"
+        "</section>\n"
+        "<script type=\"module\">";
+    content += kPasskeysDemoScript;
+    content += "</script>\n";
+    return document(i18n::Language::en, "Passkeys", content);
+}
+
+std::string_view passkeys_demo_policy() {
+    static const std::string policy =
+        "default-src 'none'; script-src 'self' 'sha256-" + base64_sha256(kPasskeysDemoScript) +
+        "'; connect-src 'self'; style-src 'sha256-" + base64_sha256(kStyle) +
+        "'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+    return policy;
+}
+
+std::string_view webauthn_client() {
+    return kWebauthnClient;
 }
 
 }  // namespace authd::web

@@ -32,4 +32,12 @@ std::string email_verification_invalid_page(i18n::Language language, std::int64_
 // The value of the Content-Security-Policy header the pages are made for.
 std::string_view content_security_policy();
 
+// `GET passkeys/demo`: a page to try passkeys with nothing else (in English: a tool for
+// developers), its script inline; served with passkeys_demo_policy(), which allows that script,
+// the client module from authd's own origin and calls to it.
+std::string passkeys_demo_page();
+std::string_view passkeys_demo_policy();
+// `GET webauthn.js`: the browser client (resources/webauthn/webauthn.js).
+std::string_view webauthn_client();
+
 }  // namespace authd::web

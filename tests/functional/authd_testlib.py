@@ -334,7 +334,9 @@ class _PortTaken(Exception):
 
 
 class AuthdServer:
-    """Starts the real binary. `env` overrides the defaults (a value of None removes one)."""
+    """Starts the real binary. `env` overrides the defaults (a value of None removes one;
+    "{port}" in a value stands for the port chosen at start, e.g. for
+    AUTH_PUBLIC_URL="http://localhost:{port}")."""
 
     def __init__(self, binary: str, database_url: str, env: Optional[dict] = None,
                  data_dir: Optional[str] = None, start: bool = True):
@@ -378,7 +380,7 @@ class AuthdServer:
             if value is None:
                 env.pop(key, None)
             else:
-                env[key] = str(value)
+                env[key] = str(value).replace("{port}", str(self.port))
         return env
 
     @property

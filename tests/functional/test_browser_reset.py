@@ -7,18 +7,14 @@ here: the page's stylesheet survives its own Content-Security-Policy, the CSRF c
 SameSite=Strict, HttpOnly) comes back with the form post, the empty form action posts to the
 link itself, and the 303 after the post lands on the "done" page."""
 
-import os
-import shutil
-import tempfile
 
 import pytest
 
+from authd_browser import headless_chromium
 from authd_mail import SmtpSink, extract_link
 from authd_testlib import (BODY_BAD_LOGIN, BODY_REFRESH_INVALID, MSG_PASSWORD_MISMATCH,
                            MSG_PASSWORD_SHORT, random_password)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 RESET_SUBJECT = "Reset your password"
 FORM_TITLE = "Choose a new password"
@@ -34,32 +30,8 @@ WAIT = 10  # seconds for the browser to load a page
 
 @pytest.fixture(scope="module")
 def browser():
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    if missing:
-        pytest.skip(f"headless browser test needs Debian's chromium and chromium-driver; "
-                    f"missing: {', '.join(missing)}")
-    # Installed together with the binaries in this setup; an import failure must fail.
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="authd-chromium-", dir="/tmp")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--window-size=420,900",
-                     "--no-first-run", "--no-default-browser-check",
-                     "--disable-extensions", "--disable-background-networking",
-                     f"--user-data-dir={profile}"):
-        options.add_argument(argument)
-    # The console log shows Content-Security-Policy violations.
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT)
-    try:
+    with headless_chromium(WAIT) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

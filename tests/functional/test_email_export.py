@@ -10,7 +10,7 @@ from authd_testlib import (BODY_NOT_AUTHENTICATED, all_keys, assert_json, assert
                            jwt_claims)
 
 ACCOUNT_KEYS = {"username", "email", "email_verified", "two_fa_enable", "lang", "is_active",
-                "date_joined", "last_login", "password_changed_at"}
+                "date_joined", "last_login", "password_changed_at", "has_password"}
 SESSION_KEYS = {"created", "last_used", "expires", "ended", "end_reason", "ip", "user_agent"}
 
 
@@ -59,7 +59,9 @@ def test_export_is_mailed_as_a_json_attachment(mail_client, smtp_sink):
     export = json.loads(data.decode("utf-8"))
 
     assert export["format"] == "authd-export-1"
-    assert set(export) == {"format", "times", "account", "sessions", "security_events"}
+    assert set(export) == {"format", "times", "account", "sessions", "passkeys",
+                           "security_events"}
+    assert export["passkeys"] == []
     account = export["account"]
     assert set(account) == ACCOUNT_KEYS
     assert account["username"] == user.username

@@ -33,7 +33,7 @@ EXPECTED_FAMILIES = {
     "process_start_time_seconds": "gauge",
 }
 LOGIN_OUTCOMES = {"success", "second_factor_required", "wrong_password", "unknown_account",
-                  "inactive_account", "throttled", "wrong_code"}
+                  "inactive_account", "throttled", "wrong_code", "passkey_refused"}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from requests.structures import CaseInsensitiveDict
 
 from authd_testlib import (SERVICES, TotpApp, assert_json, parse_raw_response, quote,
                            random_password, raw_http, unique_name)
+from webauthn_soft import SoftAuthenticator
 
 SOURCE = os.path.join(os.path.dirname(__file__), "..", "..", "resources", "openapi.json")
 DOCUMENT_PATH = "/api/auth/openapi.json"
@@ -345,6 +346,79 @@ def test_two_factor_answers_match(client, spec):
     r = client.delete("/api/auth/2fa/totp", headers=auth)
     spec.check("DELETE", "/api/auth/2fa/totp", r)
     assert r.status_code == 404
+
+
+def test_passkey_answers_match(server, client, spec):
+    user = new_user(client, spec)
+    auth = {"Authorization": f"Bearer {user.access}"}
+    device = SoftAuthenticator(origin=server.base_url, user_verifying=False)
+
+    r = client.post("/api/auth/passkeys/options", headers=auth)
+    spec.check("POST", "/api/auth/passkeys/options", r)
+    assert r.status_code == 200
+    credential = device.create(r.json())
+    r = client.post("/api/auth/passkeys", json={"credential": {"id": "x"}}, headers=auth)
+    spec.check("POST", "/api/auth/passkeys", r)
+    assert r.status_code == 400
+    r = client.post("/api/auth/passkeys", json={"credential": credential, "name": "Key"},
+                    headers=auth)
+    spec.check("POST", "/api/auth/passkeys", r)
+    assert r.status_code == 201
+    passkey = r.json()["id"]
+    r = client.get("/api/auth/passkeys", headers=auth)
+    spec.check("GET", "/api/auth/passkeys", r)
+    assert r.status_code == 200
+    r = client.patch(f"/api/auth/passkeys/{passkey}", json={"name": "Renamed"}, headers=auth)
+    spec.check("PATCH", "/api/auth/passkeys/{id}", r)
+    assert r.status_code == 200
+    r = client.patch("/api/auth/passkeys/nope", json={"name": "Renamed"}, headers=auth)
+    spec.check("PATCH", "/api/auth/passkeys/{id}", r)
+    assert r.status_code == 404
+
+    def login_credential(**faults):
+        r = client.post("/api/auth/login/passkey/options")
+        spec.check("POST", "/api/auth/login/passkey/options", r)
+        assert r.status_code == 200
+        return device.get(r.json(), **faults)
+
+    r = client.post("/api/auth/login/passkey", json={"credential": login_credential()})
+    spec.check("POST", "/api/auth/login/passkey", r)
+    assert r.status_code == 200
+    r = client.post("/api/auth/login/passkey",
+                    json={"credential": login_credential(bad_signature=True)})
+    spec.check("POST", "/api/auth/login/passkey", r)
+    assert r.status_code == 401
+
+    # 2FA on, and a passkey without user verification: a ticket, for the passkey again.
+    r = client.post("/api/auth/2fa/totp", headers=auth)
+    app = TotpApp(r.json()["secret"])
+    client.post("/api/auth/2fa/totp/confirm", json={"code": app.next_code()}, headers=auth)
+    r = client.patch(f"/api/auth/update/{user.name}", json={"two_fa_enable": True}, headers=auth)
+    assert r.status_code == 200
+    r = client.post("/api/auth/login/passkey", json={"credential": login_credential()})
+    spec.check("POST", "/api/auth/login/passkey", r)
+    assert r.status_code == 202
+    ticket = r.json()["ticket"]
+    r = client.post("/api/auth/otp/passkey/options", json={"ticket": "nope"})
+    spec.check("POST", "/api/auth/otp/passkey/options", r)
+    assert r.status_code == 401
+    r = client.post("/api/auth/otp/passkey/options", json={"ticket": ticket})
+    spec.check("POST", "/api/auth/otp/passkey/options", r)
+    assert r.status_code == 200
+    r = client.post("/api/auth/otp/passkey",
+                    json={"ticket": ticket, "credential": device.get(r.json())})
+    spec.check("POST", "/api/auth/otp/passkey", r)
+    assert r.status_code == 200
+
+    r = client.delete(f"/api/auth/passkeys/{passkey}", headers=auth)
+    spec.check("DELETE", "/api/auth/passkeys/{id}", r)
+    assert r.status_code == 204
+    r = client.get("/api/auth/webauthn.js")
+    spec.check("GET", "/api/auth/webauthn.js", r)
+    assert r.status_code == 200
+    r = client.get("/api/auth/passkeys/demo")
+    spec.check("GET", "/api/auth/passkeys/demo", r)
+    assert r.status_code == 200
 
 
 def test_service_and_operations_answers_match(client, spec):

@@ -15,7 +15,7 @@ from hook_stubs import (EXPORT, EventSink, check_call, expected_export, metric_s
 
 TIMEOUT = 2
 EXPORT_WAIT = 3  # seconds (AUTH_HOOKS_EXPORT_WAIT) in the module's server
-BASE_EXPORT_KEYS = {"format", "times", "account", "sessions", "security_events"}
+BASE_EXPORT_KEYS = {"format", "times", "account", "sessions", "passkeys", "security_events"}
 EVENT_KEYS = {"type", "timestamp", "data"}
 SESSION_DATA_KEYS = {"user_id", "username", "reason", "session_id", "all", "except_session_id"}
 

@@ -102,6 +102,7 @@ struct Domain {
           password_check(app->password_check),
           reauthentication(app->reauthentication),
           two_factor(app->two_factor),
+          passkeys(app->passkeys),
           login_counters(app->login_counters),
           login_flow(app->login_flow),
           accounts(app->accounts),
@@ -199,6 +200,7 @@ struct Domain {
     auth::PasswordCheck& password_check;
     const auth::Reauthentication& reauthentication;
     auth::TwoFactor& two_factor;
+    auth::Passkeys& passkeys;
     auth::LoginCounters& login_counters;
     auth::LoginFlow& login_flow;
     auth::Accounts& accounts;

@@ -121,14 +121,11 @@ verb method_of(const Operation& operation) {
 struct OpenApiTest : ::testing::Test {
     Domain d;
     metrics::Registry registry;
-    api::Services services{d.accounts,       d.sessions,
-                           d.services,       *d.store,
-                           *d.codec,         d.verification,
-                           d.password_reset, d.data_export,
-                           d.login_flow,     d.two_factor,
-                           d.random,         true,
-                           registry,         "",
-                           kPublicUrl};
+    api::Services services{
+        d.accounts,     d.sessions,       d.services,    *d.store,     *d.codec,
+        d.verification, d.password_reset, d.data_export, d.login_flow, d.two_factor,
+        d.passkeys,     d.random,         true,          registry,     "",
+        kPublicUrl};
     http::Router router;
     json::value document;
 

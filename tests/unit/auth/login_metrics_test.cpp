@@ -141,7 +141,8 @@ TEST_F(MetricsTest, LoginsAreWrittenWithEveryOutcome) {
               "authd_logins_total{outcome=\"unknown_account\"} 0\n"
               "authd_logins_total{outcome=\"inactive_account\"} 0\n"
               "authd_logins_total{outcome=\"throttled\"} 0\n"
-              "authd_logins_total{outcome=\"wrong_code\"} 0\n");
+              "authd_logins_total{outcome=\"wrong_code\"} 0\n"
+              "authd_logins_total{outcome=\"passkey_refused\"} 0\n");
 }
 
 TEST_F(MetricsTest, ActiveSessionsAreCountedAtMostEveryFiveSeconds) {

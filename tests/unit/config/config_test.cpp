@@ -327,7 +327,7 @@ TEST(Settings, EachVariableIsDeclaredOnce) {
         EXPECT_EQ(name.rfind("AUTH_", 0), 0u) << name;
         EXPECT_TRUE(names.insert(name).second) << name << " is declared twice";
     }
-    EXPECT_EQ(names.size(), 69u);
+    EXPECT_EQ(names.size(), 73u);
 }
 
 TEST(Settings, EveryDocumentedDefaultIsTheDefault) {
@@ -378,6 +378,43 @@ TEST(Settings, RulesRunWhereTheyStandAndAPartReadsIntoItsMember) {
     } catch (const ConfigError& e) {
         EXPECT_STREQ(e.what(), "AUTH_TEST_COUNT: must be between 1 and 9, got 10");
     }
+}
+
+TEST(Config, PasskeysDefaultToThePublicUrlsHostAndOrigin) {
+    const Config config = load_with({{"AUTH_PUBLIC_URL", "https://Auth.Example.com/"}});
+    EXPECT_EQ(config.passkeys.relying_party.id, "auth.example.com");
+    EXPECT_EQ(config.passkeys.relying_party.origins,
+              std::vector<std::string>{"https://auth.example.com"});
+    EXPECT_FALSE(config.passkeys.relying_party.require_user_verification);
+    EXPECT_EQ(config.passkeys.rp_name, "authd");
+    // An IP address is taken as it is (browsers refuse it; the documentation says so).
+    const Config local = load_with({});
+    EXPECT_EQ(local.passkeys.relying_party.id, "127.0.0.1");
+    EXPECT_EQ(local.passkeys.relying_party.origins,
+              std::vector<std::string>{"http://127.0.0.1:8000"});
+}
+
+TEST(Config, PasskeyOriginsMustBeOriginsOnTheRpId) {
+    const Config config =
+        load_with({{"AUTH_WEBAUTHN_RP_ID", "example.com"},
+                   {"AUTH_WEBAUTHN_ORIGINS", "https://example.com, https://game.example.com:8443"},
+                   {"AUTH_WEBAUTHN_USER_VERIFICATION", "required"}});
+    EXPECT_EQ(config.passkeys.relying_party.origins,
+              (std::vector<std::string>{"https://example.com", "https://game.example.com:8443"}));
+    EXPECT_TRUE(config.passkeys.relying_party.require_user_verification);
+
+    EXPECT_NE(error_of({{"AUTH_WEBAUTHN_RP_ID", "example.com"},
+                        {"AUTH_WEBAUTHN_ORIGINS", "https://notexample.com"}})
+                  .find("is not on the RP id example.com"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_WEBAUTHN_ORIGINS", "https://127.0.0.1/app"}})
+                  .find("is not an origin; expected \"https://127.0.0.1\""),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_WEBAUTHN_RP_ID", "Example.com"}}).find("AUTH_WEBAUTHN_RP_ID"),
+              std::string::npos);
+    EXPECT_NE(error_of({{"AUTH_WEBAUTHN_USER_VERIFICATION", "discouraged"}})
+                  .find("expected preferred or required"),
+              std::string::npos);
 }
 
 }  // namespace

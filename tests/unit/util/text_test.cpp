@@ -21,6 +21,15 @@ TEST(Text, LowerCasesAsciiOnlyAndLeavesOtherBytes) {
     EXPECT_EQ(ascii_lower('['), '[');
 }
 
+TEST(Text, SplitsLeavingEmptyPiecesOut) {
+    using Pieces = std::vector<std::string_view>;
+    EXPECT_EQ(text::split("usb,nfc", ','), (Pieces{"usb", "nfc"}));
+    EXPECT_EQ(text::split(",a,,b,", ','), (Pieces{"a", "b"}));
+    EXPECT_EQ(text::split("", ','), Pieces{});
+    EXPECT_EQ(text::split(",", ','), Pieces{});
+    EXPECT_EQ(text::split("internal", ','), Pieces{"internal"});
+}
+
 TEST(Text, ComparesIgnoringAsciiCase) {
     EXPECT_TRUE(iequals_ascii("Application/JSON", "application/json"));
     EXPECT_FALSE(iequals_ascii("json", "jsonx"));

@@ -114,6 +114,37 @@ TEST(Pages, ContentSecurityPolicyIsStable) {
     EXPECT_EQ(content_security_policy().data(), content_security_policy().data());
 }
 
+// The passkeys demo runs its one inline module script and loads the client from authd alone.
+TEST(Pages, PasskeysDemoRunsExactlyItsOwnScript) {
+    const std::string page = passkeys_demo_page();
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_EQ(count(page, "<script"), 1u);
+    const auto open = page.find("<script type=\"module\">");
+    const auto close = page.find("</script>");
+    ASSERT_NE(open, std::string::npos);
+    ASSERT_LT(open, close);
+    const std::string script = page.substr(open + 22, close - open - 22);
+    EXPECT_NE(script.find("import("), std::string::npos);
+    EXPECT_EQ(passkeys_demo_policy(),
+              "default-src 'none'; script-src 'self' 'sha256-" + base64_sha256(script) +
+                  "'; connect-src 'self'; style-src 'sha256-" + base64_sha256(style_text(page)) +
+                  "'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'");
+    for (const char* id : {"passkey-login", "password-login", "second-factor-passkey", "otp-submit",
+                           "add-passkey", "logout", "status"})
+        EXPECT_NE(page.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+    EXPECT_EQ(page.find("http://"), std::string::npos);
+    EXPECT_EQ(page.find("https://"), std::string::npos);
+}
+
+TEST(Pages, TheClientIsAModuleWithNoDependencies) {
+    const std::string_view client = webauthn_client();
+    EXPECT_NE(client.find("export async function register(accessToken, name"), std::string::npos);
+    EXPECT_NE(client.find("export async function login("), std::string::npos);
+    EXPECT_NE(client.find("export async function secondFactor(ticket"), std::string::npos);
+    // No import statement: nothing else to load.
+    EXPECT_EQ(client.find("\nimport "), std::string::npos);
+}
+
 TEST(Pages, StyleIsAPhoneFriendlyColumn) {
     const std::string style = style_text(reset_form_page(en, "t", {}, 12));
     EXPECT_NE(style.find("max-width:28rem"), std::string::npos);
