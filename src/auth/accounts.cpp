@@ -1,5 +1,6 @@
 #include "auth/accounts.h"
 
+#include "auth/passkeys.h"
 #include "auth/password_change.h"
 #include "auth/user_rules.h"
 #include "crypto/password_hasher.h"
@@ -298,6 +299,11 @@ void Accounts::remove_password(const Principal& caller, std::string_view path_us
     if (current && !reauthentication_.is_current_password(caller, *current, client))
         throw ValidationError("password", i18n::keys::old_password_incorrect);
     store_.write([&](store::Transaction& tx) {
+        // Read again under the lock: a passkey removed meanwhile leaves none.
+        lock_passkeys(tx, caller.user.id);
+        if (tx.passkeys().of_user(caller.user.id).empty())
+            throw Error(ErrorKind::bad_request, "no_passkey",
+                        i18n::keys::password_removal_needs_passkey);
         const std::int64_t now = clock_.now();
         store_new_password(tx, caller.user.id, "", now);
         tx.sessions().revoke_all_of_user(caller.user.id, now, "password_removed",

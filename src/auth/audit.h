@@ -49,8 +49,8 @@ inline constexpr std::string_view rate_limited = "rate_limited";        // detai
 inline constexpr std::string_view passkey_added = "passkey_added";      // detail: its name
 inline constexpr std::string_view passkey_renamed = "passkey_renamed";  // detail: the new name
 inline constexpr std::string_view passkey_removed = "passkey_removed";  // detail: its name
-// An assertion whose signature counter did not move forward: the authenticator may have been
-// cloned. detail: the passkey's id.
+// An assertion whose signature counter did not move forward (or two uses that read the same
+// counter): the authenticator may have been cloned. detail: the passkey's id.
 inline constexpr std::string_view passkey_counter_regressed = "passkey_counter_regressed";
 inline constexpr std::string_view password_removed = "password_removed";
 }  // namespace event

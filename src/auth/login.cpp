@@ -15,19 +15,18 @@ struct CodeAlreadySpent {};
 }
 
 [[noreturn]] void throw_passkey_refused(const PasskeyRefused& refused) {
-    using Reason = PasskeyRefused::Reason;
+    const std::string code(refused.code());
     switch (refused.reason()) {
-        case Reason::unknown_credential:
-            throw Error(ErrorKind::unauthenticated, "passkey_unknown", i18n::keys::passkey_unknown);
-        case Reason::counter_regressed:
-            throw Error(ErrorKind::unauthenticated, "passkey_counter_regressed",
-                        i18n::keys::passkey_counter_regressed);
-        case Reason::inactive_account:
+        case PasskeyRefused::Reason::unknown_credential:
+            throw Error(ErrorKind::unauthenticated, code, i18n::keys::passkey_unknown);
+        case PasskeyRefused::Reason::counter_regressed:
+            throw Error(ErrorKind::unauthenticated, code, i18n::keys::passkey_counter_regressed);
+        case PasskeyRefused::Reason::inactive_account:
             throw_login_failed();
-        case Reason::invalid:
+        case PasskeyRefused::Reason::invalid:
             break;
     }
-    throw Error(ErrorKind::unauthenticated, "passkey_invalid",
+    throw Error(ErrorKind::unauthenticated, code,
                 i18n::Message(i18n::keys::passkey_not_verified, {{"reason", refused.what()}}));
 }
 
@@ -155,8 +154,10 @@ Sessions::LoginResult LoginFlow::second_step(const TwoFactor::Attempt& attempt,
                 const std::optional<store::User> user =
                     two_factor_.spend(tx, attempt, match, client);
                 if (!user) throw CodeAlreadySpent{};
+                // A code after a passkey's first step: a passkey took part.
                 result = finish_login(tx, *user, client, "second_factor",
-                                      LoginLimits::account_key(user, ""));
+                                      LoginLimits::account_key(user, ""),
+                                      attempt.first_passkey_id.empty() ? "password" : "passkey");
             });
         } catch (const CodeAlreadySpent&) {
             result.reset();  // another request used it first: a wrong code
@@ -214,59 +215,64 @@ VerifiedAssertion LoginFlow::verified_passkey(const boost::json::value& credenti
                                               const TwoFactor::Attempt* attempt,
                                               const ClientInfo& client) {
     try {
-        return passkeys_.verify_assertion(credential,
-                                          attempt ? *attempt->ticket_hash : std::string());
+        return attempt ? passkeys_.verify_assertion(credential, *attempt->ticket_hash,
+                                                    attempt->first_passkey_id)
+                       : passkeys_.verify_assertion(credential, {});
     } catch (const PasskeyRefused& refused) {
-        const store::User* user = attempt          ? &attempt->user
-                                  : refused.user() ? &*refused.user()
-                                                   : nullptr;
-        store_.write([&](store::Transaction& tx) {
-            if (attempt) two_factor_.record_wrong_code(tx, *attempt);
-            // An unknown credential names no account: a key no account has, for the address's
-            // count.
-            limits_.record_failure(
-                tx, user ? LoginLimits::account_key(*user, "") : "passkey:unknown", client.ip);
-            audit_.record(tx, client, event::login_failed, user, {}, refused.code());
-            if (refused.reason() == PasskeyRefused::Reason::counter_regressed)
-                audit_.record(tx, client, event::passkey_counter_regressed, user);
-        });
-        using Reason = PasskeyRefused::Reason;
-        count(attempt ? LoginCounters::Outcome::wrong_code
-              : refused.reason() == Reason::unknown_credential
-                  ? LoginCounters::Outcome::unknown_account
-              : refused.reason() == Reason::inactive_account
-                  ? LoginCounters::Outcome::inactive_account
-                  : LoginCounters::Outcome::passkey_refused);
-        throw_passkey_refused(refused);
+        refuse_passkey(refused, attempt, client);
     }
+}
+
+void LoginFlow::refuse_passkey(const PasskeyRefused& refused, const TwoFactor::Attempt* attempt,
+                               const ClientInfo& client) {
+    using Reason = PasskeyRefused::Reason;
+    const store::User* user = attempt          ? &attempt->user
+                              : refused.user() ? &*refused.user()
+                                               : nullptr;
+    store_.write([&](store::Transaction& tx) {
+        if (attempt) two_factor_.record_wrong_code(tx, *attempt);
+        // An unknown credential names no account: a key no account has, for the address's count.
+        limits_.record_failure(tx, user ? LoginLimits::account_key(*user, "") : "passkey:unknown",
+                               client.ip);
+        audit_.record(tx, client, event::login_failed, user, {}, refused.code());
+        if (refused.reason() == Reason::counter_regressed)
+            audit_.record(tx, client, event::passkey_counter_regressed, user, {},
+                          refused.passkey_id());
+    });
+    count(attempt                                          ? LoginCounters::Outcome::wrong_code
+          : refused.reason() == Reason::unknown_credential ? LoginCounters::Outcome::unknown_account
+          : refused.reason() == Reason::inactive_account ? LoginCounters::Outcome::inactive_account
+                                                         : LoginCounters::Outcome::passkey_refused);
+    throw_passkey_refused(refused);
 }
 
 LoginOutcome LoginFlow::passkey_step(const boost::json::value& credential,
                                      const ClientInfo& client) {
     const VerifiedAssertion assertion = verified_passkey(credential, nullptr, client);
-    const std::string pair = LoginLimits::account_key(assertion.user, "");
-    const bool ticket = !assertion.user_verified && second_factor_required(assertion.user);
+    const store::User& user = assertion.user;
     LoginOutcome outcome;
     try {
         store_.write([&](store::Transaction& tx) {
             outcome = {};
             // Of two logins that read the same counter, the second is refused.
             if (!passkeys_.record_use(tx, assertion)) throw CodeAlreadySpent{};
-            if (ticket) {
-                outcome.challenge = two_factor_.challenge(tx, assertion.user, client);
-                audit_.record(tx, client, event::second_factor_requested, assertion.user, {},
-                              "passkey");
+            // UV is both factors; otherwise a factor other than this passkey, if one is ready.
+            const bool other_passkey = tx.passkeys().of_user(user.id).size() > 1;
+            if (!assertion.user_verified && second_factor_required(user, other_passkey)) {
+                outcome.challenge = two_factor_.challenge(tx, user, client, assertion.passkey.id);
+                audit_.record(tx, client, event::second_factor_requested, user, {}, "passkey");
             } else {
-                outcome.session =
-                    finish_login(tx, assertion.user, client, "passkey", pair, "passkey");
+                outcome.session = finish_login(tx, user, client, "passkey",
+                                               LoginLimits::account_key(user, ""), "passkey");
             }
         });
     } catch (const CodeAlreadySpent&) {
-        throw_passkey_refused(PasskeyRefused(PasskeyRefused::Reason::counter_regressed,
-                                             "used twice at once", assertion.user));
+        refuse_passkey(PasskeyRefused(PasskeyRefused::Reason::counter_regressed,
+                                      "used twice at once", user, assertion.passkey.id),
+                       nullptr, client);
     }
-    count(ticket ? LoginCounters::Outcome::second_factor_required
-                 : LoginCounters::Outcome::success);
+    count(outcome.challenge ? LoginCounters::Outcome::second_factor_required
+                            : LoginCounters::Outcome::success);
     return outcome;
 }
 
@@ -274,7 +280,8 @@ webauthn::RequestOptions LoginFlow::passkey_options(std::string_view ticket,
                                                     const ClientInfo& client) {
     const std::optional<TwoFactor::Attempt> attempt = two_factor_.ticket_attempt(ticket);
     if (!attempt) throw_invalid_ticket();
-    return passkeys_.second_factor_options(attempt->user, *attempt->ticket_hash, client);
+    return passkeys_.second_factor_options(attempt->user, *attempt->ticket_hash,
+                                           attempt->first_passkey_id, client);
 }
 
 Sessions::LoginResult LoginFlow::passkey_second_step(std::string_view ticket,
@@ -297,8 +304,11 @@ Sessions::LoginResult LoginFlow::passkey_second_step(std::string_view ticket,
                                   LoginLimits::account_key(user, ""), "passkey");
         });
     } catch (const CodeAlreadySpent&) {
-        count(LoginCounters::Outcome::wrong_code);
-        throw_invalid_ticket();
+        // Another request spent the ticket or used the passkey first: a wrong code, as for a
+        // code spent twice.
+        refuse_passkey(PasskeyRefused(PasskeyRefused::Reason::invalid, "used twice at once",
+                                      attempt->user, assertion.passkey.id),
+                       &*attempt, client);
     }
     count(LoginCounters::Outcome::success);
     return std::move(*result);

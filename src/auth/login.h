@@ -110,6 +110,10 @@ class LoginFlow {
     // and answered 401.
     VerifiedAssertion verified_passkey(const boost::json::value& credential,
                                        const TwoFactor::Attempt* attempt, const ClientInfo& client);
+    // A refused passkey: recorded in the audit log, counted in the login limits and metrics
+    // (and as a wrong code of `attempt`, at the second step), then answered.
+    [[noreturn]] void refuse_passkey(const PasskeyRefused& refused,
+                                     const TwoFactor::Attempt* attempt, const ClientInfo& client);
     void count(LoginCounters::Outcome outcome) {
         if (counters_) counters_->add(outcome);
     }

@@ -71,6 +71,10 @@ std::vector<webauthn::CredentialDescriptor> descriptors(const std::vector<store:
 
 }  // namespace
 
+void lock_passkeys(store::Transaction& tx, const std::string& user_id) {
+    tx.lock_key("passkeys:" + user_id);
+}
+
 std::string_view PasskeyRefused::code() const {
     switch (reason_) {
         case Reason::unknown_credential:
@@ -245,6 +249,7 @@ store::Passkey Passkeys::add(const Principal& caller, const boost::json::value& 
     passkey.created_at = clock_.now();
     try {
         store_.write([&](store::Transaction& tx) {
+            lock_passkeys(tx, caller.user.id);
             const std::vector<store::Passkey> existing = tx.passkeys().of_user(caller.user.id);
             if (existing.size() >= limits_.max_per_account)
                 throw ValidationError("non_field_errors",
@@ -295,6 +300,7 @@ void Passkeys::remove(const Principal& caller, const std::string& id,
     bool removed = false;
     store_.write([&](store::Transaction& tx) {
         removed = false;
+        lock_passkeys(tx, caller.user.id);
         const auto found = tx.passkeys().find(id);
         if (!found || found->user_id != caller.user.id) return;
         const auto user = tx.users().find_by_id(caller.user.id);
@@ -303,6 +309,7 @@ void Passkeys::remove(const Principal& caller, const std::string& id,
             throw Error(ErrorKind::bad_request, "last_passkey",
                         i18n::keys::last_passkey_without_password);
         removed = tx.passkeys().remove(id, user->id);
+        if (!removed) return;
         audit_.record(tx, client, event::passkey_removed, *user, caller.session.id, found->name);
         notices_.passkey_removed(tx, *user, found->name);
     });
@@ -320,20 +327,29 @@ webauthn::RequestOptions Passkeys::login_options(const ClientInfo& client) {
 
 webauthn::RequestOptions Passkeys::second_factor_options(const store::User& user,
                                                          const std::string& ticket_hash,
+                                                         const std::string& first_passkey_id,
                                                          const ClientInfo& client) {
     std::string challenge;
-    std::vector<webauthn::CredentialDescriptor> allow;
+    std::vector<store::Passkey> usable;
     write_within(client, "passkey_options:" + user.id, limits_.options_per_account,
                  [&](store::Transaction& tx) {
-                     allow = descriptors(tx.passkeys().of_user(user.id));
+                     usable = tx.passkeys().of_user(user.id);
+                     std::erase_if(usable, [&](const store::Passkey& passkey) {
+                         return passkey.id == first_passkey_id;
+                     });
+                     // None left: an empty list would let the browser offer any passkey.
+                     if (usable.empty())
+                         throw Error(ErrorKind::bad_request, "no_passkey",
+                                     i18n::keys::no_passkey_for_ticket);
                      challenge =
                          new_challenge(tx, purpose::second_factor, user.id, {}, ticket_hash);
                  });
-    return request_options(std::move(challenge), std::move(allow));
+    return request_options(std::move(challenge), descriptors(usable));
 }
 
 VerifiedAssertion Passkeys::verify_assertion(const boost::json::value& credential,
-                                             const std::string& ticket_hash) {
+                                             const std::string& ticket_hash,
+                                             const std::string& first_passkey_id) {
     webauthn::AssertionResponse response;
     try {
         response = webauthn::read_assertion_response(credential);
@@ -355,33 +371,40 @@ VerifiedAssertion Passkeys::verify_assertion(const boost::json::value& credentia
     // A ticket's challenge takes only the ticket's account's passkeys.
     if (!passkey || !user || (for_ticket && challenge.user_id != user->id))
         throw PasskeyRefused(Reason::unknown_credential, "the passkey is not registered");
-    if (!user->is_active) throw PasskeyRefused(Reason::inactive_account, "inactive", user);
-    // §7.2 step 6: with no allowCredentials, the user handle names the account; otherwise, when
-    // given, it must be the passkey's.
-    if (!response.user_handle && !for_ticket)
-        throw PasskeyRefused(Reason::invalid, "the assertion has no user handle", user);
-    if (response.user_handle && to_base64url(*response.user_handle) != passkey->user_handle)
-        throw PasskeyRefused(Reason::invalid, "the user handle is not the passkey's account's",
-                             user);
-
+    // The signature first: whoever has no key learns nothing of the account.
     webauthn::AuthenticatorData data;
     try {
         const auto key_cbor = crypto::base64url_decode(passkey->public_key);
         if (!key_cbor) throw webauthn::Refusal("the stored key is not base64url");
         const webauthn::CborDocument document = webauthn::decode_cbor(as_bytes(*key_cbor));
         const webauthn::CosePublicKey key = webauthn::CosePublicKey::read(document.root());
+        // The challenge was found by its hash, so the ceremony compares it with itself.
         data = webauthn::verify_assertion(
             settings_.relying_party, webauthn::challenge_of(response.client_data_json),
             response.client_data_json, response.authenticator_data, response.signature, key);
     } catch (const webauthn::Refusal& refusal) {
-        throw PasskeyRefused(Reason::invalid, refusal.what(), user);
+        throw PasskeyRefused(Reason::invalid, refusal.what(), user, passkey->id);
     }
+    // The passkey that made a login's first step is not its second factor too.
+    if (for_ticket && passkey->id == first_passkey_id)
+        throw PasskeyRefused(Reason::invalid, "this passkey made the login's first step", user,
+                             passkey->id);
+    // §7.2 step 6: with no allowCredentials, the user handle names the account; otherwise, when
+    // given, it must be the passkey's.
+    if (!response.user_handle && !for_ticket)
+        throw PasskeyRefused(Reason::invalid, "the assertion has no user handle", user,
+                             passkey->id);
+    if (response.user_handle && to_base64url(*response.user_handle) != passkey->user_handle)
+        throw PasskeyRefused(Reason::invalid, "the user handle is not the passkey's account's",
+                             user, passkey->id);
+    if (!user->is_active)
+        throw PasskeyRefused(Reason::inactive_account, "inactive", user, passkey->id);
     // §7.2 step 21: a counter that does not move forward, when either is not zero, may be a
     // cloned authenticator.
     if ((data.sign_count != 0 || passkey->sign_count != 0) &&
         static_cast<std::int64_t>(data.sign_count) <= passkey->sign_count)
         throw PasskeyRefused(Reason::counter_regressed, "the signature counter went backwards",
-                             user);
+                             user, passkey->id);
     return {*user, *passkey, data.sign_count, data.backed_up, data.user_verified};
 }
 

@@ -48,18 +48,30 @@ class PasskeyRefused : public std::runtime_error {
         counter_regressed,   // the signature counter did not move forward
         inactive_account,
     };
-    PasskeyRefused(Reason reason, std::string detail, std::optional<store::User> user = {})
-        : std::runtime_error(detail), reason_(reason), user_(std::move(user)) {}
+    PasskeyRefused(Reason reason, const std::string& detail, std::optional<store::User> user = {},
+                   std::string passkey_id = {})
+        : std::runtime_error(detail),
+          reason_(reason),
+          user_(std::move(user)),
+          passkey_id_(std::move(passkey_id)) {}
     Reason reason() const { return reason_; }
     // The passkey's account, when it was found.
     const std::optional<store::User>& user() const { return user_; }
+    // The passkey's id, when it was found.
+    const std::string& passkey_id() const { return passkey_id_; }
     // The audit log's detail and the answer's code.
     std::string_view code() const;
 
   private:
     Reason reason_;
     std::optional<store::User> user_;
+    std::string passkey_id_;
 };
+
+// Serialises the changes to `user_id`'s passkeys and password within the caller's transaction
+// (PostgreSQL; SQLite has one writer): the count of passkeys and whether a password exists are
+// then read as they stand, so an account never ends without both.
+void lock_passkeys(store::Transaction& tx, const std::string& user_id);
 
 class Passkeys {
   public:
@@ -84,18 +96,22 @@ class Passkeys {
 
     // POST login/passkey/options: any discoverable credential.
     webauthn::RequestOptions login_options(const ClientInfo& client);
-    // POST otp/passkey/options: `user`'s passkeys, for the login ticket `ticket_hash`.
+    // POST otp/passkey/options: `user`'s passkeys but the one of the first step, for the login
+    // ticket `ticket_hash`; 400 no_passkey when none is left.
     webauthn::RequestOptions second_factor_options(const store::User& user,
                                                    const std::string& ticket_hash,
+                                                   const std::string& first_passkey_id,
                                                    const ClientInfo& client);
 
-    // The assertion of a login (`ticket_hash` empty) or of a ticket's second factor: spends its
-    // challenge, then checks it (§7.2) against the stored passkey. Throws ValidationError when
+    // The assertion of a login (`ticket_hash` empty) or of a ticket's second factor (not by
+    // `first_passkey_id`, the passkey of its first step): spends its challenge, then checks it
+    // (§7.2) against the stored passkey. Throws ValidationError when
     // the credential cannot be read, Error when its challenge is unknown, used, expired or for
     // another ceremony, and PasskeyRefused when the credential or its signature is refused (the
     // caller counts and records the failure).
     VerifiedAssertion verify_assertion(const boost::json::value& credential,
-                                       const std::string& ticket_hash);
+                                       const std::string& ticket_hash,
+                                       const std::string& first_passkey_id = {});
     // Inside the transaction of the login: the use is recorded, unless another use of the
     // passkey was recorded since it was read (false: the caller refuses the login).
     bool record_use(store::Transaction& tx, const VerifiedAssertion& assertion);

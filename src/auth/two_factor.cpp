@@ -255,10 +255,11 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
 }
 
 LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& user,
-                                    const ClientInfo& client) {
+                                    const ClientInfo& client, const std::string& first_passkey_id) {
     LoginChallenge challenge;
     challenge.ticket = random_.token(kTicketBytes);
-    challenge.methods = ready_second_factors(user);
+    challenge.methods = ready_second_factors(
+        user, first_passkey_id.empty() || tx.passkeys().of_user(user.id).size() > 1);
     store::LoginTicket ticket;
     ticket.ticket_hash = hash_identifier(challenge.ticket);
     ticket.user_id = user.id;
@@ -266,6 +267,7 @@ LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& u
     ticket.expires_at = ticket.created_at + settings_.ticket_lifetime;
     ticket.ip = client.ip;
     ticket.user_agent = client.user_agent;
+    ticket.first_passkey_id = first_passkey_id;
     tx.login_tickets().insert(ticket);
     // An app is the factor of choice once it is ready; until then the code comes by mail.
     // Past the limit no code is mailed, silently: the client may ask for one explicitly.
@@ -441,7 +443,8 @@ std::optional<TwoFactor::Attempt> TwoFactor::ticket_attempt(std::string_view tic
         auto user = tx.users().find_by_id(found->user_id);
         if (!user || !ticket_usable(*found, *user, clock_.now(), settings_.ticket_max_failures))
             return;
-        attempt = Attempt{*user, ticket_hash, load_candidates(tx, *user, found, false)};
+        attempt = Attempt{*user, ticket_hash, found->first_passkey_id,
+                          load_candidates(tx, *user, found, false)};
     });
     return attempt;
 }
@@ -456,7 +459,7 @@ bool TwoFactor::admit(const Attempt& attempt) {
 }
 
 TwoFactor::Attempt TwoFactor::password_attempt(const store::User& user) {
-    Attempt attempt{user, std::nullopt, {}};
+    Attempt attempt{user, std::nullopt, {}, {}};
     store_.read([&](store::Transaction& tx) {
         attempt.candidates = load_candidates(tx, user, std::nullopt, true);
     });

@@ -93,10 +93,11 @@ class TwoFactor {
                                                        const std::string& password,
                                                        const ClientInfo& client);
 
-    // The password step succeeded for a user who needs a second factor: a ticket, and a mailed
-    // code when no app is ready, inside the caller's transaction.
+    // The first step succeeded for a user who needs a second factor: a ticket, and a mailed
+    // code when no app is ready, inside the caller's transaction. `first_passkey_id`: the
+    // passkey that made the first step (it cannot be the second), or "" for a password.
     LoginChallenge challenge(store::Transaction& tx, const store::User& user,
-                             const ClientInfo& client);
+                             const ClientInfo& client, const std::string& first_passkey_id = {});
     // {"ticket", "send": "email"}: mails a new code (rate limited).
     void send_email_code(std::string_view ticket, const ClientInfo& client);
 
@@ -113,6 +114,7 @@ class TwoFactor {
         // The ticket presented, counted as a failure when the attempt was admitted; none for
         // the front end's {username, password, otp}.
         std::optional<std::string> ticket_hash;
+        std::string first_passkey_id;  // the ticket's first step was this passkey, if any
         Candidates candidates;
     };
     struct Match {

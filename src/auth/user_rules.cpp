@@ -108,16 +108,24 @@ std::optional<i18n::Message> lang_problem(std::string_view lang) {
     return i18n::Message(i18n::keys::invalid_choice, {{"value", lang}});
 }
 
-std::vector<std::string> ready_second_factors(const store::User& user) {
+std::vector<std::string> ready_second_factors(const store::User& user, bool other_passkey) {
     std::vector<std::string> factors;
     if (user.email_verified) factors.emplace_back("email");
     if (user.totp_ready) factors.emplace_back("totp");
-    if (user.passkey_ready) factors.emplace_back("passkey");
+    if (user.passkey_ready && other_passkey) factors.emplace_back("passkey");
     return factors;
 }
 
+bool second_factor_required(const store::User& user, bool other_passkey) {
+    return user.two_fa_enable && !ready_second_factors(user, other_passkey).empty();
+}
+
+std::vector<std::string> ready_second_factors(const store::User& user) {
+    return ready_second_factors(user, true);
+}
+
 bool second_factor_required(const store::User& user) {
-    return user.two_fa_enable && !ready_second_factors(user).empty();
+    return second_factor_required(user, true);
 }
 
 }  // namespace authd::auth

@@ -28,5 +28,9 @@ bool is_reserved_username(std::string_view name);
 std::vector<std::string> ready_second_factors(const store::User& user);
 // Whether a login of `user` must pass a second factor: 2FA on and a factor ready.
 bool second_factor_required(const store::User& user);
+// The same after a first step made with a passkey, which is no second factor of its own login:
+// "passkey" counts only when the account has another (`other_passkey`).
+std::vector<std::string> ready_second_factors(const store::User& user, bool other_passkey);
+bool second_factor_required(const store::User& user, bool other_passkey);
 
 }  // namespace authd::auth

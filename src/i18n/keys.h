@@ -93,6 +93,7 @@
     X(passkey_limit_reached)                \
     X(passkey_name_too_long)                \
     X(passkey_name_invalid)                 \
+    X(no_passkey_for_ticket)                \
     X(passkey_unknown)                      \
     X(passkey_not_verified)                 \
     X(passkey_counter_regressed)            \

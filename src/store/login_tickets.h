@@ -21,6 +21,7 @@ struct LoginTicket {
     std::optional<std::int64_t> email_code_sent_at;
     std::string ip;
     std::string user_agent;
+    std::string first_passkey_id;  // the passkey of the first step, or "" (a password)
 };
 
 // Whether the ticket is live at `now`: not used, not expired, and fewer than `max_failures`

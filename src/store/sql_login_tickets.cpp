@@ -10,11 +10,11 @@ namespace {
 
 constexpr std::string_view kTicketColumns =
     "ticket_hash, user_id, created_at, expires_at, failures, used_at, email_code_hash, "
-    "email_code_sent_at, ip, user_agent";
+    "email_code_sent_at, ip, user_agent, first_passkey_id";
 constexpr std::string_view kInsertTicket =
     "INSERT INTO login_tickets (ticket_hash, user_id, created_at, expires_at, failures, used_at, "
-    "email_code_hash, email_code_sent_at, ip, user_agent) "
-    "VALUES ($1, $2, $3, $4, 0, NULL, NULL, NULL, $5, $6)";
+    "email_code_hash, email_code_sent_at, ip, user_agent, first_passkey_id) "
+    "VALUES ($1, $2, $3, $4, 0, NULL, NULL, NULL, $5, $6, $7)";
 const std::string kSelectTicket = std::string("SELECT ") + std::string(kTicketColumns) +
                                   " FROM login_tickets WHERE ticket_hash = $1";
 // $2 is now, $3 the most wrong codes a ticket takes.
@@ -52,6 +52,7 @@ class TicketReader {
         ticket.email_code_sent_at = row.optional_integer(email_code_sent_at_);
         ticket.ip = row.text(ip_);
         ticket.user_agent = row.text(user_agent_);
+        ticket.first_passkey_id = row.text(first_passkey_id_);
         return ticket;
     }
 
@@ -66,17 +67,18 @@ class TicketReader {
           email_code_hash_(find("email_code_hash")),
           email_code_sent_at_(find("email_code_sent_at")),
           ip_(find("ip")),
-          user_agent_(find("user_agent")) {}
+          user_agent_(find("user_agent")),
+          first_passkey_id_(find("first_passkey_id")) {}
 
     Column ticket_hash_, user_id_, created_at_, expires_at_, failures_, used_at_, email_code_hash_,
-        email_code_sent_at_, ip_, user_agent_;
+        email_code_sent_at_, ip_, user_agent_, first_passkey_id_;
 };
 
 }  // namespace
 
 void LoginTickets::insert(const LoginTicket& t) {
-    db_.execute(kInsertTicket,
-                {t.ticket_hash, t.user_id, t.created_at, t.expires_at, t.ip, t.user_agent});
+    db_.execute(kInsertTicket, {t.ticket_hash, t.user_id, t.created_at, t.expires_at, t.ip,
+                                t.user_agent, t.first_passkey_id});
 }
 
 std::optional<LoginTicket> LoginTickets::find(const std::string& ticket_hash) {

@@ -389,7 +389,12 @@ def test_passkey_answers_match(server, client, spec):
     spec.check("POST", "/api/auth/login/passkey", r)
     assert r.status_code == 401
 
-    # 2FA on, and a passkey without user verification: a ticket, for the passkey again.
+    # 2FA on, and a passkey without user verification: a ticket, for another passkey.
+    other = SoftAuthenticator(origin=server.base_url)
+    r = client.post("/api/auth/passkeys/options", headers=auth)
+    r = client.post("/api/auth/passkeys", json={"credential": other.create(r.json())},
+                    headers=auth)
+    assert r.status_code == 201
     r = client.post("/api/auth/2fa/totp", headers=auth)
     app = TotpApp(r.json()["secret"])
     client.post("/api/auth/2fa/totp/confirm", json={"code": app.next_code()}, headers=auth)
@@ -406,7 +411,7 @@ def test_passkey_answers_match(server, client, spec):
     spec.check("POST", "/api/auth/otp/passkey/options", r)
     assert r.status_code == 200
     r = client.post("/api/auth/otp/passkey",
-                    json={"ticket": ticket, "credential": device.get(r.json())})
+                    json={"ticket": ticket, "credential": other.get(r.json())})
     spec.check("POST", "/api/auth/otp/passkey", r)
     assert r.status_code == 200
 

@@ -471,14 +471,47 @@ def test_a_passkey_with_uv_is_both_factors_and_without_uv_asks_the_second(client
     assert r.status_code == 202, r.text
     body = r.json()
     assert body["two_fa_required"] is True
-    assert body["methods"] == ["email", "totp", "passkey"]
+    # The passkey of the first step is not a second factor of its own login.
+    assert body["methods"] == ["email", "totp"]
+    r = client.post("/api/auth/otp/passkey/options", json={"ticket": body["ticket"]})
+    assert r.status_code == 400 and r.json()["code"] == "no_passkey"
     r = kit.otp(body["ticket"], app.next_code())
     assert r.status_code == 200 and set(r.json()) == {"access", "refresh", "lang"}
+    session = r.json()
+    # A passkey took part in that login: it may remove the password.
+    r = client.put("/api/auth/password/" + quote(user.username, safe=""),
+                   json={"new_password": None}, token=session["access"])
+    assert r.status_code == 200, r.text
 
     verifying = authenticator(server)
+    user.access = session["access"]
     registered(client, user, verifying)
     r = passkey_login(client, verifying)
     assert r.status_code == 200 and set(r.json()) == {"access", "refresh", "lang"}
+
+
+def test_the_first_steps_passkey_cannot_be_the_second_factor(client, server, kit):
+    user, app, _ = kit.user_with_2fa()
+    kit.confirm(user, app)
+    first, second = authenticator(server, user_verifying=False), authenticator(server)
+    registered(client, user, first)
+    registered(client, user, second)
+    body = passkey_login(client, first).json()
+    assert body["methods"] == ["email", "totp", "passkey"]
+    options = client.post("/api/auth/otp/passkey/options", json={"ticket": body["ticket"]})
+    options = options.json()["publicKey"]
+    assert [d["id"] for d in options["allowCredentials"]] == [b64url(second.credentials[0].id)]
+    # The same device answering anyway is refused, as a wrong code of the ticket.
+    r = client.post("/api/auth/otp/passkey",
+                    json={"ticket": body["ticket"],
+                          "credential": first.get(options, credential_id=first.credentials[0].id)})
+    assert r.status_code == 401 and r.json()["code"] == "passkey_invalid"
+    assert "first step" in r.json()["detail"]
+    options = client.post("/api/auth/otp/passkey/options", json={"ticket": body["ticket"]})
+    r = client.post("/api/auth/otp/passkey",
+                    json={"ticket": body["ticket"],
+                          "credential": second.get(options.json()["publicKey"])})
+    assert r.status_code == 200, r.text
 
 
 def test_a_passkey_as_the_second_factor(client, server, kit):
@@ -632,3 +665,33 @@ def test_passkey_failures_count_toward_the_login_limits(module_factory):
     assert r.status_code == 429, r.text
     # A passkey cannot be guessed: the limit does not hold it back.
     assert passkey_login(client, device).status_code == 200
+
+
+def test_the_password_and_the_last_passkey_never_both_go(server):
+    """Removing the password and the last passkey at once: one of them stays refused."""
+    for _ in range(5):
+        client = server.client()
+        user = client.new_user()
+        device = authenticator(server)
+        passkey = registered(client, user, device)["id"]
+        session = passkey_login(client, device).json()["access"]
+        path = "/api/auth/password/" + quote(user.username, safe="")
+        barrier = threading.Barrier(2)
+        answers = {}
+
+        def remove(kind):
+            own = server.client()
+            barrier.wait(timeout=30)
+            if kind == "password":
+                answers[kind] = own.put(path, json={"new_password": None}, token=session)
+            else:
+                answers[kind] = own.delete(f"/api/auth/passkeys/{passkey}", token=session)
+
+        threads = [threading.Thread(target=remove, args=(kind,))
+                   for kind in ("password", "passkey")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        statuses = (answers["password"].status_code, answers["passkey"].status_code)
+        assert statuses in {(200, 400), (400, 204)}, statuses

@@ -39,3 +39,7 @@ CREATE INDEX webauthn_challenges_expiry ON webauthn_challenges (expires_at);
 -- How each session's login was proved ("password", or "passkey"): removing the password needs a
 -- recent login with a passkey.
 ALTER TABLE sessions ADD COLUMN auth_method TEXT NOT NULL DEFAULT 'password';
+
+-- The passkey that made a login's first step, when one did: it cannot be that login's second
+-- factor too.
+ALTER TABLE login_tickets ADD COLUMN first_passkey_id TEXT NOT NULL DEFAULT '';
