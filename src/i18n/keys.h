@@ -36,6 +36,7 @@
     X(field_not_object)                     \
     X(field_unknown)                        \
     X(null_characters)                      \
+    X(text_not_utf8)                        \
     X(invalid_choice)                       \
     /* Credentials and tokens */            \
     X(not_authenticated)                    \

@@ -95,7 +95,7 @@ class PostgresConnection final : public PooledConnection {
 
     using Connection::execute;
     Result execute(std::string_view sql, std::span<const Param> params) override {
-        refuse_nul_characters(params);
+        refuse_unstorable_text(params);
         if (begin_deferred_ && !is_plain_select(sql)) send_deferred_begin();
         // Text parameters: integers as decimal text, the server converts by inferred type.
         std::vector<std::string> integer_texts;

@@ -10,6 +10,7 @@
 #include "store/sqlite_database.h"
 #include "util/metrics.h"
 #include "util/text.h"
+#include "util/utf8.h"
 
 namespace authd::store {
 
@@ -198,11 +199,15 @@ int migrate(Database& database, const std::vector<Migration>& migrations) {
     return applied;
 }
 
-void refuse_nul_characters(std::span<const Param> params) {
-    for (const Param& param : params)
-        if (const auto* text = std::get_if<std::string>(&param);
-            text && text->find('\0') != std::string::npos)
+void refuse_unstorable_text(std::span<const Param> params) {
+    for (const Param& param : params) {
+        const auto* text = std::get_if<std::string>(&param);
+        if (!text) continue;
+        if (text->find('\0') != std::string::npos)
             throw Error(ErrorKind::bad_request, "invalid", i18n::keys::null_characters);
+        if (!utf8::is_valid(*text))
+            throw Error(ErrorKind::bad_request, "invalid", i18n::keys::text_not_utf8);
+    }
 }
 
 }  // namespace authd::store

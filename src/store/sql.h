@@ -99,8 +99,10 @@ class Unavailable : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Throws authd::Error(bad_request) when a text parameter holds a NUL character.
-void refuse_nul_characters(std::span<const Param> params);
+// Throws authd::Error(bad_request, "invalid") when a text parameter holds a NUL character or is
+// not valid UTF-8 (a path segment such as %ff): neither database could store or compare it as
+// text, and PostgreSQL would fail the statement.
+void refuse_unstorable_text(std::span<const Param> params);
 
 // A UNIQUE constraint or index refused a row. `constraint` is the index or constraint name.
 class UniqueViolation : public std::runtime_error {

@@ -96,7 +96,7 @@ class SqliteConnection final : public PooledConnection {
 
     using Connection::execute;
     Result execute(std::string_view sql, std::span<const Param> params) override {
-        refuse_nul_characters(params);
+        refuse_unstorable_text(params);
         Statement& statement = prepared(sql);
         if (params.size() != statement.slot_of_parameter.size()) {
             throw DatabaseError("statement expects " +

@@ -629,3 +629,17 @@ def test_attack_control_characters_in_path_parameters(server):
             assert "Set-Cookie" not in r.headers
             assert all("\n" not in v and "\r" not in v for v in r.headers.values())
     assert_untouched(client, user, before, sessions)
+
+
+def test_attack_path_segments_that_are_not_utf8(server):
+    """A path parameter that decodes to bytes that are not UTF-8 is a 400 naming the problem
+    on either database (PostgreSQL cannot even compare it as text)."""
+    client = server.client()
+    user = client.new_user()
+    for method, path in (("DELETE", "/api/auth/sessions/%ff"),
+                         ("DELETE", "/api/auth/passkeys/%ff"),
+                         ("PATCH", "/api/auth/passkeys/a%c3")):
+        body = {"name": "x"} if method == "PATCH" else None
+        r = client.request(method, path, json=body, token=user.access)
+        assert r.status_code == 400, f"{method} {path}: {r.status_code} {r.text}"
+        assert r.json() == {"detail": "Text must be valid UTF-8.", "code": "invalid"}
