@@ -113,7 +113,7 @@ store::User Accounts::register_user(const Registration& r, const ClientInfo& cli
                     throw store::Duplicate("username");
             }
             tx.users().insert(user);
-            if (on_platform) {
+            if (on_platform && platform_) {  // on_platform implies platform_: said for clang-tidy
                 held = platform_->begin(tx, PlatformChange::create,
                                         {user.id, user.username, "", user.email, user.lang, ""});
                 return;
