@@ -36,20 +36,15 @@ PASSKEY_KEYS = {"id", "name", "created", "last_used", "transports", "backup_elig
 
 
 @pytest.fixture(scope="module")
-def sink(smtp_sink):
-    return smtp_sink
-
-
-@pytest.fixture(scope="module")
-def server(module_factory, sink):
+def server(module_factory, smtp_sink):
     # Refused passkeys count as failed logins of 127.0.0.1: its per-minute cap is lifted.
-    return module_factory(sink.env(AUTH_EMAIL_RETRY_BASE="1",
+    return module_factory(smtp_sink.env(AUTH_EMAIL_RETRY_BASE="1",
                                    AUTH_LOGIN_FAILURES_PER_IP="100000"))
 
 
 @pytest.fixture
-def kit(client, sink):
-    return TwoFactorKit(client, sink)
+def kit(client, smtp_sink):
+    return TwoFactorKit(client, smtp_sink)
 
 
 def public_url(server):
@@ -168,8 +163,8 @@ def test_each_algorithm_and_format_registers_and_logs_in(client, server, algorit
     assert listed["id"] == passkey["id"] and listed["last_used"] is not None
 
 
-def test_registration_and_removal_need_a_recent_login_or_the_password(module_factory, sink):
-    server = module_factory(sink.env(AUTH_REAUTH_WINDOW="1s"))
+def test_registration_and_removal_need_a_recent_login_or_the_password(module_factory, smtp_sink):
+    server = module_factory(smtp_sink.env(AUTH_REAUTH_WINDOW="1s"))
     client = server.client()
     user = client.new_user()
     logged_in_at = time.time()
@@ -358,7 +353,7 @@ def test_corrupted_assertions_are_refused(client, server, faults, code):
     assert passkey_login(client, device).status_code == 200
 
 
-def test_a_counter_going_backwards_is_refused_and_recorded(client, server, sink):
+def test_a_counter_going_backwards_is_refused_and_recorded(client, server, smtp_sink):
     user = client.new_user()
     device = authenticator(server)
     registered(client, user, device)
@@ -368,7 +363,7 @@ def test_a_counter_going_backwards_is_refused_and_recorded(client, server, sink)
     assert r.status_code == 401 and r.json() == BODY_COUNTER_REGRESSED
     # Recorded in the audit log, which the owner's export shows.
     assert client.get("/api/auth/dump_data/", token=user.access).status_code == 202
-    message = sink.wait_for(to=user.email, subject="Your authd data export")
+    message = smtp_sink.wait_for(to=user.email, subject="Your authd data export")
     [(_, _, data)] = message.attachments
     events = [e["event"] for e in json.loads(data)["security_events"]]
     assert "passkey_counter_regressed" in events
@@ -558,11 +553,11 @@ def test_a_ticket_takes_only_its_accounts_passkeys(client, server, kit):
 # ----------------------------------------------------------------------------------------------
 # management
 
-def test_rename_list_and_remove(client, server, sink):
+def test_rename_list_and_remove(client, server, smtp_sink):
     user = client.new_user()
     device = authenticator(server)
     passkey = registered(client, user, device, name="Old")
-    added = sink.wait_for(to=user.email, subject=SUBJECT_PASSKEY_ADDED)
+    added = smtp_sink.wait_for(to=user.email, subject=SUBJECT_PASSKEY_ADDED)
     assert '"Old"' in added.text and "127.0.0.1" in added.text
 
     r = client.patch(f"/api/auth/passkeys/{passkey['id']}", json={"name": "New"},
@@ -582,7 +577,7 @@ def test_rename_list_and_remove(client, server, sink):
     assert r.status_code == 400
     r = client.delete(f"/api/auth/passkeys/{passkey['id']}", token=user.access)
     assert r.status_code == 204
-    removed = sink.wait_for(to=user.email, subject=SUBJECT_PASSKEY_REMOVED)
+    removed = smtp_sink.wait_for(to=user.email, subject=SUBJECT_PASSKEY_REMOVED)
     assert '"New"' in removed.text
     assert client.get("/api/auth/passkeys/", token=user.access).json() == {"passkeys": []}
     r = passkey_login(client, device)
@@ -593,12 +588,12 @@ def test_rename_list_and_remove(client, server, sink):
     assert {"passkey_added", "passkey_renamed", "passkey_removed"} <= set(events)
 
 
-def test_the_export_lists_passkeys_without_keys(client, server, sink):
+def test_the_export_lists_passkeys_without_keys(client, server, smtp_sink):
     user = client.new_user()
     device = authenticator(server)
     registered(client, user, device, name="Yubi")
     assert client.get("/api/auth/dump_data/", token=user.access).status_code == 202
-    message = sink.wait_for(to=user.email, subject="Your authd data export")
+    message = smtp_sink.wait_for(to=user.email, subject="Your authd data export")
     [(_, _, data)] = message.attachments
     export = json.loads(data)
     [passkey] = export["passkeys"]
@@ -610,19 +605,20 @@ def test_the_export_lists_passkeys_without_keys(client, server, sink):
     assert export["account"]["has_password"] is True
 
 
-def test_a_password_reset_keeps_passkeys(client, server, sink):
+def test_a_password_reset_keeps_passkeys(client, server, smtp_sink):
     user = client.new_user()
     device = authenticator(server)
     registered(client, user, device)
     assert client.post("/api/auth/password_reset/", json={"email": user.email}).status_code == 200
-    link = extract_link(sink.wait_for(to=user.email, subject=SUBJECT_RESET), "/api/auth/reset/")
+    message = smtp_sink.wait_for(to=user.email, subject=SUBJECT_RESET)
+    link = extract_link(message, "/api/auth/reset/")
     new = random_password()
     r = client.post(link_path(link), json={"new_password": new, "new_password2": new})
     assert r.status_code == 200, r.text
     assert passkey_login(client, device).status_code == 200
 
 
-def test_dropping_the_password(client, server, sink):
+def test_dropping_the_password(client, server, smtp_sink):
     user = client.new_user()
     path = "/api/auth/password/" + quote(user.username, safe="")
     r = client.put(path, json={"new_password": None}, token=user.access)
@@ -639,7 +635,7 @@ def test_dropping_the_password(client, server, sink):
     assert r.status_code == 400 and list(r.json()) == ["new_password2"]
     r = client.put(path, json={"new_password": None}, token=session["access"])
     assert r.status_code == 200 and r.json() == {}
-    sink.wait_for(to=user.email, subject=SUBJECT_PASSWORD_REMOVED)
+    smtp_sink.wait_for(to=user.email, subject=SUBJECT_PASSWORD_REMOVED)
 
     # Only passkeys log in now; the password session was ended.
     r = client.login_raw(user.username, user.password)
