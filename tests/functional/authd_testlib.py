@@ -419,7 +419,10 @@ class AuthdServer:
                 raise RuntimeError(f"authd exited with {self.proc.returncode} during start-up:"
                                    f"\n{self.log()}")
             try:
-                r = requests.get(self.base_url + "/healthz", timeout=1)
+                # Connection: close, so that the server ends the probe's connection itself and
+                # does not count it against its connection caps while the test begins.
+                r = requests.get(self.base_url + "/healthz", timeout=1,
+                                 headers={"Connection": "close"})
                 if r.status_code == 200:
                     return
                 last_error = f"status {r.status_code}"

@@ -134,10 +134,14 @@ def test_attack_idle_connections_from_one_address_cannot_shut_others_out(module_
     try:
         for _ in range(total):
             attacker.append(connect_from("127.0.0.1", server.port))
-        # Its first PER_IP stay open (idle, as the attack leaves them), the rest are closed.
-        closed = [closed_by_server(sock, 0.5) for sock in attacker[PER_IP:]]
-        assert all(closed), f"connections beyond the per-address cap were kept: {closed}"
-        assert get(attacker[0], "/healthz").startswith(b"HTTP/1.1 200")
+        # At most PER_IP of them stay open (idle, as the attack leaves them), the rest are
+        # closed. Which ones is counted, not assumed: the readiness probe's connection may still
+        # hold a place for a moment after it closed (slow under ASan), and a later one takes it
+        # or none does.
+        closed = [closed_by_server(sock, 0.5) for sock in attacker]
+        assert PER_IP - 1 <= closed.count(False) <= PER_IP, f"connections kept open: {closed}"
+        kept = attacker[closed.index(False)]
+        assert get(kept, "/healthz").startswith(b"HTTP/1.1 200")
         # Another client, another address: served.
         with connect_from("127.0.0.2", server.port) as other:
             assert get(other, "/healthz").startswith(b"HTTP/1.1 200"), \
