@@ -41,13 +41,6 @@ std::string hex(std::span<const std::uint8_t> bytes) {
     return text;
 }
 
-std::string join_transports(const std::vector<std::string>& transports) {
-    std::string joined;
-    for (const std::string& transport : transports)
-        joined += (joined.empty() ? "" : ",") + transport;
-    return joined;
-}
-
 std::vector<webauthn::CredentialDescriptor> descriptors(const std::vector<store::Passkey>& keys) {
     std::vector<webauthn::CredentialDescriptor> result;
     for (const store::Passkey& passkey : keys) {
@@ -242,7 +235,7 @@ store::Passkey Passkeys::add(const Principal& caller, const boost::json::value& 
     passkey.public_key = to_base64url(attested.public_key_cbor);
     passkey.algorithm = static_cast<int>(attested.public_key.algorithm());
     passkey.sign_count = data.sign_count;
-    passkey.transports = join_transports(response.transports);
+    passkey.transports = text::join(response.transports, ",");
     passkey.aaguid = hex(attested.aaguid);
     passkey.backup_eligible = data.backup_eligible;
     passkey.backed_up = data.backed_up;

@@ -4,6 +4,7 @@
 
 #include "http/client_address.h"
 #include "http/cors.h"
+#include "util/text.h"
 
 namespace authd::http {
 namespace {
@@ -17,13 +18,6 @@ void read_listen(const std::string& text, ServerOptions& options) {
         host = host.substr(1, host.size() - 2);
     options.host = host;
     options.port = config::parse_integer<unsigned short>(text.substr(colon + 1), 0, 65535);
-}
-
-std::string joined(const std::vector<std::string>& entries) {
-    std::string out;
-    for (const auto& entry : entries)
-        out += (out.empty() ? "" : ",") + entry;
-    return out;
 }
 
 }  // namespace
@@ -74,7 +68,9 @@ const config::Settings<ServerOptions>& server_settings() {
                  options.trusted_proxies = config::parse_list(text);
                  TrustedProxies check(options.trusted_proxies);  // the server's own parser
              },
-             [](const ServerOptions& options) { return joined(options.trusted_proxies); })},
+             [](const ServerOptions& options) {
+                 return text::join(options.trusted_proxies, ",");
+             })},
         {"AUTH_CORS_ORIGINS", none("none (CORS off)"),
          "origins whose pages may call the API, exactly as browsers send them: "
          "`https://game.example.com,http://localhost:5173` (no path, not even `/`), or `*` alone "
@@ -84,7 +80,7 @@ const config::Settings<ServerOptions>& server_settings() {
                  // Kept normalized, as the server's own parser writes them.
                  options.cors_origins = CorsPolicy(config::parse_list(text)).origins();
              },
-             [](const ServerOptions& options) { return joined(options.cors_origins); })},
+             [](const ServerOptions& options) { return text::join(options.cors_origins, ","); })},
     };
     return settings;
 }

@@ -27,13 +27,6 @@ bool has_columns(const std::vector<std::string>& columns,
     return true;
 }
 
-std::string join(const std::vector<std::string>& names) {
-    std::string out;
-    for (const std::string& name : names)
-        out += (out.empty() ? "" : ", ") + name;
-    return out;
-}
-
 // Reads the named columns (absent ones, "", read as `fallback`), one row per record.
 class ColumnReader {
   public:
@@ -52,7 +45,7 @@ class ColumnReader {
         const std::string column = find_column(available_, names);
         if (column.empty())
             throw SourceError("table " + table_ + " has no column " + std::string(*names.begin()) +
-                              " (it has: " + join(available_) + ")");
+                              " (it has: " + text::join(available_, ", ") + ")");
         return want(names);
     }
 
@@ -122,7 +115,7 @@ std::string pick_table(
                           ": name it with " + option);
     }
     throw SourceError(std::string("several tables could be the ") + what + " table (" +
-                      join(candidates) + "): name one with " + option);
+                      text::join(candidates, ", ") + "): name one with " + option);
 }
 
 }  // namespace

@@ -68,6 +68,16 @@ inline std::vector<std::string_view> split(std::string_view value, char separato
     return pieces;
 }
 
+// `pieces` with `separator` between them ("a", "b" and "," give "a,b").
+inline std::string join(const std::vector<std::string>& pieces, std::string_view separator) {
+    std::string joined;
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        if (i > 0) joined += separator;
+        joined += pieces[i];
+    }
+    return joined;
+}
+
 // Text made safe inside HTML element content and quoted attribute values.
 inline std::string html_escape(std::string_view value) {
     std::string escaped;

@@ -84,12 +84,7 @@ const config::Settings<PasskeySettings>& passkey_settings() {
                      if (s.relying_party.origins.empty())
                          throw std::invalid_argument("expected at least one origin");
                  },
-                 [](const PasskeySettings& s) {
-                     std::string shown;
-                     for (const std::string& origin : s.relying_party.origins)
-                         shown += (shown.empty() ? "" : ",") + origin;
-                     return shown;
-                 }),
+                 [](const PasskeySettings& s) { return text::join(s.relying_party.origins, ","); }),
              [](PasskeySettings& s) { s.relying_party.origins = {origin_of(s.public_url)}; }},
             {"AUTH_WEBAUTHN_USER_VERIFICATION", literal("preferred"),
              "`preferred`: a passkey without user verification (PIN, biometrics) logs in as one "

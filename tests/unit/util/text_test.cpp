@@ -30,6 +30,13 @@ TEST(Text, SplitsLeavingEmptyPiecesOut) {
     EXPECT_EQ(text::split("internal", ','), Pieces{"internal"});
 }
 
+TEST(Text, JoinsWithTheSeparatorBetweenPiecesOnly) {
+    EXPECT_EQ(text::join({"usb", "nfc"}, ","), "usb,nfc");
+    EXPECT_EQ(text::join({"a", "b", "c"}, ", "), "a, b, c");
+    EXPECT_EQ(text::join({"only"}, ","), "only");
+    EXPECT_EQ(text::join({}, ","), "");
+}
+
 TEST(Text, ComparesIgnoringAsciiCase) {
     EXPECT_TRUE(iequals_ascii("Application/JSON", "application/json"));
     EXPECT_FALSE(iequals_ascii("json", "jsonx"));
