@@ -259,7 +259,8 @@ LoginOutcome LoginFlow::passkey_step(const boost::json::value& credential,
             // UV is both factors; otherwise a factor other than this passkey, if one is ready.
             const bool other_passkey = tx.passkeys().of_user(user.id).size() > 1;
             if (!assertion.user_verified && second_factor_required(user, other_passkey)) {
-                outcome.challenge = two_factor_.challenge(tx, user, client, assertion.passkey.id);
+                outcome.challenge =
+                    two_factor_.challenge(tx, user, client, assertion.passkey.id, other_passkey);
                 audit_.record(tx, client, event::second_factor_requested, user, {}, "passkey");
             } else {
                 outcome.session = finish_login(tx, user, client, "passkey",

@@ -57,6 +57,15 @@ std::vector<webauthn::CredentialDescriptor> descriptors(const std::vector<store:
                           i18n::Message(i18n::keys::passkey_refused, {{"reason", refusal.what()}}));
 }
 
+// The challenge a credential's client data names (base64url, as the browser wrote it).
+std::string challenge_named_by(const webauthn::Bytes& client_data_json) {
+    try {
+        return webauthn::challenge_of(client_data_json);
+    } catch (const webauthn::Refusal& refusal) {
+        throw_refused(refusal);
+    }
+}
+
 [[noreturn]] void throw_challenge_invalid() {
     throw Error(ErrorKind::bad_request, "passkey_challenge_invalid",
                 i18n::keys::passkey_challenge_invalid);
@@ -134,14 +143,8 @@ std::string Passkeys::new_challenge(store::Transaction& tx, std::string_view cha
     return challenge;
 }
 
-store::WebauthnChallenge Passkeys::spend_challenge(const webauthn::Bytes& client_data_json,
+store::WebauthnChallenge Passkeys::spend_challenge(const std::string& challenge,
                                                    std::string_view challenge_purpose) {
-    std::string challenge;
-    try {
-        challenge = webauthn::challenge_of(client_data_json);
-    } catch (const webauthn::Refusal& refusal) {
-        throw_refused(refusal);
-    }
     std::optional<store::WebauthnChallenge> spent;
     // Spent in a transaction of its own: a credential that then fails its checks does not give
     // the challenge back.
@@ -152,10 +155,15 @@ store::WebauthnChallenge Passkeys::spend_challenge(const webauthn::Bytes& client
     return *spent;
 }
 
-std::string Passkeys::checked_name(const std::optional<std::string>& name,
-                                   std::size_t existing) const {
-    if (!name) return "Passkey " + std::to_string(existing + 1);
-    const std::string trimmed(text::trim(*name));
+void Passkeys::refuse_if_full(const std::vector<store::Passkey>& existing) const {
+    if (existing.size() >= limits_.max_per_account)
+        throw ValidationError(
+            "non_field_errors",
+            i18n::Message(i18n::keys::passkey_limit_reached, {{"max", limits_.max_per_account}}));
+}
+
+std::string Passkeys::checked_name(const std::string& name) const {
+    const std::string trimmed(text::trim(name));
     if (trimmed.empty()) throw ValidationError("name", i18n::keys::field_blank);
     // Shown in lists and in notices: characters, not control codes (the body is valid UTF-8).
     std::size_t characters = 0;
@@ -180,10 +188,7 @@ webauthn::CreationOptions Passkeys::registration_options(const Principal& caller
         [&](store::Transaction& tx) {
             options = {};
             const std::vector<store::Passkey> existing = tx.passkeys().of_user(caller.user.id);
-            if (existing.size() >= limits_.max_per_account)
-                throw ValidationError("non_field_errors",
-                                      i18n::Message(i18n::keys::passkey_limit_reached,
-                                                    {{"max", limits_.max_per_account}}));
+            refuse_if_full(existing);
             // One handle per account, so that an authenticator replaces its passkey for the account
             // instead of keeping two.
             options.user_handle =
@@ -208,16 +213,20 @@ store::Passkey Passkeys::add(const Principal& caller, const boost::json::value& 
     } catch (const webauthn::Refusal& refusal) {
         throw_refused(refusal);
     }
-    if (name) checked_name(name, 0);  // a bad name is refused before the challenge is spent
+    // A bad name is refused before the challenge is spent.
+    const std::optional<std::string> given_name =
+        name ? std::optional<std::string>(checked_name(*name)) : std::nullopt;
+    const std::string challenge_text = challenge_named_by(response.client_data_json);
     const store::WebauthnChallenge challenge =
-        spend_challenge(response.client_data_json, purpose::registration);
+        spend_challenge(challenge_text, purpose::registration);
     if (challenge.user_id != caller.user.id) throw_challenge_invalid();
 
     webauthn::AuthenticatorData data;
     try {
-        data = webauthn::verify_registration(
-            settings_.relying_party, webauthn::challenge_of(response.client_data_json),
-            response.client_data_json, response.attestation_object);
+        // The challenge was found by its hash, so the ceremony compares it with itself.
+        data =
+            webauthn::verify_registration(settings_.relying_party, challenge_text,
+                                          response.client_data_json, response.attestation_object);
     } catch (const webauthn::Refusal& refusal) {
         throw_refused(refusal);
     }
@@ -244,11 +253,8 @@ store::Passkey Passkeys::add(const Principal& caller, const boost::json::value& 
         store_.write([&](store::Transaction& tx) {
             lock_passkeys(tx, caller.user.id);
             const std::vector<store::Passkey> existing = tx.passkeys().of_user(caller.user.id);
-            if (existing.size() >= limits_.max_per_account)
-                throw ValidationError("non_field_errors",
-                                      i18n::Message(i18n::keys::passkey_limit_reached,
-                                                    {{"max", limits_.max_per_account}}));
-            passkey.name = checked_name(name, existing.size());
+            refuse_if_full(existing);
+            passkey.name = given_name.value_or("Passkey " + std::to_string(existing.size() + 1));
             tx.passkeys().insert(passkey);
             audit_.record(tx, client, event::passkey_added, caller.user, caller.session.id,
                           passkey.name);
@@ -268,7 +274,7 @@ std::vector<store::Passkey> Passkeys::list(const Principal& caller) {
 
 store::Passkey Passkeys::rename(const Principal& caller, const std::string& id,
                                 const std::string& name, const ClientInfo& client) {
-    const std::string new_name = checked_name(name, 0);
+    const std::string new_name = checked_name(name);
     std::optional<store::Passkey> renamed;
     store_.write([&](store::Transaction& tx) {
         renamed.reset();
@@ -350,8 +356,9 @@ VerifiedAssertion Passkeys::verify_assertion(const boost::json::value& credentia
         throw_refused(refusal);
     }
     const bool for_ticket = !ticket_hash.empty();
-    const store::WebauthnChallenge challenge = spend_challenge(
-        response.client_data_json, for_ticket ? purpose::second_factor : purpose::login);
+    const std::string challenge_text = challenge_named_by(response.client_data_json);
+    const store::WebauthnChallenge challenge =
+        spend_challenge(challenge_text, for_ticket ? purpose::second_factor : purpose::login);
     if (for_ticket && challenge.ticket_hash != ticket_hash) throw_challenge_invalid();
 
     using Reason = PasskeyRefused::Reason;
@@ -372,9 +379,9 @@ VerifiedAssertion Passkeys::verify_assertion(const boost::json::value& credentia
         const webauthn::CborDocument document = webauthn::decode_cbor(as_bytes(*key_cbor));
         const webauthn::CosePublicKey key = webauthn::CosePublicKey::read(document.root());
         // The challenge was found by its hash, so the ceremony compares it with itself.
-        data = webauthn::verify_assertion(
-            settings_.relying_party, webauthn::challenge_of(response.client_data_json),
-            response.client_data_json, response.authenticator_data, response.signature, key);
+        data = webauthn::verify_assertion(settings_.relying_party, challenge_text,
+                                          response.client_data_json, response.authenticator_data,
+                                          response.signature, key);
     } catch (const webauthn::Refusal& refusal) {
         throw PasskeyRefused(Reason::invalid, refusal.what(), user, passkey->id);
     }

@@ -123,10 +123,14 @@ class Passkeys {
     std::string new_challenge(store::Transaction& tx, std::string_view purpose,
                               const std::optional<std::string>& user_id,
                               const std::string& user_handle, const std::string& ticket_hash);
-    // The challenge `client_data_json` names, spent; Error when it cannot be used for `purpose`.
-    store::WebauthnChallenge spend_challenge(const webauthn::Bytes& client_data_json,
+    // `challenge` (as a client data names it), spent; Error when it cannot be used for
+    // `purpose`.
+    store::WebauthnChallenge spend_challenge(const std::string& challenge,
                                              std::string_view purpose);
-    std::string checked_name(const std::optional<std::string>& name, std::size_t existing) const;
+    // `name` trimmed; ValidationError under "name" when blank, too long or with control codes.
+    std::string checked_name(const std::string& name) const;
+    // ValidationError when the account already holds as many passkeys as it may.
+    void refuse_if_full(const std::vector<store::Passkey>& existing) const;
     // `work` in a transaction that first counts `bucket` against `limit`; beyond it, 429 (the
     // refusal recorded in the audit log).
     void write_within(const ClientInfo& client, const std::string& bucket, const Limit& limit,

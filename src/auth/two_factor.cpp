@@ -255,11 +255,11 @@ void TwoFactor::mail_code(store::Transaction& tx, const store::User& user,
 }
 
 LoginChallenge TwoFactor::challenge(store::Transaction& tx, const store::User& user,
-                                    const ClientInfo& client, const std::string& first_passkey_id) {
+                                    const ClientInfo& client, const std::string& first_passkey_id,
+                                    bool other_passkey) {
     LoginChallenge challenge;
     challenge.ticket = random_.token(kTicketBytes);
-    challenge.methods = ready_second_factors(
-        user, first_passkey_id.empty() || tx.passkeys().of_user(user.id).size() > 1);
+    challenge.methods = ready_second_factors(user, other_passkey);
     store::LoginTicket ticket;
     ticket.ticket_hash = hash_identifier(challenge.ticket);
     ticket.user_id = user.id;

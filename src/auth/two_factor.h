@@ -95,9 +95,11 @@ class TwoFactor {
 
     // The first step succeeded for a user who needs a second factor: a ticket, and a mailed
     // code when no app is ready, inside the caller's transaction. `first_passkey_id`: the
-    // passkey that made the first step (it cannot be the second), or "" for a password.
+    // passkey that made the first step (it cannot be the second), or "" for a password; then
+    // `other_passkey` says whether the account has another (user_rules.h).
     LoginChallenge challenge(store::Transaction& tx, const store::User& user,
-                             const ClientInfo& client, const std::string& first_passkey_id = {});
+                             const ClientInfo& client, const std::string& first_passkey_id = {},
+                             bool other_passkey = true);
     // {"ticket", "send": "email"}: mails a new code (rate limited).
     void send_email_code(std::string_view ticket, const ClientInfo& client);
 
