@@ -3,6 +3,7 @@
 #include "mail/outbox.h"
 #include "mail/templates.h"
 #include "util/time_text.h"
+#include "util/utf8.h"
 
 namespace authd::auth {
 namespace {
@@ -12,10 +13,11 @@ i18n::Language language_of(const store::User& user) {
     return i18n::from_code_or_english(user.lang);
 }
 
-// An address or user agent as a notice shows it: "?" when unknown, at most 200 bytes.
+// An address or user agent as a notice shows it: "?" when unknown, at most 200 bytes, cut
+// between characters.
 std::string_view shown(std::string_view text) {
     constexpr std::size_t kMaxLength = 200;
-    return text.empty() ? "?" : text.substr(0, kMaxLength);
+    return text.empty() ? "?" : utf8::prefix(text, kMaxLength);
 }
 
 }  // namespace

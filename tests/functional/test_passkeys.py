@@ -691,3 +691,16 @@ def test_the_password_and_the_last_passkey_never_both_go(server):
             thread.join(timeout=60)
         statuses = (answers["password"].status_code, answers["passkey"].status_code)
         assert statuses in {(200, 400), (400, 204)}, statuses
+
+
+def test_a_notice_cuts_a_long_user_agent_between_characters(client, server, smtp_sink):
+    user = client.new_user()
+    # 199 bytes, then a two-byte character across the notice's 200-byte cut.
+    agent = "a" * 199 + "é".encode().decode("latin-1")
+    options = registration_options(client, user)
+    r = client.post("/api/auth/passkeys/", json={"credential": authenticator(server).create(
+        options)}, token=user.access, headers={"User-Agent": agent})
+    assert r.status_code == 201, r.text
+    text = smtp_sink.wait_for(to=user.email, subject=SUBJECT_PASSKEY_ADDED).text
+    assert "a" * 199 in text
+    assert "\ufffd" not in text and "a" * 199 + "é" not in text
