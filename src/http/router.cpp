@@ -4,6 +4,7 @@
 #include <boost/url/pct_string_view.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace authd::http {
@@ -54,24 +55,30 @@ bool loosely_equal(std::string_view segment, std::string_view literal) {
 
 // The pattern's segments reduced to their shape: parameter names do not make two patterns
 // different ("/users/{id}" and "/users/{name}" are the same resource).
-std::vector<std::string_view> pattern_shape(const std::vector<std::string_view>& segments) {
+std::vector<std::string_view> pattern_shape(const std::vector<std::string>& segments) {
     std::vector<std::string_view> shape;
     shape.reserve(segments.size());
-    for (auto segment : segments)
-        shape.push_back(is_parameter(segment) ? "{}" : segment);
+    for (const std::string& segment : segments)
+        shape.push_back(is_parameter(segment) ? "{}" : std::string_view(segment));
     return shape;
 }
 
-// Whether `pattern` matches `path`; on success `literal_mask` tells which segments were
-// literals, so the most specific pattern can win.
-bool pattern_matches(const std::vector<std::string_view>& pattern,
-                     const std::vector<std::string_view>& path, std::vector<bool>& literal_mask) {
+// A pattern has at most this many segments, so that which of them are literals fits in one
+// number (a path with more matches no route).
+constexpr std::size_t kMaxSegments = 64;
+
+// Whether `pattern` matches `path`; on success `literals` has a bit for each literal segment,
+// the first segment's the highest, so that the most specific pattern (literal segments
+// winning from left to right) has the largest number.
+bool pattern_matches(const std::vector<std::string>& pattern,
+                     const std::vector<std::string_view>& path, std::uint64_t& literals) {
     if (pattern.size() != path.size()) return false;
-    literal_mask.assign(pattern.size(), false);
+    literals = 0;
     for (std::size_t i = 0; i < pattern.size(); ++i) {
+        literals <<= 1;
         if (is_parameter(pattern[i])) continue;
         if (pattern[i] != path[i]) return false;
-        literal_mask[i] = true;
+        literals |= 1;
     }
     return true;
 }
@@ -98,7 +105,7 @@ std::shared_ptr<const Authenticator> Router::authenticator_for(Access access,
 void Router::add_route(bhttp::verb method, std::string pattern, std::string name, Access access,
                        Execution execution, Handler handler) {
     std::vector<std::string_view> segments;
-    if (!split_path(pattern, segments))
+    if (!split_path(pattern, segments) || segments.size() > kMaxSegments)
         throw std::invalid_argument("invalid route pattern \"" + pattern + "\"");
     if (method == bhttp::verb::options)
         throw std::invalid_argument("OPTIONS is answered by the server, not by a route (\"" +
@@ -113,8 +120,16 @@ void Router::add_route(bhttp::verb method, std::string pattern, std::string name
                                : std::string(segment);
     }
     if (pattern.back() == '/') plain += '/';
-    routes_.push_back({method, std::move(plain), std::move(name), access, std::move(handler),
-                       execution, std::move(secret)});
+    Route route{method,    std::move(plain), std::move(name), access, std::move(handler),
+                execution, std::move(secret)};
+    split_path(route.pattern, segments);
+    route.segments.assign(segments.begin(), segments.end());
+    const auto shape = pattern_shape(route.segments);
+    const auto same = std::find_if(routes_.begin(), routes_.end(), [&shape](const Route& other) {
+        return pattern_shape(other.segments) == shape;
+    });
+    route.resource = same != routes_.end() ? same->resource : resources_++;
+    routes_.push_back(std::move(route));
 }
 
 std::string Router::loggable_path(std::string_view path) const {
@@ -126,13 +141,12 @@ std::string Router::loggable_path(std::string_view path) const {
         start = slash + 1;
     }
     std::vector<bool> hidden(segments.size(), false);
-    std::vector<std::string_view> pattern;
     for (const Route& route : routes_) {
         const auto last_secret = std::find(route.secret.rbegin(), route.secret.rend(), true);
         if (last_secret == route.secret.rend()) continue;
         // Only the pattern's segments up to its last secret need to be there.
         const std::size_t needed = static_cast<std::size_t>(route.secret.rend() - last_secret);
-        split_path(route.pattern, pattern);
+        const std::vector<std::string>& pattern = route.segments;
         for (std::size_t offset = 0; offset + needed <= segments.size(); ++offset) {
             bool matches = true;
             for (std::size_t i = 0; i < needed && matches; ++i)
@@ -161,50 +175,47 @@ std::string Router::loggable_path(std::string_view path) const {
 Router::Match Router::match(bhttp::verb method, std::string_view path) const {
     Match result;
     std::vector<std::string_view> path_segments;
+    path_segments.reserve(8);
     if (!split_path(path, path_segments)) return result;
 
     // Like Django's URL resolver, the path picks the resource first (the most specific
     // pattern, literal segments winning from left to right) and the method is checked second:
     // DELETE on "/sessions" is a 405, not a call of the "/{username}" route.
-    std::vector<bool> best_mask;
-    std::vector<std::string_view> best_shape;
-    bool any_match = false;
-    std::vector<std::string_view> pattern_segments;
-    std::vector<bool> mask;
+    const Route* best = nullptr;
+    std::uint64_t best_literals = 0;
     for (const auto& route : routes_) {
-        split_path(route.pattern, pattern_segments);
-        if (!pattern_matches(pattern_segments, path_segments, mask)) continue;
-        if (!any_match || mask > best_mask) {
-            best_mask = mask;
-            best_shape = pattern_shape(pattern_segments);
-            any_match = true;
+        std::uint64_t literals = 0;
+        if (!pattern_matches(route.segments, path_segments, literals)) continue;
+        if (!best || literals > best_literals) {
+            best = &route;
+            best_literals = literals;
         }
     }
-    if (!any_match) return result;
+    if (!best) return result;
 
     const Route* exact = nullptr;
     const Route* get_for_head = nullptr;
-    std::vector<std::string_view> allowed;
-    auto allow_method = [&allowed](std::string_view name) {
-        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-            allowed.push_back(name);
-    };
     for (const auto& route : routes_) {
-        split_path(route.pattern, pattern_segments);
-        if (pattern_shape(pattern_segments) != best_shape) continue;
-        allow_method(method_name(route.method));
-        if (route.method == bhttp::verb::get) allow_method(method_name(bhttp::verb::head));
+        if (route.resource != best->resource) continue;
         if (route.method == method && !exact) exact = &route;
         if (route.method == bhttp::verb::get && !get_for_head) get_for_head = &route;
     }
-
-    // The server answers OPTIONS (plain or CORS preflight) on every path that exists.
-    allow_method(method_name(bhttp::verb::options));
-
     const Route* chosen = exact;
     if (!chosen && method == bhttp::verb::head) chosen = get_for_head;
     if (!chosen) {
         result.outcome = Outcome::method_not_allowed;
+        std::vector<std::string_view> allowed;
+        auto allow_method = [&allowed](std::string_view name) {
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+                allowed.push_back(name);
+        };
+        for (const auto& route : routes_) {
+            if (route.resource != best->resource) continue;
+            allow_method(method_name(route.method));
+            if (route.method == bhttp::verb::get) allow_method(method_name(bhttp::verb::head));
+        }
+        // The server answers OPTIONS (plain or CORS preflight) on every path that exists.
+        allow_method(method_name(bhttp::verb::options));
         for (std::size_t i = 0; i < allowed.size(); ++i) {
             if (i > 0) result.allow += ", ";
             result.allow += allowed[i];
@@ -212,14 +223,13 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
         return result;
     }
 
-    split_path(chosen->pattern, pattern_segments);
-    for (std::size_t i = 0; i < pattern_segments.size(); ++i) {
-        if (!is_parameter(pattern_segments[i])) continue;
+    const std::vector<std::string>& pattern = chosen->segments;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        if (!is_parameter(pattern[i])) continue;
         std::string decoded;
         // A malformed escape cannot name any resource.
         if (!percent_decode(path_segments[i], decoded)) return Match{};
-        auto name = pattern_segments[i].substr(1, pattern_segments[i].size() - 2);
-        result.params.emplace_back(std::string(name), std::move(decoded));
+        result.params.emplace_back(pattern[i].substr(1, pattern[i].size() - 2), std::move(decoded));
     }
     result.outcome = Outcome::found;
     result.route = chosen;

@@ -68,6 +68,10 @@ class Router {
         Handler handler;
         Execution execution = Execution::worker_pool;
         std::vector<bool> secret;  // per segment of the pattern: a secret parameter
+        // Worked out once by add(), not on every request: the pattern's segments, and which
+        // resource it names (routes whose patterns differ only in parameter names share one).
+        std::vector<std::string> segments;
+        std::size_t resource = 0;
     };
 
     enum class Outcome { found, not_found, method_not_allowed };
@@ -100,6 +104,7 @@ class Router {
 
     std::shared_ptr<const Authenticator> authenticator_;
     std::vector<Route> routes_;
+    std::size_t resources_ = 0;  // how many distinct resources routes_ names
 };
 
 template <class Body, class Function>

@@ -113,6 +113,24 @@ TEST_F(RouterTest, WrongMethodListsAllowedMethodsInOrder) {
     EXPECT_EQ(router.match(verb::options, "/nope").outcome, Router::Outcome::not_found);
 }
 
+TEST_F(RouterTest, PatternsThatDifferInParameterNamesOnlyAreOneResource) {
+    // Added apart from its resource's other route, and a new resource after it.
+    add(router, verb::put, "/api/auth/{name}/otp/{token}", "otp_put", named("otp_put"));
+    add(router, verb::get, "/api/auth/jwks", "jwks", named("jwks"));
+
+    auto match = router.match(verb::put, "/api/auth/alice/otp/12");
+    ASSERT_EQ(match.outcome, Router::Outcome::found);
+    EXPECT_EQ(match.route->name, "otp_put");
+    ASSERT_EQ(match.params.size(), 2u);
+    EXPECT_EQ(match.params[0].first, "name");
+    EXPECT_EQ(router.match(verb::get, "/api/auth/alice/otp/12").allow, "POST, PUT, OPTIONS");
+
+    match = router.match(verb::get, "/api/auth/jwks");
+    ASSERT_EQ(match.outcome, Router::Outcome::found);
+    EXPECT_EQ(match.route->name, "jwks");
+    EXPECT_EQ(router.match(verb::post, "/api/auth/jwks").allow, "GET, HEAD, OPTIONS");
+}
+
 TEST_F(RouterTest, OptionsRoutesAreRefused) {
     EXPECT_THROW(add(router, verb::options, "/api/auth/login", "x", named("x")),
                  std::invalid_argument);
