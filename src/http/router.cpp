@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "util/text.h"
+
 namespace authd::http {
 namespace {
 
@@ -53,14 +55,13 @@ bool loosely_equal(std::string_view segment, std::string_view literal) {
     return boost::beast::iequals(decoded, literal);
 }
 
-// The pattern's segments reduced to their shape: parameter names do not make two patterns
-// different ("/users/{id}" and "/users/{name}" are the same resource).
-std::vector<std::string_view> pattern_shape(const std::vector<std::string>& segments) {
-    std::vector<std::string_view> shape;
-    shape.reserve(segments.size());
-    for (const std::string& segment : segments)
-        shape.push_back(is_parameter(segment) ? "{}" : std::string_view(segment));
-    return shape;
+// Whether two patterns name the same resource: parameter names do not make them different
+// ("/users/{id}" and "/users/{name}" are one).
+bool same_resource(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](const std::string& x, const std::string& y) {
+                          return is_parameter(x) ? is_parameter(y) : x == y;
+                      });
 }
 
 // A pattern has at most this many segments, so that which of them are literals fits in one
@@ -112,21 +113,20 @@ void Router::add_route(bhttp::verb method, std::string pattern, std::string name
                                     pattern + "\")");
     // "{token:secret}" is "{token}" to everything but the log.
     std::vector<bool> secret;
+    std::vector<std::string> plain_segments;
     std::string plain;
     for (const std::string_view segment : segments) {
         secret.push_back(is_secret_parameter(segment));
-        plain += '/';
-        plain += secret.back() ? std::string(segment.substr(0, segment.find(':'))) + "}"
-                               : std::string(segment);
+        plain_segments.push_back(secret.back()
+                                     ? std::string(segment.substr(0, segment.find(':'))) + "}"
+                                     : std::string(segment));
+        plain += '/' + plain_segments.back();
     }
     if (pattern.back() == '/') plain += '/';
-    Route route{method,    std::move(plain), std::move(name), access, std::move(handler),
-                execution, std::move(secret)};
-    split_path(route.pattern, segments);
-    route.segments.assign(segments.begin(), segments.end());
-    const auto shape = pattern_shape(route.segments);
-    const auto same = std::find_if(routes_.begin(), routes_.end(), [&shape](const Route& other) {
-        return pattern_shape(other.segments) == shape;
+    Route route{method,    std::move(plain),  std::move(name),          access, std::move(handler),
+                execution, std::move(secret), std::move(plain_segments)};
+    const auto same = std::find_if(routes_.begin(), routes_.end(), [&route](const Route& other) {
+        return same_resource(other.segments, route.segments);
     });
     route.resource = same != routes_.end() ? same->resource : resources_++;
     routes_.push_back(std::move(route));
@@ -204,10 +204,10 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
     if (!chosen && method == bhttp::verb::head) chosen = get_for_head;
     if (!chosen) {
         result.outcome = Outcome::method_not_allowed;
-        std::vector<std::string_view> allowed;
+        std::vector<std::string> allowed;
         auto allow_method = [&allowed](std::string_view name) {
             if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
-                allowed.push_back(name);
+                allowed.emplace_back(name);
         };
         for (const auto& route : routes_) {
             if (route.resource != best->resource) continue;
@@ -216,10 +216,7 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
         }
         // The server answers OPTIONS (plain or CORS preflight) on every path that exists.
         allow_method(method_name(bhttp::verb::options));
-        for (std::size_t i = 0; i < allowed.size(); ++i) {
-            if (i > 0) result.allow += ", ";
-            result.allow += allowed[i];
-        }
+        result.allow = text::join(allowed, ", ");
         return result;
     }
 
